@@ -1,0 +1,1 @@
+"""Coop Dashboard: the web dashboard of a decentralized AI-training cooperative."""

@@ -1,0 +1,42 @@
+"""Connecting to a JSON-RPC endpoint, with failures mapped to CoopErrors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import requests
+from web3 import Web3
+from web3.exceptions import ContractLogicError, Web3Exception
+
+from coop_dashboard.errors import ChainError, RpcUnavailableError
+
+T = TypeVar("T")
+
+
+def make_web3(rpc_url: str, timeout_s: float = 5.0) -> Web3:
+    """A Web3 over HTTP with a bounded request timeout (a dead RPC must not hang the UI)."""
+    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}))
+
+
+@contextmanager
+def rpc_errors(rpc_url: str) -> Iterator[None]:
+    """Turn transport failures into RpcUnavailableError, the rest into ChainError."""
+    try:
+        yield
+    except (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError) as exc:
+        raise RpcUnavailableError(
+            f"The chain at {rpc_url} is unreachable ({type(exc).__name__}). "
+            "Is the node running? Start it with `coop up` or check RPC_URL."
+        ) from exc
+    except ContractLogicError as exc:
+        raise ChainError(f"The contract call reverted: {exc}") from exc
+    except (Web3Exception, requests.RequestException, ValueError) as exc:
+        raise ChainError(f"The chain at {rpc_url} answered with an error: {exc}") from exc
+
+
+def call_rpc(rpc_url: str, read: Callable[[], T]) -> T:
+    """Run `read()` (which talks to `rpc_url`) with errors mapped."""
+    with rpc_errors(rpc_url):
+        return read()

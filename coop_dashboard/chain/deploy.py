@@ -1,0 +1,150 @@
+"""Deploy the contract suite, wire its roles, and describe it in a manifest.
+
+After `deploy_suite` the deployer holds no role anywhere: the timelock
+administers itself, owns the token's mint, and only the governor may schedule
+operations on it. Only governance changes parameters or moves treasury funds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from web3 import Web3
+
+from coop_dashboard.chain.compile import Artifact
+from coop_dashboard.chain.contracts import DeployedContract, Deployment
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.errors import ConfigError
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+TOKEN = 10**18
+DAY = 86_400
+
+# anvil's default chain ids of local development nodes; the mock stablecoin is
+# only ever deployed on these.
+LOCAL_CHAIN_IDS = frozenset({31337, 1337})
+
+
+@dataclass(frozen=True)
+class GovernanceParams:
+    """Initial settings of the suite (all changeable later, by governance only)."""
+
+    token_name: str = "Coop Governance Token"
+    token_symbol: str = "COOP"
+    initial_supply: int = 10_000_000 * TOKEN
+    voting_delay_s: int = 1 * DAY
+    voting_period_s: int = 5 * DAY
+    proposal_threshold: int = 10_000 * TOKEN
+    quorum_percent: int = 4
+    late_quorum_extension_s: int = 1 * DAY
+    timelock_delay_s: int = 2 * DAY
+
+    def validate(self) -> None:
+        if not 0 < self.quorum_percent <= 100:
+            raise ConfigError(f"quorum_percent must be 1..100, got {self.quorum_percent}")
+        if self.voting_period_s <= 0:
+            raise ConfigError("voting_period_s must be positive")
+        if self.voting_delay_s < 0 or self.timelock_delay_s < 0:
+            raise ConfigError("delays cannot be negative")
+
+
+def _deploy(
+    w3: Web3, sender: Sender, artifact: Artifact, *args: Any
+) -> tuple[DeployedContract, int]:
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    receipt = sender.deploy(factory.constructor(*args), what=f"deploy {artifact.name}")
+    created = receipt["contractAddress"]
+    assert created is not None  # Sender.deploy checked it
+    address = Web3.to_checksum_address(created)
+    block_number = int(receipt["blockNumber"])
+    return DeployedContract(artifact.name, address, artifact.abi, block_number), block_number
+
+
+def _artifact(artifacts: dict[str, Artifact], name: str) -> Artifact:
+    try:
+        return artifacts[name]
+    except KeyError as exc:
+        raise ConfigError(f"{name} is not compiled: run `coop compile`.") from exc
+
+
+def deploy_suite(
+    w3: Web3,
+    artifacts: dict[str, Artifact],
+    sender: Sender,
+    params: GovernanceParams | None = None,
+    *,
+    with_mock_stablecoin: bool | None = None,
+) -> Deployment:
+    """Deploy and wire the suite; returns the deployment (write it with write_manifest)."""
+    params = params or GovernanceParams()
+    params.validate()
+    chain_id = w3.eth.chain_id
+    if with_mock_stablecoin is None:
+        with_mock_stablecoin = chain_id in LOCAL_CHAIN_IDS
+    deployer = sender.address
+
+    timelock, first_block = _deploy(
+        w3,
+        sender,
+        _artifact(artifacts, "CoopTimelock"),
+        params.timelock_delay_s,
+        [],
+        [],
+        deployer,  # temporary admin, renounced below
+    )
+    token, _ = _deploy(
+        w3,
+        sender,
+        _artifact(artifacts, "CoopToken"),
+        params.token_name,
+        params.token_symbol,
+        deployer,
+        params.initial_supply,
+        timelock.address,
+    )
+    governor, _ = _deploy(
+        w3,
+        sender,
+        _artifact(artifacts, "CoopGovernor"),
+        token.address,
+        timelock.address,
+        params.voting_delay_s,
+        params.voting_period_s,
+        params.proposal_threshold,
+        params.quorum_percent,
+        params.late_quorum_extension_s,
+    )
+    registry, _ = _deploy(w3, sender, _artifact(artifacts, "DelegateRegistry"))
+    contracts = {c.name: c for c in (token, timelock, governor, registry)}
+    if with_mock_stablecoin:
+        stablecoin, _ = _deploy(w3, sender, _artifact(artifacts, "MockStablecoin"))
+        contracts[stablecoin.name] = stablecoin
+
+    timelock_contract = w3.eth.contract(
+        address=Web3.to_checksum_address(timelock.address), abi=timelock.abi
+    )
+    roles = timelock_contract.functions
+    proposer_role = roles.PROPOSER_ROLE().call()
+    canceller_role = roles.CANCELLER_ROLE().call()
+    executor_role = roles.EXECUTOR_ROLE().call()
+    admin_role = roles.DEFAULT_ADMIN_ROLE().call()
+    sender.call(roles.grantRole(proposer_role, governor.address), what="grant proposer")
+    sender.call(roles.grantRole(canceller_role, governor.address), what="grant canceller")
+    # Anyone may execute a queued, ready operation (the governor checks the vote).
+    sender.call(roles.grantRole(executor_role, ZERO_ADDRESS), what="open executor role")
+    sender.call(roles.renounceRole(admin_role, deployer), what="renounce timelock admin")
+
+    block = w3.eth.get_block(first_block)
+    return Deployment(
+        chain_id=chain_id,
+        deploy_block=first_block,
+        deploy_block_hash=block["hash"].to_0x_hex(),
+        deployer=deployer,
+        contracts=contracts,
+        parameters=asdict(params)
+        | {
+            "initial_supply": str(params.initial_supply),
+            "proposal_threshold": str(params.proposal_threshold),
+        },
+    )

@@ -1,0 +1,257 @@
+"""The `coop` command: compile, run a local chain, deploy, seed, serve the app.
+
+Every failure a person can cause or fix (missing toolchain, busy port, wrong
+manifest, dead RPC) is a CoopError and is printed as one sentence, exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from coop_dashboard.chain.client import make_web3
+from coop_dashboard.chain.compile import compile_contracts, load_artifacts
+from coop_dashboard.chain.contracts import (
+    Deployment,
+    load_manifest,
+    validate_deployment,
+    write_manifest,
+)
+from coop_dashboard.chain.deploy import deploy_suite
+from coop_dashboard.chain.node import AnvilNode, port_is_free, rpc_answers, start_anvil
+from coop_dashboard.chain.seed import seed_demo
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import PROJECT_ROOT, Settings, load_settings
+from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.errors import CoopError, NodeError
+
+APP_PORT = 3000
+
+
+def _say(message: str) -> None:
+    print(f"coop: {message}", flush=True)
+
+
+def cmd_compile(settings: Settings, args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    compiled = compile_contracts(settings.contracts_dir, force=args.force)
+    if compiled:
+        _say(f"compiled contracts in {time.monotonic() - started:.1f} s")
+    else:
+        _say("contracts up to date")
+    return 0
+
+
+def _anvil_state_path(settings: Settings) -> Path:
+    return settings.data_dir / "anvil" / "state.json"
+
+
+def _start_node(settings: Settings, *, fresh: bool) -> AnvilNode:
+    state_path = _anvil_state_path(settings)
+    if fresh and state_path.exists():
+        state_path.unlink()
+    return start_anvil(
+        settings.contracts_dir,
+        port=settings.anvil_port,
+        chain_id=settings.chain_id,
+        state_path=state_path,
+        log_path=settings.data_dir / "anvil" / "anvil.log",
+    )
+
+
+def _wait_for_signal() -> None:
+    stop = {"now": False}
+
+    def handler(_signum: int, _frame: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    while not stop["now"]:
+        time.sleep(0.2)
+
+
+def cmd_node(settings: Settings, args: argparse.Namespace) -> int:
+    node = _start_node(settings, fresh=args.fresh)
+    _say(f"anvil running at {node.rpc_url} (chain {node.chain_id}, pid {node.pid}); Ctrl-C stops")
+    try:
+        _wait_for_signal()
+    finally:
+        node.stop()
+        _say("anvil stopped (state saved)")
+    return 0
+
+
+def _deploy(settings: Settings, rpc_url: str) -> Deployment:
+    compile_contracts(settings.contracts_dir)
+    artifacts = load_artifacts(settings.contracts_out_dir)
+    w3 = make_web3(rpc_url, settings.rpc_timeout_s)
+    if not rpc_answers(rpc_url, settings.rpc_timeout_s):
+        raise NodeError(f"No node answers at {rpc_url}: start one with `coop node`.")
+    private_key = os.environ.get("DEPLOYER_PRIVATE_KEY", "").strip()
+    sender = (
+        Sender.from_private_key(w3, private_key)
+        if private_key
+        else Sender.unlocked(w3, w3.eth.accounts[0])
+    )
+    deployment = deploy_suite(w3, artifacts, sender)
+    write_manifest(deployment, settings.deployment_path)
+    _say(f"deployed the suite on chain {deployment.chain_id} at block {deployment.deploy_block}")
+    for name, info in deployment.contracts.items():
+        _say(f"  {name:<17} {info.address}")
+    _say(f"manifest written to {settings.deployment_path}")
+    return deployment
+
+
+def cmd_deploy(settings: Settings, _args: argparse.Namespace) -> int:
+    _deploy(settings, settings.rpc_url)
+    return 0
+
+
+def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
+    w3 = make_web3(rpc_url, settings.rpc_timeout_s)
+    validate_deployment(w3, deployment, rpc_url, settings.chain_id)
+    report = seed_demo(w3, deployment, LocalContentStore(settings.content_dir))
+    seeded = Deployment(**{**deployment.__dict__, "seeded": True})
+    write_manifest(seeded, settings.deployment_path)
+    _say(
+        f"seeded {len(report.members)} members, {len(report.statements)} delegate statements, "
+        f"{len(report.proposals)} proposals ({', '.join(report.proposals)})"
+    )
+
+
+def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
+    _seed(settings, load_manifest(settings.deployment_path), settings.rpc_url)
+    return 0
+
+
+def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
+    deployment = load_manifest(settings.deployment_path)
+    w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
+    validate_deployment(w3, deployment, settings.rpc_url, settings.chain_id)
+    _say(f"manifest matches the chain at {settings.rpc_url} (chain {deployment.chain_id})")
+    return 0
+
+
+def _existing_deployment(settings: Settings, rpc_url: str) -> Deployment | None:
+    """The manifest on disk if it matches the chain, else None (deploy anew)."""
+    try:
+        deployment = load_manifest(settings.deployment_path)
+        validate_deployment(
+            make_web3(rpc_url, settings.rpc_timeout_s), deployment, rpc_url, settings.chain_id
+        )
+    except CoopError:
+        return None
+    return deployment
+
+
+def _reflex_command(port: int, dev: bool) -> list[str]:
+    reflex = str(Path(sys.executable).parent / "reflex")
+    if dev:
+        return [reflex, "run", "--frontend-port", str(port)]
+    return [reflex, "run", "--env", "prod", "--backend-port", str(port)]
+
+
+def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
+    """Run the Reflex app in the foreground until it exits or is interrupted."""
+    env = os.environ | {
+        "RPC_URL": rpc_url,
+        "CHAIN_ID": str(settings.chain_id),
+        "DEPLOYMENT": str(settings.deployment_path),
+        "COOP_DATA_DIR": str(settings.data_dir),
+        "REFLEX_CHECK_LATEST_VERSION": "0",
+    }
+    _say(f"serving the app at http://localhost:{port} (Ctrl-C stops)")
+    process = subprocess.Popen(_reflex_command(port, dev), cwd=PROJECT_ROOT, env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        try:
+            return process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    node: AnvilNode | None = None
+    rpc_url = settings.rpc_url
+    if port_is_free(settings.anvil_port):
+        node = _start_node(settings, fresh=args.fresh)
+        rpc_url = node.rpc_url
+        _say(f"anvil running at {rpc_url} (pid {node.pid})")
+    elif rpc_answers(rpc_url):
+        _say(f"using the node already running at {rpc_url}")
+    else:
+        raise NodeError(
+            f"Port {settings.anvil_port} is in use by something that is not an Ethereum node. "
+            "Stop it, or set ANVIL_PORT to a free port."
+        )
+    try:
+        deployment = None if args.fresh else _existing_deployment(settings, rpc_url)
+        if deployment is None:
+            deployment = _deploy(settings, rpc_url)
+            _seed(settings, deployment, rpc_url)
+        else:
+            _say(f"reusing the deployment in {settings.deployment_path}")
+        if args.no_app:
+            _wait_for_signal()
+            return 0
+        return serve_app(settings, rpc_url=rpc_url, port=args.port, dev=args.dev)
+    finally:
+        if node is not None:
+            node.stop()
+            _say("anvil stopped (state saved)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coop", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("compile", help="compile the contracts (skipped when unchanged)")
+    p.add_argument("--force", action="store_true", help="compile even if up to date")
+    p.set_defaults(run=cmd_compile)
+
+    p = commands.add_parser("node", help="run a local anvil in the foreground")
+    p.add_argument("--fresh", action="store_true", help="forget the saved chain state")
+    p.set_defaults(run=cmd_node)
+
+    p = commands.add_parser("deploy", help="deploy the suite to RPC_URL, write the manifest")
+    p.set_defaults(run=cmd_deploy)
+
+    p = commands.add_parser("seed", help="fill a fresh local deployment with demo data")
+    p.set_defaults(run=cmd_seed)
+
+    p = commands.add_parser("check", help="check the manifest against the chain")
+    p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser("up", help="local chain + deploy + seed (first time) + the app")
+    p.add_argument("--fresh", action="store_true", help="start from an empty chain")
+    p.add_argument("--port", type=int, default=APP_PORT, help="the app's port (default 3000)")
+    p.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload)")
+    p.add_argument("--no-app", action="store_true", help="only the chain, no web app")
+    p.set_defaults(run=cmd_up)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[Settings, argparse.Namespace], int] = args.run
+    try:
+        return run(load_settings(), args)
+    except CoopError as error:
+        print(f"coop: error: {error}", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Settings from the environment.
+
+Every setting has a default that makes the embedded configuration work (local
+anvil + SQLite file + local content store under `.coop/` in the project root),
+so `make run` needs no environment at all. Point the same app at any EVM chain
+where the suite is deployed with RPC_URL + CHAIN_ID + DEPLOYMENT.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from coop_dashboard.errors import ConfigError
+
+# The project root is the folder holding rxconfig.py; runtime paths are derived
+# from it so nothing machine-specific is ever written into the repository.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_ANVIL_PORT = 8545
+DEFAULT_CHAIN_ID = 31337
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw.strip(), 0)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    path = Path(raw.strip()).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, read once from the environment."""
+
+    data_dir: Path
+    rpc_url: str
+    chain_id: int
+    deployment_path: Path
+    database_url: str
+    content_dir: Path
+    contracts_dir: Path
+    anvil_port: int
+    rpc_timeout_s: float
+
+    @property
+    def contracts_out_dir(self) -> Path:
+        return self.contracts_dir / "out"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment (see README, "Configuration")."""
+    data_dir = _env_path("COOP_DATA_DIR", PROJECT_ROOT / ".coop")
+    anvil_port = _env_int("ANVIL_PORT", DEFAULT_ANVIL_PORT)
+    rpc_url = os.environ.get("RPC_URL", "").strip() or f"http://127.0.0.1:{anvil_port}"
+    if not rpc_url.startswith(("http://", "https://")):
+        raise ConfigError(f"RPC_URL must be an http(s) URL, got {rpc_url!r}")
+    database_url = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'coop.db'}"
+    timeout_raw = os.environ.get("RPC_TIMEOUT", "").strip() or "5"
+    try:
+        rpc_timeout_s = float(timeout_raw)
+    except ValueError as exc:
+        raise ConfigError(f"RPC_TIMEOUT must be a number of seconds, got {timeout_raw!r}") from exc
+    return Settings(
+        data_dir=data_dir,
+        rpc_url=rpc_url,
+        chain_id=_env_int("CHAIN_ID", DEFAULT_CHAIN_ID),
+        deployment_path=_env_path("DEPLOYMENT", data_dir / "deployment.json"),
+        database_url=database_url,
+        content_dir=_env_path("CONTENT_DIR", data_dir / "content"),
+        contracts_dir=_env_path("CONTRACTS_DIR", PROJECT_ROOT / "contracts"),
+        anvil_port=anvil_port,
+        rpc_timeout_s=rpc_timeout_s,
+    )

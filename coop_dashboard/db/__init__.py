@@ -1,0 +1,1 @@
+"""SQL storage: SQLModel tables, the engine, and read queries. No reflex, no web3."""

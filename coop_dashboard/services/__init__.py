@@ -1,0 +1,1 @@
+"""Domain logic over db + chain + content. No reflex imports here."""

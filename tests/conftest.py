@@ -1,0 +1,62 @@
+"""Session fixtures: compiled contracts and real anvil nodes (no mocks of the chain)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from coop_dashboard.chain.compile import Artifact, compile_contracts, load_artifacts
+from coop_dashboard.chain.contracts import Deployment
+from tests.support.chains import CONTRACTS_DIR, Chain, SeededChain, deploy, start_chain
+from tests.support.chains import start_seeded_chain as _start_seeded_chain
+
+
+@pytest.fixture(scope="session")
+def compiled_artifacts() -> dict[str, Artifact]:
+    """Every contract under contracts/src, compiled once (skipped when unchanged)."""
+    compile_contracts(CONTRACTS_DIR)
+    return load_artifacts(CONTRACTS_DIR / "out")
+
+
+@pytest.fixture(scope="session")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+    """A fresh anvil shared by the session; tests deploy their own suites on it."""
+    running = start_chain(tmp_path_factory.mktemp("anvil"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def deployment(chain: Chain, compiled_artifacts: dict[str, Artifact]) -> Deployment:
+    """A freshly deployed (unseeded) suite, new addresses for every test."""
+    return deploy(chain, compiled_artifacts)
+
+
+@pytest.fixture(scope="session")
+def start_seeded_chain(
+    compiled_artifacts: dict[str, Artifact], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[], SeededChain]]:
+    """A factory for extra seeded chains (e.g. one a test may stop); all stopped at the end."""
+    started: list[SeededChain] = []
+
+    def start() -> SeededChain:
+        seeded = _start_seeded_chain(compiled_artifacts, tmp_path_factory.mktemp("seeded"))
+        started.append(seeded)
+        return seeded
+
+    yield start
+    for seeded in started:
+        seeded.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
+    """The demo cooperative on its own anvil; tests must not stop it or move its clock."""
+    return start_seeded_chain()
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return CONTRACTS_DIR.parent

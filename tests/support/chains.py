@@ -1,0 +1,75 @@
+"""Real anvil nodes with the suite deployed (and seeded) for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from web3 import Web3
+
+from coop_dashboard.chain.client import make_web3
+from coop_dashboard.chain.compile import Artifact
+from coop_dashboard.chain.contracts import Deployment, write_manifest
+from coop_dashboard.chain.deploy import GovernanceParams, deploy_suite
+from coop_dashboard.chain.node import AnvilNode, start_anvil
+from coop_dashboard.chain.seed import SeedReport, seed_demo
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import PROJECT_ROOT
+from coop_dashboard.content.store import LocalContentStore
+
+CONTRACTS_DIR = PROJECT_ROOT / "contracts"
+
+
+@dataclass
+class Chain:
+    """A running anvil and a web3 connected to it."""
+
+    node: AnvilNode
+    w3: Web3
+
+    @property
+    def rpc_url(self) -> str:
+        return self.node.rpc_url
+
+    @property
+    def chain_id(self) -> int:
+        return self.node.chain_id
+
+    def stop(self) -> None:
+        self.node.stop()
+
+
+@dataclass
+class SeededChain(Chain):
+    """A chain with the suite deployed and the demo data seeded, plus its files."""
+
+    deployment: Deployment
+    report: SeedReport
+    data_dir: Path
+    manifest_path: Path
+    content_dir: Path
+
+
+def start_chain(log_dir: Path | None = None) -> Chain:
+    log_path = log_dir / "anvil.log" if log_dir else None
+    node = start_anvil(CONTRACTS_DIR, log_path=log_path)
+    return Chain(node, make_web3(node.rpc_url, timeout_s=30))
+
+
+def deploy(
+    chain: Chain, artifacts: dict[str, Artifact], params: GovernanceParams | None = None
+) -> Deployment:
+    deployer = Sender.unlocked(chain.w3, chain.w3.eth.accounts[0])
+    return deploy_suite(chain.w3, artifacts, deployer, params)
+
+
+def start_seeded_chain(artifacts: dict[str, Artifact], data_dir: Path) -> SeededChain:
+    chain = start_chain(data_dir)
+    deployment = deploy(chain, artifacts)
+    content_dir = data_dir / "content"
+    report = seed_demo(chain.w3, deployment, LocalContentStore(content_dir))
+    manifest_path = data_dir / "deployment.json"
+    write_manifest(deployment, manifest_path)
+    return SeededChain(
+        chain.node, chain.w3, deployment, report, data_dir, manifest_path, content_dir
+    )
