@@ -29,7 +29,7 @@ from coop_dashboard.chain.seed import seed_demo
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import PROJECT_ROOT, Settings, load_settings
 from coop_dashboard.content.store import LocalContentStore
-from coop_dashboard.errors import CoopError, NodeError
+from coop_dashboard.errors import CoopError, NodeError, RpcUnavailableError
 
 APP_PORT = 3000
 
@@ -180,6 +180,21 @@ def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
             return process.wait()
 
 
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve the app against an existing chain + manifest (any EVM chain).
+
+    A manifest that contradicts the chain is refused before anything starts; a
+    chain that does not answer is only a warning: the app serves and says so.
+    """
+    deployment = load_manifest(settings.deployment_path)
+    w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
+    try:
+        validate_deployment(w3, deployment, settings.rpc_url, settings.chain_id)
+    except RpcUnavailableError as unreachable:
+        _say(f"warning: {unreachable} The app will show this until the chain answers.")
+    return serve_app(settings, rpc_url=settings.rpc_url, port=args.port, dev=args.dev)
+
+
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     node: AnvilNode | None = None
     rpc_url = settings.rpc_url
@@ -231,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("check", help="check the manifest against the chain")
     p.set_defaults(run=cmd_check)
+
+    p = commands.add_parser("serve", help="serve the app for RPC_URL + DEPLOYMENT")
+    p.add_argument("--port", type=int, default=APP_PORT, help="the app's port (default 3000)")
+    p.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload)")
+    p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("up", help="local chain + deploy + seed (first time) + the app")
     p.add_argument("--fresh", action="store_true", help="start from an empty chain")

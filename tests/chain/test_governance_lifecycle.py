@@ -128,6 +128,13 @@ def _treasury_transfer(suite: Suite, amount_wei: int, title: str):
     return [suite.recipient], [amount_wei], [b""], description
 
 
+def _propose_transfer(suite: Suite, proposer: Sender, amount_wei: int, title: str) -> int:
+    targets, values, calldatas, description = _treasury_transfer(suite, amount_wei, title)
+    governor = suite.governor.functions
+    proposer.call(governor.propose(targets, values, calldatas, description), what="propose")
+    return int(governor.hashProposal(targets, values, calldatas, keccak(text=description)).call())
+
+
 def test_full_lifecycle_pays_the_recipient(
     suite: Suite, compiled_artifacts: dict[str, Artifact]
 ) -> None:
@@ -227,13 +234,7 @@ def test_proposal_without_quorum_is_defeated(suite: Suite) -> None:
     devchain.increase_time(w3, 1)
     # Quorum is 4% of 10M = 400,000 COOP; bob's 200,000 "for" is not enough even
     # though nobody votes against.
-    targets, values, calldatas, description = _treasury_transfer(suite, 10**18, "Small")
-    suite.bob.call(
-        governor.functions.propose(targets, values, calldatas, description), what="propose"
-    )
-    proposal_id = governor.functions.hashProposal(
-        targets, values, calldatas, keccak(text=description)
-    ).call()
+    proposal_id = _propose_transfer(suite, suite.bob, 10**18, "Small")
     devchain.increase_time(w3, 86_400 + 1)
     suite.bob.call(governor.functions.castVote(proposal_id, FOR), what="vote")
     devchain.increase_time(w3, 5 * 86_400 + 1)
@@ -248,13 +249,7 @@ def test_late_quorum_extends_the_deadline(suite: Suite) -> None:
     suite.alice.call(token.functions.delegate(suite.alice.address), what="delegate")
     suite.bob.call(token.functions.delegate(suite.alice.address), what="delegate")
     devchain.increase_time(w3, 1)
-    targets, values, calldatas, description = _treasury_transfer(suite, 10**18, "Late")
-    suite.alice.call(
-        governor.functions.propose(targets, values, calldatas, description), what="propose"
-    )
-    proposal_id = governor.functions.hashProposal(
-        targets, values, calldatas, keccak(text=description)
-    ).call()
+    proposal_id = _propose_transfer(suite, suite.alice, 10**18, "Late")
     deadline = governor.functions.proposalDeadline(proposal_id).call()
     # Reach quorum one hour before the end: voting is extended by a day from now.
     devchain.increase_time(w3, deadline - devchain.latest_timestamp(w3) - 3600)

@@ -116,3 +116,21 @@ def test_cli_check_refuses_a_mismatched_manifest(
     assert cli.main(["check"]) == 1
     err = capsys.readouterr().err
     assert "coop: error:" in err and "Redeploy" in err and "Traceback" not in err
+
+
+def test_cli_serve_refuses_a_manifest_for_another_chain(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    chain: Chain,
+    deployment: Deployment,
+    tmp_path: Path,
+) -> None:
+    """Refused before the web app starts (serve would otherwise block here)."""
+    path = tmp_path / "deployment.json"
+    write_manifest(replace(deployment, chain_id=8453), path)
+    monkeypatch.setenv("DEPLOYMENT", str(path))
+    monkeypatch.setenv("RPC_URL", chain.rpc_url)
+    monkeypatch.setenv("CHAIN_ID", "8453")
+    assert cli.main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert "has chain id 31337" in err and "Traceback" not in err
