@@ -1,0 +1,4 @@
+"""SQLModel tables. Each feature adds its tables here (or in a module imported here)."""
+
+import coop_dashboard.db.auth_tables  # noqa: F401
+import coop_dashboard.db.chain_tables  # noqa: F401
