@@ -155,7 +155,17 @@ def _reflex_command(port: int, dev: bool) -> list[str]:
     reflex = str(Path(sys.executable).parent / "reflex")
     if dev:
         return [reflex, "run", "--frontend-port", str(port)]
-    return [reflex, "run", "--env", "prod", "--backend-port", str(port)]
+    # Prod mode serves frontend and backend on one port; both flags must name it.
+    return [
+        reflex,
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+    ]
 
 
 def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:

@@ -17,7 +17,12 @@ T = TypeVar("T")
 
 def make_web3(rpc_url: str, timeout_s: float = 5.0) -> Web3:
     """A Web3 over HTTP with a bounded request timeout (a dead RPC must not hang the UI)."""
-    return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout_s}))
+    # No transparent retries: a dead RPC must be reported now, not after ~2 s of
+    # backoff; callers that want to wait (the indexer) retry on their own terms.
+    provider = Web3.HTTPProvider(
+        rpc_url, request_kwargs={"timeout": timeout_s}, exception_retry_configuration=None
+    )
+    return Web3(provider)
 
 
 @contextmanager

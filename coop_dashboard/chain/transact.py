@@ -40,13 +40,16 @@ class Sender:
         """Send `tx`, wait for its receipt, raise ChainError if it reverted."""
         tx = dict(tx)  # type: ignore[assignment]
         tx["from"] = self.address
+        # An estimate is made against the pending block; the mined block can cost
+        # more (e.g. an ERC20Votes checkpoint at a new timestamp), so add headroom.
+        if "gas" not in tx:
+            tx["gas"] = self.w3.eth.estimate_gas(tx)
+        tx["gas"] = tx["gas"] * 6 // 5 + 25_000
         if self.key is None:
             tx_hash = self.w3.eth.send_transaction(tx)
         else:
             tx.setdefault("nonce", self.w3.eth.get_transaction_count(self.address, "pending"))
             tx.setdefault("chainId", self.w3.eth.chain_id)
-            if "gas" not in tx:
-                tx["gas"] = self.w3.eth.estimate_gas(tx)
             if "maxFeePerGas" not in tx and "gasPrice" not in tx:
                 base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas", 0)
                 tip = self.w3.eth.max_priority_fee

@@ -38,7 +38,7 @@ class OverviewFacts:
     token_supply: str  # decimal string in whole tokens
     treasury_address: str
     treasury: list[TokenAmount]  # native coin first, then ERC20 holdings
-    member_count: int  # addresses holding a non-zero token balance
+    member_count: int  # addresses holding a non-zero token balance, treasury excluded
     delegate_count: int  # addresses with non-zero voting power
     proposal_count: int
     proposals_by_state: dict[str, int] = field(default_factory=dict)  # every state, 0s included

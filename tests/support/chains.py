@@ -65,9 +65,13 @@ def deploy(
 
 def start_seeded_chain(artifacts: dict[str, Artifact], data_dir: Path) -> SeededChain:
     chain = start_chain(data_dir)
-    deployment = deploy(chain, artifacts)
     content_dir = data_dir / "content"
-    report = seed_demo(chain.w3, deployment, LocalContentStore(content_dir))
+    try:
+        deployment = deploy(chain, artifacts)
+        report = seed_demo(chain.w3, deployment, LocalContentStore(content_dir))
+    except BaseException:
+        chain.stop()  # a failed seed must not leak a running anvil
+        raise
     manifest_path = data_dir / "deployment.json"
     write_manifest(deployment, manifest_path)
     return SeededChain(

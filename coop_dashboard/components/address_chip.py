@@ -1,0 +1,48 @@
+"""An address shown as `0xabcd…1234`, with the full address on hover and a copy button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.vars import StringVar, Var
+
+
+def _short(address: StringVar) -> Var[str]:
+    # Computed in the browser so the chip works on any address Var, even in rx.foreach.
+    return address[:6] + "…" + address[-4:]
+
+
+def address_chip(address: str | Var[str], **props: Any) -> rx.Component:
+    """A compact, copyable address. `props` go to the outer element (e.g. `id`)."""
+    address_var = Var.create(address).to(str)
+    extra_attrs: dict[str, Any] = props.pop("custom_attrs", None) or {}
+    return rx.hstack(
+        rx.code(
+            _short(address_var),
+            variant="ghost",
+            color_scheme="gray",
+            size="2",
+            font_family="var(--code-font-family)",
+        ),
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("copy", size=13),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Copy address",
+                on_click=[
+                    rx.set_clipboard(address_var),
+                    rx.toast.success("Address copied", duration=1500),
+                ],
+            ),
+            content="Copy address",
+        ),
+        spacing="1",
+        align="center",
+        title=address_var,
+        custom_attrs={"data-address": address_var, **extra_attrs},
+        class_name="address-chip",
+        **props,
+    )

@@ -1,0 +1,99 @@
+"""The registry of pages that exist: navigation is built from it, so it never links nowhere.
+
+A page module registers itself with `@dashboard_page(...)`; adding a page is
+writing its module and importing it in `coop_dashboard/pages/__init__.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from coop_dashboard.components.layout import NavItem, page_layout
+
+PageBody = Callable[[], rx.Component]
+
+
+@dataclass(frozen=True)
+class RegisteredPage:
+    route: str
+    title: str
+    icon: str
+    order: int
+    body: PageBody
+    description: str
+    on_load: Any  # an event handler, a list of them, or None (whatever rx.App.add_page takes)
+
+    @property
+    def nav_item(self) -> NavItem:
+        return NavItem(route=self.route, title=self.title, icon=self.icon)
+
+
+_pages: dict[str, RegisteredPage] = {}
+
+
+def dashboard_page(
+    *,
+    route: str,
+    title: str,
+    icon: str,
+    order: int,
+    description: str = "",
+    on_load: Any = None,
+) -> Callable[[PageBody], PageBody]:
+    """Register the decorated function as the body of the page at `route`.
+
+    `order` sorts the navigation; `icon` is a lucide icon name.
+    """
+
+    def register(body: PageBody) -> PageBody:
+        existing = _pages.get(route)
+        # Re-importing the same module (hot reload) re-registers the same page.
+        if existing is not None and existing.body.__qualname__ != body.__qualname__:
+            raise ValueError(f"route {route!r} is registered twice")
+        _pages[route] = RegisteredPage(
+            route=route,
+            title=title,
+            icon=icon,
+            order=order,
+            body=body,
+            description=description,
+            on_load=on_load,
+        )
+        return body
+
+    return register
+
+
+def registered_pages() -> list[RegisteredPage]:
+    """Every registered page, in navigation order."""
+    return sorted(_pages.values(), key=lambda page: (page.order, page.title))
+
+
+def nav_items() -> Sequence[NavItem]:
+    return [page.nav_item for page in registered_pages()]
+
+
+def add_registered_pages(app: rx.App, *, app_title: str) -> None:
+    """Add every registered page to `app`, each wrapped in the shared layout."""
+    items = nav_items()
+    for page in registered_pages():
+        app.add_page(
+            _render(page, items),
+            route=page.route,
+            title=f"{page.title} · {app_title}",
+            description=page.description or None,
+            on_load=page.on_load,
+        )
+
+
+def _render(page: RegisteredPage, items: Sequence[NavItem]) -> PageBody:
+    def render() -> rx.Component:
+        return page_layout(page.body(), nav=items, active_route=page.route)
+
+    # Reflex names the compiled page component after the function.
+    render.__name__ = page.body.__name__
+    return render

@@ -1,0 +1,52 @@
+"""The page registry: navigation lists exactly the registered pages, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import reflex as rx
+
+from coop_dashboard.pages import registry
+
+
+@pytest.fixture
+def isolated_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(registry, "_pages", {})
+    yield
+
+
+def _body() -> rx.Component:
+    return rx.text("body")
+
+
+def test_pages_are_listed_by_order(isolated_registry: None) -> None:
+    registry.dashboard_page(route="/treasury", title="Treasury", icon="landmark", order=40)(_body)
+
+    def overview() -> rx.Component:
+        return rx.text("overview")
+
+    registry.dashboard_page(route="/", title="Overview", icon="layout_dashboard", order=0)(overview)
+    assert [(item.title, item.route) for item in registry.nav_items()] == [
+        ("Overview", "/"),
+        ("Treasury", "/treasury"),
+    ]
+
+
+def test_a_route_cannot_be_taken_twice(isolated_registry: None) -> None:
+    registry.dashboard_page(route="/jobs", title="Jobs", icon="briefcase", order=50)(_body)
+
+    def other() -> rx.Component:
+        return rx.text("other")
+
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.dashboard_page(route="/jobs", title="Jobs", icon="briefcase", order=50)(other)
+
+
+def test_every_registered_page_renders() -> None:
+    import coop_dashboard.pages  # noqa: F401  (imports register the pages)
+
+    pages = registry.registered_pages()
+    assert pages, "no page registered"
+    for page in pages:
+        assert isinstance(page.body(), rx.Component), page.route
