@@ -178,16 +178,29 @@ def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
         "REFLEX_CHECK_LATEST_VERSION": "0",
     }
     _say(f"serving the app at http://localhost:{port} (Ctrl-C stops)")
-    process = subprocess.Popen(_reflex_command(port, dev), cwd=PROJECT_ROOT, env=env)
+    # Its own process group: reflex starts workers and bun, and all of them must
+    # go when we stop, whether by Ctrl-C or by SIGTERM from a supervisor.
+    process = subprocess.Popen(
+        _reflex_command(port, dev), cwd=PROJECT_ROOT, env=env, start_new_session=True
+    )
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
+    except (KeyboardInterrupt, SystemExit):
+        _stop_process_group(process)
+        return 130
+
+
+def _stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    for sig, wait_s in ((signal.SIGINT, 15.0), (signal.SIGKILL, 5.0)):
         try:
-            return process.wait(timeout=15)
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait_s)
+            return
         except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+            continue
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -271,8 +284,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    # Unwind like Ctrl-C so `finally` blocks stop anvil and the app.
+    raise SystemExit(143)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     run: Callable[[Settings, argparse.Namespace], int] = args.run
     try:
         return run(load_settings(), args)
@@ -281,6 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
 
 
 if __name__ == "__main__":
