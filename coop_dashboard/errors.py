@@ -30,6 +30,18 @@ class ManifestMismatchError(ChainError):
     """The deployment manifest does not describe the chain it points at."""
 
 
+class TransactionRevertedError(ChainError):
+    """A transaction reverts when simulated (or did when mined).
+
+    `revert` is the decoded error (chain.revert.DecodedRevert); services turn it
+    into a sentence (services.tx_text.explain_revert) before a person sees it.
+    """
+
+    def __init__(self, revert: object) -> None:
+        super().__init__(f"The transaction would fail: the contract reverted with {revert}.")
+        self.revert = revert
+
+
 class IndexerError(CoopError):
     """The indexer could not follow the chain."""
 
@@ -40,3 +52,7 @@ class AuthError(CoopError):
 
 class ContentError(CoopError):
     """The content store could not store, find or verify a blob."""
+
+
+class ValidationError(CoopError):
+    """Input a person typed was refused; the message says what to fix."""

@@ -1,0 +1,206 @@
+"""Gasless votes on the chain side: EIP-712 ballots, signer recovery, simulation, submission.
+
+A voter signs `Ballot(proposalId, support, voter, nonce)` (or, with a reason,
+`ExtendedBallot(..., reason, params)`) in the wallet; the relayer's funded key
+sends `castVoteBySig` / `castVoteWithReasonAndParamsBySig` and pays the gas.
+Policy (rate limits, refusal order) lives in services.governance.relayer.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from web3 import Web3
+
+from coop_dashboard.chain.eth_call import eth_call
+from coop_dashboard.chain.governance_chain import GovernanceChain
+from coop_dashboard.chain.governance_types import VoteSupport
+from coop_dashboard.chain.revert import DecodedRevert
+from coop_dashboard.chain.transact import Sender
+
+_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+_BALLOT_TYPE = [
+    {"name": "proposalId", "type": "uint256"},
+    {"name": "support", "type": "uint8"},
+    {"name": "voter", "type": "address"},
+    {"name": "nonce", "type": "uint256"},
+]
+_EXTENDED_BALLOT_TYPE = [
+    *_BALLOT_TYPE,
+    {"name": "reason", "type": "string"},
+    {"name": "params", "type": "bytes"},
+]
+
+
+@dataclass(frozen=True)
+class Eip712Domain:
+    name: str
+    version: str
+    chain_id: int
+    verifying_contract: str
+
+
+@dataclass(frozen=True)
+class SignedBallot:
+    """What the browser sends back after the wallet signed the typed data."""
+
+    proposal_id: int
+    support: int
+    voter: str
+    nonce: int  # the governor nonce the voter signed over
+    signature: bytes
+    reason: str = ""  # non-empty: an ExtendedBallot (castVoteWithReasonAndParamsBySig)
+
+
+def read_domain(chain: GovernanceChain) -> Eip712Domain:
+    """The governor's EIP-712 domain, from ERC-5267 `eip712Domain()`."""
+    _, name, version, chain_id, verifying_contract, _, _ = chain.read(
+        lambda: chain.governor.functions.eip712Domain().call()
+    )
+    return Eip712Domain(name, version, int(chain_id), Web3.to_checksum_address(verifying_contract))
+
+
+def ballot_typed_data(
+    domain: Eip712Domain,
+    proposal_id: int,
+    support: int,
+    voter: str,
+    nonce: int,
+    reason: str = "",
+) -> dict[str, Any]:
+    """The full `eth_signTypedData_v4` payload for a ballot."""
+    message: dict[str, Any] = {
+        "proposalId": proposal_id,
+        "support": support,
+        "voter": Web3.to_checksum_address(voter),
+        "nonce": nonce,
+    }
+    primary = "Ballot"
+    types: dict[str, Any] = {"EIP712Domain": _DOMAIN_TYPE, "Ballot": _BALLOT_TYPE}
+    if reason:
+        primary = "ExtendedBallot"
+        types = {"EIP712Domain": _DOMAIN_TYPE, "ExtendedBallot": _EXTENDED_BALLOT_TYPE}
+        message |= {"reason": reason, "params": "0x"}
+    return {
+        "types": types,
+        "primaryType": primary,
+        "domain": {
+            "name": domain.name,
+            "version": domain.version,
+            "chainId": domain.chain_id,
+            "verifyingContract": domain.verifying_contract,
+        },
+        "message": message,
+    }
+
+
+def typed_data_for(ballot: SignedBallot, domain: Eip712Domain) -> dict[str, Any]:
+    return ballot_typed_data(
+        domain, ballot.proposal_id, ballot.support, ballot.voter, ballot.nonce, ballot.reason
+    )
+
+
+def recover_ballot_signer(ballot: SignedBallot, domain: Eip712Domain) -> str | None:
+    """Who signed this ballot (an EOA), or None when the signature is malformed."""
+    try:
+        signable = encode_typed_data(full_message=typed_data_for(ballot, domain))
+        return str(Account.recover_message(signable, signature=ballot.signature))
+    except Exception:  # eth_keys/eth_account raise several types for bad signatures
+        return None
+
+
+@dataclass(frozen=True)
+class RelaySimulation:
+    success: bool
+    revert: DecodedRevert | None = None
+    message: str = ""
+
+
+class ChainRelayer:
+    """Submits signed ballots from one funded key (the relayer pays the gas)."""
+
+    def __init__(self, chain: GovernanceChain, sender: Sender) -> None:
+        self.chain = chain
+        self.sender = sender
+        # One ballot at a time: the key's nonce and the simulate-then-send pair
+        # must not interleave between threads.
+        self._lock = threading.Lock()
+
+    @property
+    def address(self) -> str:
+        return str(self.sender.address)
+
+    def domain(self) -> Eip712Domain:
+        return read_domain(self.chain)
+
+    def nonce_of(self, voter: str) -> int:
+        address = Web3.to_checksum_address(voter)
+        return int(self.chain.read(lambda: self.chain.governor.functions.nonces(address).call()))
+
+    def is_contract(self, address: str) -> bool:
+        """Contract wallets sign via ERC-1271: only the governor's own check can verify them."""
+        checksummed = Web3.to_checksum_address(address)
+        return len(self.chain.read(lambda: self.chain.w3.eth.get_code(checksummed))) > 0
+
+    def ballot_request(
+        self, voter: str, proposal_id: int, support: VoteSupport, reason: str = ""
+    ) -> dict[str, Any]:
+        """The typed data the voter's wallet should sign now (with the current nonce)."""
+        return ballot_typed_data(
+            self.domain(), proposal_id, int(support), voter, self.nonce_of(voter), reason.strip()
+        )
+
+    def _calldata(self, ballot: SignedBallot) -> str:
+        voter = Web3.to_checksum_address(ballot.voter)
+        governor = self.chain.governor
+        if ballot.reason:
+            return governor.encode_abi(
+                "castVoteWithReasonAndParamsBySig",
+                args=[
+                    ballot.proposal_id,
+                    ballot.support,
+                    voter,
+                    ballot.reason,
+                    b"",
+                    ballot.signature,
+                ],
+            )
+        return governor.encode_abi(
+            "castVoteBySig", args=[ballot.proposal_id, ballot.support, voter, ballot.signature]
+        )
+
+    def simulate(self, ballot: SignedBallot) -> RelaySimulation:
+        tx = {
+            "from": self.address,
+            "to": self.chain.governor.address,
+            "data": self._calldata(ballot),
+        }
+        outcome = eth_call(self.chain.w3, tx)
+        if outcome.success:
+            return RelaySimulation(True)
+        decoded = self.chain.revert_decoder.decode(outcome.revert_data)
+        return RelaySimulation(False, decoded, outcome.message)
+
+    def submit(self, ballot: SignedBallot) -> str:
+        """Send the vote, wait for the receipt; the tx hash (ChainError if it reverted)."""
+        tx: Any = {"to": self.chain.governor.address, "data": self._calldata(ballot), "value": 0}
+        with self.chain.errors():
+            receipt = self.sender.send(tx, what="relay a signed vote")
+        return str(receipt["transactionHash"].to_0x_hex())
+
+    def simulate_and_submit(self, ballot: SignedBallot) -> tuple[RelaySimulation, str | None]:
+        """Simulate, then send only if it passes: atomically with respect to other ballots."""
+        with self._lock:
+            simulation = self.simulate(ballot)
+            if not simulation.success:
+                return simulation, None
+            return simulation, self.submit(ballot)

@@ -1,0 +1,160 @@
+"""Builder -> preflight -> the wallet's transactions, through the whole lifecycle.
+
+Every transaction here is one of our UnsignedTx objects sent as a wallet would
+send it; every "can I?" answer is checked against what the Governor then does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coop_dashboard.chain import devchain
+from coop_dashboard.chain.governance_reads import read_proposal
+from coop_dashboard.chain.governance_tx import (
+    cancel_tx,
+    cast_vote_tx,
+    execute_tx,
+    queue_tx,
+    read_lifecycle_facts,
+)
+from coop_dashboard.chain.governance_types import ProposalState, VoteSupport
+from coop_dashboard.errors import ValidationError
+from coop_dashboard.services.governance.builder import (
+    GovernanceParameter,
+    assemble_proposal,
+    parameter_change,
+    treasury_transfer,
+)
+from coop_dashboard.services.governance.context import (
+    action_context,
+    governance_suite,
+    treasury_assets,
+)
+from coop_dashboard.services.governance.eligibility import can_cancel, can_execute, can_queue
+from coop_dashboard.services.governance.preflight import preflight_proposal
+from tests.chain.governance.conftest import USD, Coop
+
+
+def _draft(coop: Coop, amount: str = "1,234.5"):  # type: ignore[no-untyped-def]
+    assets = {a.symbol: a for a in treasury_assets(coop.gov)}
+    assert assets["cUSD"].balance == 50_000 * USD and assets["ETH"].balance == 10 * 10**18
+    transfer = treasury_transfer(
+        assets["cUSD"], coop.bob.address.lower(), amount, treasury=coop.gov.treasury
+    )
+    period = parameter_change(
+        GovernanceParameter.VOTING_PERIOD, "3 days", governance_suite(coop.gov)
+    )
+    return assemble_proposal([transfer, period], "Pay Bob and speed up", "Two actions.")
+
+
+def test_full_lifecycle_with_checks_at_every_step(coop: Coop) -> None:
+    draft = _draft(coop)
+    context = action_context(coop.gov)
+    token = governance_suite(coop.gov).vote_token
+    report = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
+    assert report.ok, report.problems
+    assert report.enough_votes and report.proposer_votes == 600_000 * 10**18
+    bob = f"{coop.bob.address[:6]}…{coop.bob.address[-4:]}"
+    assert [c.action.summary for c in report.actions] == [
+        f"Transfer 1,234.5 cUSD from the treasury to {bob}",
+        "Set voting period from 5 days to 3 days",
+    ]
+    assert report.tx is not None and report.tx.from_address == coop.alice.address
+    assert report.tx.chain_id == coop.gov.chain_id and report.tx.value == 0
+    assert report.tx.wallet_params() == {
+        "from": coop.alice.address,
+        "to": coop.gov.governor.address,
+        "data": report.tx.data,
+        "value": "0x0",
+        "chainId": hex(coop.gov.chain_id),
+    }
+    assert report.tx.description == "Create a proposal with 2 actions"
+    coop.send(report.tx)
+    proposal_id = report.proposal_id
+    call = draft.to_call()
+    assert read_proposal(coop.gov, proposal_id).state is ProposalState.PENDING  # id predicted
+
+    facts = read_lifecycle_facts(coop.gov, proposal_id)
+    assert can_cancel(facts, coop.alice.address).allowed
+    assert not can_cancel(facts, coop.bob.address).allowed
+    assert not can_queue(facts).allowed
+
+    devchain.increase_time(coop.w3, coop.gov.governor.functions.votingDelay().call() + 1)
+    with pytest.raises(ValidationError, match="too long"):
+        cast_vote_tx(coop.gov, coop.alice.address, proposal_id, VoteSupport.FOR, "x" * 2_001)
+    with pytest.raises(ValidationError, match="for, against or abstain"):
+        cast_vote_tx(coop.gov, coop.alice.address, proposal_id, 3)  # type: ignore[arg-type]
+    coop.send(cast_vote_tx(coop.gov, coop.alice.address, proposal_id, VoteSupport.FOR, "Yes."))
+    coop.send(cast_vote_tx(coop.gov, coop.bob.address, proposal_id, VoteSupport.AGAINST))
+    proposal = read_proposal(coop.gov, proposal_id)
+    assert (proposal.for_votes, proposal.against_votes) == (600_000 * 10**18, 200_000 * 10**18)
+    assert not can_cancel(read_lifecycle_facts(coop.gov, proposal_id), coop.alice.address).allowed
+
+    devchain.increase_time(coop.w3, proposal.deadline - devchain.latest_timestamp(coop.w3) + 1)
+    facts = read_lifecycle_facts(coop.gov, proposal_id)
+    assert facts.state is ProposalState.SUCCEEDED
+    assert can_queue(facts).allowed and not can_execute(facts).allowed
+    coop.send(queue_tx(coop.gov, coop.newcomer.address, proposal_id, call))
+
+    facts = read_lifecycle_facts(coop.gov, proposal_id)
+    waiting = can_execute(facts)
+    assert not waiting.allowed and waiting.eta == facts.eta > facts.clock
+    devchain.increase_time(coop.w3, facts.eta - facts.clock)
+    ready = can_execute(read_lifecycle_facts(coop.gov, proposal_id))
+    assert ready.allowed, ready.reason
+
+    stable = coop.gov.contract("MockStablecoin").functions
+    before = stable.balanceOf(coop.bob.address).call()
+    coop.send(execute_tx(coop.gov, coop.newcomer.address, proposal_id, call))
+    assert stable.balanceOf(coop.bob.address).call() - before == 1_234_500_000
+    assert coop.gov.governor.functions.votingPeriod().call() == 3 * 86_400
+    assert read_proposal(coop.gov, proposal_id).state is ProposalState.EXECUTED
+    assert not can_execute(read_lifecycle_facts(coop.gov, proposal_id)).allowed
+
+
+def test_preflight_refuses_a_proposer_below_threshold_and_failing_actions(coop: Coop) -> None:
+    draft = _draft(coop)
+    context = action_context(coop.gov)
+    token = governance_suite(coop.gov).vote_token
+    # The newcomer never delegated: 50,000 COOP but no votes.
+    report = preflight_proposal(coop.gov, coop.newcomer.address, draft, context, token)
+    assert not report.ok and report.tx is None and report.proposer_votes == 0
+    assert report.problems == (
+        "You have 0 COOP of voting power; proposing needs 10,000 COOP. "
+        "Delegations to you count once they are mined.",
+    )
+
+    # Spend the treasury's cUSD elsewhere first: the transfer no longer fits.
+    stable = coop.deployment.address("MockStablecoin")
+    drain = coop.gov.contract("MockStablecoin").encode_abi(
+        "transfer", args=[coop.bob.address, 49_000 * USD]
+    )
+    tx = {"from": coop.gov.treasury, "to": stable, "data": drain}
+    coop.w3.provider.make_request("anvil_impersonateAccount", [coop.gov.treasury])  # type: ignore[arg-type]
+    try:
+        coop.w3.eth.send_transaction(tx)  # type: ignore[arg-type]
+    finally:
+        coop.w3.provider.make_request("anvil_stopImpersonatingAccount", [coop.gov.treasury])  # type: ignore[arg-type]
+    report = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
+    assert not report.ok and report.tx is None
+    assert [c.ok for c in report.actions] == [False, True]
+    assert report.actions[0].problem is not None
+    assert "holds 1,000,000,000 base units of the token" in report.actions[0].problem
+    assert report.problems[0].startswith("Action 1 (Transfer 1,234.5 cUSD from the treasury")
+
+
+def test_preflight_catches_a_duplicate_proposal_and_cancel_works(coop: Coop) -> None:
+    draft = _draft(coop, "10")
+    context = action_context(coop.gov)
+    token = governance_suite(coop.gov).vote_token
+    first = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
+    assert first.tx is not None
+    coop.send(first.tx)
+    again = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
+    assert not again.ok
+    assert "Creating the proposal would fail: the proposal is pending" in again.problems[0]
+
+    coop.send(cancel_tx(coop.gov, coop.alice.address, first.proposal_id, draft.to_call()))
+    facts = read_lifecycle_facts(coop.gov, first.proposal_id)
+    assert facts.state is ProposalState.CANCELED
+    assert not can_cancel(facts, coop.alice.address).allowed

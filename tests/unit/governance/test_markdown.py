@@ -1,0 +1,189 @@
+"""Untrusted markdown -> sanitized HTML: XSS payloads, link/image policy, size limit.
+
+Assertions parse the output HTML and inspect every element and attribute, so a
+payload that slips through in a shape nobody thought of still fails the test.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from coop_dashboard.services.governance.markdown import LINK_REL, render_markdown
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "s", "del",
+    "code", "pre", "blockquote", "ul", "ol", "li", "a", "img",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+
+    handle_startendtag = handle_starttag
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.elements
+
+
+def assert_safe(html: str) -> None:
+    for tag, attrs in elements(html):
+        assert tag in ALLOWED_TAGS, f"unexpected <{tag}> in {html!r}"
+        for name, value in attrs.items():
+            assert not name.startswith("on"), f"event handler {name} in {html!r}"
+            assert name not in ("style",) or tag in ("th", "td"), html
+            if name in ("href", "src"):
+                scheme = urlsplit(value.strip()).scheme.lower()
+                assert scheme in ("", "http", "https", "mailto"), f"{name}={value!r}"
+                assert not value.strip().startswith("//"), value
+        if tag == "img":
+            src = attrs.get("src", "")
+            assert src.startswith(("https://", "/ipfs/")), f"image src {src!r}"
+        if tag == "a":
+            assert attrs.get("rel") == LINK_REL and attrs.get("target") == "_blank"
+
+
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="https://ok.example/a.png" onerror="alert(1)">',
+    "<svg onload=alert(1)><circle r=10 /></svg>",
+    "<svg><script>alert(1)</script></svg>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<a href=javascript:alert(1)>x</a>",
+    "<style>body{display:none}</style>",
+    "<div onmouseover=alert(1)>hover</div>",
+    "<details open ontoggle=alert(1)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](javascript&colon;alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x]( javascript:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[x](file:///etc/passwd)",
+    "<javascript:alert(1)>",
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "![x](data:image/png;base64,iVBORw0KGgo=)",
+    '![x](https://ok.example/a.png "title\\" onerror=\\"alert(1)")',
+    '[x](https://ok.example "a\\" onclick=\\"alert(1)")',
+    "**<img src=x onerror=alert(1)>**",
+    "> <script>alert(1)</script>",
+    "- [ ] <b onclick=alert(1)>task</b>",
+    "| a |\n|---|\n| <script>alert(1)</script> |",
+    "```html\n<script>alert(1)</script>\n```",
+    "`<img src=x onerror=alert(1)>`",
+    "<!-- <script>alert(1)</script> -->",
+    "<a href='https://ok.example' target=_self rel=opener>x</a>",
+    "[x](//evil.example/phish)",
+]
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_xss_payloads_render_inert(payload: str) -> None:
+    html = render_markdown(payload).html
+    assert_safe(html)
+    lowered = html.lower()
+    assert "<script" not in lowered and "<svg" not in lowered and "<iframe" not in lowered
+    assert "<style" not in lowered and "<div" not in lowered
+
+
+def test_raw_html_is_shown_as_text_not_markup() -> None:
+    html = render_markdown("Hello <b>world</b> <script>x</script>").html
+    assert "&lt;b&gt;world&lt;/b&gt;" in html
+    assert "&lt;script&gt;" in html
+
+
+def test_allowed_links_get_rel_and_new_tab() -> None:
+    html = render_markdown(
+        "[site](https://coop.example/a) [mail](mailto:a@coop.example) [local](/proposals/3)"
+    ).html
+    links = [attrs for tag, attrs in elements(html) if tag == "a"]
+    assert [a["href"] for a in links] == [
+        "https://coop.example/a",
+        "mailto:a@coop.example",
+        "/proposals/3",
+    ]
+    assert all(
+        a["rel"] == "noopener noreferrer nofollow" and a["target"] == "_blank" for a in links
+    )
+    assert_safe(html)
+
+
+def test_refused_links_keep_their_text() -> None:
+    html = render_markdown("[//](//evil.example) and [ftp](ftp://x.example/f)").html
+    assert "<a" not in html
+    assert "//" in html and "ftp" in html
+
+
+def test_ipfs_links_and_images_go_through_the_gateway() -> None:
+    html = render_markdown(
+        "[doc](ipfs://bafkreiabc/readme.md) ![pic](ipfs://bafkreidef)", ipfs_gateway="/ipfs/"
+    ).html
+    found = elements(html)
+    assert (
+        "a",
+        {"href": "/ipfs/bafkreiabc/readme.md", "target": "_blank", "rel": LINK_REL},
+    ) in found
+    images = [attrs for tag, attrs in found if tag == "img"]
+    assert images[0]["src"] == "/ipfs/bafkreidef"
+    assert images[0]["referrerpolicy"] == "no-referrer" and images[0]["loading"] == "lazy"
+
+
+def test_only_https_and_ipfs_images_are_kept_others_become_alt_text() -> None:
+    html = render_markdown(
+        "![a](https://i.example/a.png) ![b](http://i.example/b.png) ![c](relative.png) "
+        "![d](data:image/png;base64,AAAA)"
+    ).html
+    sources = [attrs["src"] for tag, attrs in elements(html) if tag == "img"]
+    assert sources == ["https://i.example/a.png"]
+    assert " b " in html and " c " in html and html.rstrip().endswith("d</p>")
+
+
+def test_remote_images_can_be_turned_off() -> None:
+    html = render_markdown(
+        "![a](https://i.example/a.png) ![b](ipfs://bafkreidef)", allow_remote_images=False
+    ).html
+    assert [attrs["src"] for tag, attrs in elements(html) if tag == "img"] == ["/ipfs/bafkreidef"]
+
+
+def test_tables_strikethrough_and_lists_render() -> None:
+    html = render_markdown(
+        "| a | b |\n|:-|-:|\n| 1 | 2 |\n\n~~old~~\n\n3. three\n4. four\n\n> quote\n\n---"
+    ).html
+    tags = [tag for tag, _ in elements(html)]
+    for expected in ("table", "th", "td", "s", "ol", "li", "blockquote", "hr"):
+        assert expected in tags
+    assert 'style="text-align:right"' in html
+    assert ("ol", {"start": "3"}) in elements(html)
+
+
+def test_oversized_input_is_cut_and_says_so() -> None:
+    body = "é" * 60_000  # 120,000 bytes of two-byte characters
+    rendered = render_markdown(body, max_bytes=100_001)
+    assert rendered.truncated
+    assert "it was cut" in rendered.html
+    assert rendered.html.count("é") == 50_000  # the half character at the cut is dropped
+    assert not render_markdown("short").truncated
+
+
+def test_deep_nesting_is_bounded() -> None:
+    html = render_markdown(">" * 5_000 + " deep").html
+    assert html.count("<blockquote>") <= 25
+    assert_safe(html)
