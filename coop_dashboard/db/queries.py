@@ -1,0 +1,790 @@
+"""Read queries the pages need, over the indexer's tables. One function per question.
+
+Every function takes an Engine and returns typed rows (frozen dataclasses);
+nothing here talks to the chain. Addresses are lowercase in and out (inputs
+are lowercased). uint256 amounts are Python ints, exact; sums of them are
+added in Python, never with SQL SUM (SQLite's integers are 64-bit).
+
+"Now" for proposal states is the timestamp of the last indexed block, so a
+page shows what the chain said at the block the database is at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from coop_dashboard.db.chain_tables import (
+    DelegateStatementEvent,
+    Delegation,
+    GovernanceSettingChange,
+    IndexedContract,
+    IndexerCheckpoint,
+    Proposal,
+    ProposalAction,
+    ProposalTally,
+    ProposalTransition,
+    TokenBalance,
+    TokenTransfer,
+    TreasuryMovement,
+    Vote,
+    VotingPowerChange,
+    table_of,
+)
+from coop_dashboard.db.proposal_state import (
+    PROPOSAL_STATES,
+    ProposalFacts,
+    proposal_state,
+    quorum_at,
+)
+
+ZERO_ADDRESS = "0x" + "00" * 20
+ETH = "eth"
+# Treasury history is daily; a chain whose clock jumped years is capped here.
+MAX_TREASURY_DAYS = 3_660
+
+_checkpoints = table_of(IndexerCheckpoint)
+_contracts = table_of(IndexedContract)
+_proposals = table_of(Proposal)
+_actions = table_of(ProposalAction)
+_transitions = table_of(ProposalTransition)
+_tallies = table_of(ProposalTally)
+_votes = table_of(Vote)
+_settings = table_of(GovernanceSettingChange)
+_transfers = table_of(TokenTransfer)
+_balances = table_of(TokenBalance)
+_delegations = table_of(Delegation)
+_power = table_of(VotingPowerChange)
+_statements = table_of(DelegateStatementEvent)
+_treasury = table_of(TreasuryMovement)
+
+
+# -- index status -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    chain_id: int
+    block_number: int
+    block_hash: str
+    block_timestamp: int
+
+
+def index_status(engine: Engine) -> IndexStatus | None:
+    """Where the index is (None before the first batch): pages show it, writes wait for it."""
+    with engine.connect() as connection:
+        row = connection.execute(select(_checkpoints)).mappings().first()
+    if row is None:
+        return None
+    return IndexStatus(
+        row["chain_id"], row["block_number"], row["block_hash"], row["block_timestamp"]
+    )
+
+
+def indexed_block_number(engine: Engine) -> int | None:
+    """The last block whose events are all in SQL; None before the indexer's first batch.
+
+    Shaped for `services.index_progress.set_indexed_block_reader`: a progress
+    probe, so a database the indexer has not set up yet also answers None.
+    """
+    try:
+        status = index_status(engine)
+    except DBAPIError:
+        return None
+    return status.block_number if status else None
+
+
+def contract_addresses(engine: Engine) -> dict[str, str]:
+    """Name -> lowercase address of the indexed deployment's contracts."""
+    with engine.connect() as connection:
+        return {name: address for name, address in connection.execute(select(_contracts))}
+
+
+def _now(connection: Connection) -> int:
+    now = connection.execute(select(_checkpoints.c.block_timestamp)).scalar()
+    return int(now or 0)
+
+
+def _address_of(connection: Connection, name: str) -> str | None:
+    address = connection.execute(
+        select(_contracts.c.address).where(_contracts.c.name == name)
+    ).scalar()
+    return str(address) if address is not None else None
+
+
+# -- proposals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    proposal_id: int
+    title: str
+    proposer: str
+    state: str
+    created_block: int
+    created_at: int  # unix seconds
+    vote_start: int
+    deadline: int  # including any late-quorum extension
+    eta: int | None  # when queued: earliest execution time
+    for_votes: int
+    against_votes: int
+    abstain_votes: int
+    vote_count: int
+    quorum: int
+    turnout: float  # votes cast / total supply at the snapshot (0..1)
+
+
+@dataclass(frozen=True)
+class ProposalActionRow:
+    index: int
+    target: str
+    value: int
+    signature: str
+    calldata: str
+
+
+@dataclass(frozen=True)
+class ProposalTransitionRow:
+    kind: str  # created | queued | executed | canceled | extended
+    block_number: int
+    tx_hash: str
+    timestamp: int
+    eta: int | None
+    extended_deadline: int | None
+
+
+@dataclass(frozen=True)
+class ProposalDetail:
+    summary: ProposalSummary
+    description: str
+    actions: list[ProposalActionRow]
+    transitions: list[ProposalTransitionRow]
+
+
+class _SupplyHistory:
+    """Total supply of the votes token and quorum numerator as of any timestamp."""
+
+    def __init__(self, connection: Connection) -> None:
+        token = _address_of(connection, "CoopToken")
+        self._mints: list[tuple[int, int]] = []
+        if token is not None:
+            rows = connection.execute(
+                select(
+                    _transfers.c.block_timestamp,
+                    _transfers.c.from_address,
+                    _transfers.c.value,
+                )
+                .where(
+                    _transfers.c.token == token,
+                    or_(
+                        _transfers.c.from_address == ZERO_ADDRESS,
+                        _transfers.c.to_address == ZERO_ADDRESS,
+                    ),
+                )
+                .order_by(_transfers.c.block_number, _transfers.c.log_index)
+            )
+            for timestamp, sender, value in rows:
+                self._mints.append((timestamp, value if sender == ZERO_ADDRESS else -value))
+        self._numerators = [
+            (timestamp, int(value))
+            for timestamp, value in connection.execute(
+                select(_settings.c.block_timestamp, _settings.c.new_value)
+                .where(_settings.c.setting == "quorum_numerator")
+                .order_by(_settings.c.block_number, _settings.c.log_index)
+            )
+        ]
+
+    def supply_at(self, timepoint: int) -> int:
+        # ERC20Votes.getPastTotalSupply: checkpoints with key <= timepoint.
+        return sum(delta for timestamp, delta in self._mints if timestamp <= timepoint)
+
+    def numerator_at(self, timepoint: int) -> int:
+        numerator = 0
+        for timestamp, value in self._numerators:
+            if timestamp > timepoint:
+                break
+            numerator = value
+        return numerator
+
+
+def _summaries(connection: Connection, where: Any = None) -> list[ProposalSummary]:
+    statement = (
+        select(
+            _proposals,
+            _tallies.c.for_votes,
+            _tallies.c.against_votes,
+            _tallies.c.abstain_votes,
+            _tallies.c.vote_count,
+        )
+        .select_from(
+            _proposals.outerjoin(_tallies, _tallies.c.proposal_id == _proposals.c.proposal_id)
+        )
+        .order_by(_proposals.c.block_number.desc(), _proposals.c.log_index.desc())
+    )
+    if where is not None:
+        statement = statement.where(where)
+    rows = connection.execute(statement).mappings().all()
+    if not rows:
+        return []
+    ids = [row["proposal_id"] for row in rows]
+    transitions: dict[int, list[Any]] = defaultdict(list)
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        for transition in connection.execute(
+            select(_transitions)
+            .where(_transitions.c.proposal_id.in_(chunk))
+            .order_by(_transitions.c.block_number, _transitions.c.log_index)
+        ).mappings():
+            transitions[transition["proposal_id"]].append(transition)
+    history = _SupplyHistory(connection)
+    now = _now(connection)
+    summaries = []
+    for row in rows:
+        kinds = {t["kind"] for t in transitions[row["proposal_id"]]}
+        eta = next(
+            (t["eta"] for t in reversed(transitions[row["proposal_id"]]) if t["kind"] == "queued"),
+            None,
+        )
+        extended = [
+            t["extended_deadline"]
+            for t in transitions[row["proposal_id"]]
+            if t["kind"] == "extended"
+        ]
+        deadline = max([row["vote_end"], *extended])
+        supply = history.supply_at(row["vote_start"])
+        quorum = quorum_at(supply, history.numerator_at(row["vote_start"]))
+        for_votes = row["for_votes"] or 0
+        against_votes = row["against_votes"] or 0
+        abstain_votes = row["abstain_votes"] or 0
+        facts = ProposalFacts(
+            vote_start=row["vote_start"],
+            deadline=deadline,
+            for_votes=for_votes,
+            against_votes=against_votes,
+            abstain_votes=abstain_votes,
+            quorum=quorum,
+            queued="queued" in kinds,
+            executed="executed" in kinds,
+            canceled="canceled" in kinds,
+        )
+        cast = for_votes + against_votes + abstain_votes
+        summaries.append(
+            ProposalSummary(
+                proposal_id=row["proposal_id"],
+                title=row["title"],
+                proposer=row["proposer"],
+                state=proposal_state(facts, now),
+                created_block=row["block_number"],
+                created_at=row["block_timestamp"],
+                vote_start=row["vote_start"],
+                deadline=deadline,
+                eta=eta,
+                for_votes=for_votes,
+                against_votes=against_votes,
+                abstain_votes=abstain_votes,
+                vote_count=row["vote_count"] or 0,
+                quorum=quorum,
+                turnout=cast / supply if supply else 0.0,
+            )
+        )
+    return summaries
+
+
+def list_proposals(
+    engine: Engine, *, state: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[ProposalSummary]:
+    """Proposals newest first, each with its current tally and state (optionally one state)."""
+    if state is not None and state not in PROPOSAL_STATES:
+        raise ValueError(f"unknown proposal state {state!r}")
+    with engine.connect() as connection:
+        summaries = _summaries(connection)
+    if state is not None:
+        summaries = [s for s in summaries if s.state == state]
+    end = None if limit is None else offset + limit
+    return summaries[offset:end]
+
+
+def proposal_counts_by_state(engine: Engine) -> dict[str, int]:
+    """Number of proposals per state (every state present, zero included)."""
+    counts = dict.fromkeys(PROPOSAL_STATES, 0)
+    for summary in list_proposals(engine):
+        counts[summary.state] += 1
+    return counts
+
+
+def get_proposal(engine: Engine, proposal_id: int) -> ProposalDetail | None:
+    """One proposal with its description, actions and life cycle."""
+    with engine.connect() as connection:
+        summaries = _summaries(connection, _proposals.c.proposal_id == proposal_id)
+        if not summaries:
+            return None
+        description = connection.execute(
+            select(_proposals.c.description).where(_proposals.c.proposal_id == proposal_id)
+        ).scalar_one()
+        actions = [
+            ProposalActionRow(
+                row["action_index"], row["target"], row["value"], row["signature"], row["calldata"]
+            )
+            for row in connection.execute(
+                select(_actions)
+                .where(_actions.c.proposal_id == proposal_id)
+                .order_by(_actions.c.action_index)
+            ).mappings()
+        ]
+        transitions = [
+            ProposalTransitionRow(
+                row["kind"],
+                row["block_number"],
+                row["tx_hash"],
+                row["block_timestamp"],
+                row["eta"],
+                row["extended_deadline"],
+            )
+            for row in connection.execute(
+                select(_transitions)
+                .where(_transitions.c.proposal_id == proposal_id)
+                .order_by(_transitions.c.block_number, _transitions.c.log_index)
+            ).mappings()
+        ]
+    return ProposalDetail(summaries[0], description, actions, transitions)
+
+
+# -- votes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteRow:
+    voter: str
+    support: int  # 0 against, 1 for, 2 abstain
+    weight: int
+    reason: str
+    block_number: int
+    log_index: int
+    tx_hash: str
+    timestamp: int
+
+
+def proposal_votes(
+    engine: Engine,
+    proposal_id: int,
+    *,
+    order: str = "weight",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[VoteRow]:
+    """Votes on a proposal, heaviest first (`order="weight"`) or oldest first ("time")."""
+    if order == "weight":
+        ordering = [_votes.c.weight.desc(), _votes.c.block_number, _votes.c.log_index]
+    elif order == "time":
+        ordering = [_votes.c.block_number, _votes.c.log_index]
+    else:
+        raise ValueError(f"order must be 'weight' or 'time', not {order!r}")
+    statement = select(_votes).where(_votes.c.proposal_id == proposal_id).order_by(*ordering)
+    statement = statement.offset(offset)
+    if limit is not None:
+        statement = statement.limit(limit)
+    with engine.connect() as connection:
+        return [
+            VoteRow(
+                row["voter"],
+                row["support"],
+                row["weight"],
+                row["reason"],
+                row["block_number"],
+                row["log_index"],
+                row["tx_hash"],
+                row["block_timestamp"],
+            )
+            for row in connection.execute(statement).mappings()
+        ]
+
+
+def votes_by_voter(engine: Engine, voter: str) -> list[VoteRow]:
+    """A member's voting record, newest first."""
+    statement = (
+        select(_votes)
+        .where(_votes.c.voter == voter.lower())
+        .order_by(_votes.c.block_number.desc(), _votes.c.log_index.desc())
+    )
+    with engine.connect() as connection:
+        return [
+            VoteRow(
+                row["voter"],
+                row["support"],
+                row["weight"],
+                row["reason"],
+                row["block_number"],
+                row["log_index"],
+                row["tx_hash"],
+                row["block_timestamp"],
+            )
+            for row in connection.execute(statement).mappings()
+        ]
+
+
+# -- delegates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DelegateStatement:
+    delegate: str
+    uri: str
+    digest: str
+    topics: list[str]
+    seeking_delegation: bool
+    version: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class DelegateSummary:
+    address: str
+    voting_power: int
+    delegator_count: int
+    votes_cast: int
+    statement: DelegateStatement | None
+
+
+@dataclass(frozen=True)
+class PowerPoint:
+    block_number: int
+    timestamp: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class Delegator:
+    address: str
+    balance: int  # of the votes token, now
+    since_block: int
+    since: int  # unix seconds of the delegation
+
+
+def _latest_per(table: Any, key: Any) -> Any:
+    """Subquery: the latest row (by block, log index) of `table` per `key` column."""
+    rank = (
+        func.row_number()
+        .over(partition_by=key, order_by=[table.c.block_number.desc(), table.c.log_index.desc()])
+        .label("rank")
+    )
+    return select(table, rank).subquery()
+
+
+def _current_power(connection: Connection) -> dict[str, int]:
+    latest = _latest_per(_power, _power.c.delegate)
+    rows = connection.execute(
+        select(latest.c.delegate, latest.c.new_votes).where(latest.c.rank == 1)
+    )
+    return {delegate: votes for delegate, votes in rows}
+
+
+def _current_delegations(connection: Connection) -> dict[str, Any]:
+    """delegator -> its latest DelegateChanged row."""
+    latest = _latest_per(_delegations, _delegations.c.delegator)
+    rows = connection.execute(select(latest).where(latest.c.rank == 1)).mappings()
+    return {row["delegator"]: row for row in rows}
+
+
+def _statements_now(rows: Iterable[Any]) -> dict[str, DelegateStatement]:
+    """Replay DelegateRegistry events (oldest first) into each delegate's current statement."""
+    current: dict[str, DelegateStatement] = {}
+    for row in rows:
+        delegate = row["delegate"]
+        if row["kind"] == "published":
+            current[delegate] = DelegateStatement(
+                delegate,
+                row["uri"],
+                row["digest"],
+                json.loads(row["topics"] or "[]"),
+                bool(row["seeking_delegation"]),
+                int(row["version"]),
+                row["block_timestamp"],
+            )
+        elif row["kind"] == "cleared":
+            current.pop(delegate, None)
+        elif row["kind"] == "seeking_changed" and delegate in current:
+            previous = current[delegate]
+            current[delegate] = DelegateStatement(
+                delegate,
+                previous.uri,
+                previous.digest,
+                previous.topics,
+                bool(row["seeking_delegation"]),
+                previous.version,
+                row["block_timestamp"],
+            )
+    return current
+
+
+def _statement_rows(connection: Connection, delegate: str | None = None) -> Iterable[Any]:
+    statement = select(_statements).order_by(_statements.c.block_number, _statements.c.log_index)
+    if delegate is not None:
+        statement = statement.where(_statements.c.delegate == delegate)
+    return connection.execute(statement).mappings().all()
+
+
+def list_delegates(
+    engine: Engine, *, limit: int | None = None, offset: int = 0, include_powerless: bool = False
+) -> list[DelegateSummary]:
+    """Delegates by current voting power, largest first; with delegator counts and statements.
+
+    A delegate is anyone with voting power or a published statement.
+    """
+    with engine.connect() as connection:
+        power = _current_power(connection)
+        delegations = _current_delegations(connection)
+        statements = _statements_now(_statement_rows(connection))
+        vote_counts: dict[str, int] = dict(
+            connection.execute(select(_votes.c.voter, func.count()).group_by(_votes.c.voter)).all()
+        )
+    delegator_counts: dict[str, int] = defaultdict(int)
+    for row in delegations.values():
+        if row["to_delegate"] != ZERO_ADDRESS:
+            delegator_counts[row["to_delegate"]] += 1
+    addresses = {a for a, votes in power.items() if votes > 0 or include_powerless}
+    addresses |= set(statements)
+    summaries = [
+        DelegateSummary(
+            address=address,
+            voting_power=power.get(address, 0),
+            delegator_count=delegator_counts.get(address, 0),
+            votes_cast=int(vote_counts.get(address, 0)),
+            statement=statements.get(address),
+        )
+        for address in addresses
+    ]
+    summaries.sort(key=lambda s: (-s.voting_power, s.address))
+    end = None if limit is None else offset + limit
+    return summaries[offset:end]
+
+
+def voting_power(engine: Engine, delegate: str) -> int:
+    """A delegate's voting power now (0 if it never had any)."""
+    with engine.connect() as connection:
+        votes = connection.execute(
+            select(_power.c.new_votes)
+            .where(_power.c.delegate == delegate.lower())
+            .order_by(_power.c.block_number.desc(), _power.c.log_index.desc())
+            .limit(1)
+        ).scalar()
+    return int(votes or 0)
+
+
+def voting_power_history(engine: Engine, delegate: str) -> list[PowerPoint]:
+    """Every change of a delegate's voting power, oldest first (a step chart)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_power.c.block_number, _power.c.block_timestamp, _power.c.new_votes)
+            .where(_power.c.delegate == delegate.lower())
+            .order_by(_power.c.block_number, _power.c.log_index)
+        )
+        return [PowerPoint(number, timestamp, votes) for number, timestamp, votes in rows]
+
+
+def delegators_of(engine: Engine, delegate: str) -> list[Delegator]:
+    """Accounts currently delegating to `delegate`, largest balance first."""
+    delegate = delegate.lower()
+    with engine.connect() as connection:
+        delegations = [
+            row
+            for row in _current_delegations(connection).values()
+            if row["to_delegate"] == delegate
+        ]
+        token = _address_of(connection, "CoopToken")
+        balances: dict[str, int] = {}
+        accounts = [row["delegator"] for row in delegations]
+        for start in range(0, len(accounts), 500):
+            chunk = accounts[start : start + 500]
+            balances.update(
+                connection.execute(
+                    select(_balances.c.account, _balances.c.balance).where(
+                        and_(_balances.c.token == token, _balances.c.account.in_(chunk))
+                    )
+                ).all()
+            )
+    result = [
+        Delegator(
+            row["delegator"],
+            balances.get(row["delegator"], 0),
+            row["block_number"],
+            row["block_timestamp"],
+        )
+        for row in delegations
+    ]
+    result.sort(key=lambda d: (-d.balance, d.address))
+    return result
+
+
+def delegate_statement(engine: Engine, delegate: str) -> DelegateStatement | None:
+    """A delegate's current statement (None if never published or cleared)."""
+    delegate = delegate.lower()
+    with engine.connect() as connection:
+        return _statements_now(_statement_rows(connection, delegate)).get(delegate)
+
+
+# -- participation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipationStats:
+    proposals_counted: int  # proposals whose vote is over (canceled ones excluded)
+    average_turnout: float  # mean of votes cast / supply at snapshot, 0..1
+    turnout_by_proposal: dict[int, float]  # every proposal whose vote has started
+
+
+def participation_rate(engine: Engine) -> ParticipationStats:
+    """How much of the supply votes: per proposal, and averaged over finished votes."""
+    summaries = list_proposals(engine)
+    started = {
+        s.proposal_id: s.turnout for s in summaries if s.state not in ("pending", "canceled")
+    }
+    finished = [s.turnout for s in summaries if s.state not in ("pending", "active", "canceled")]
+    average = sum(finished) / len(finished) if finished else 0.0
+    return ParticipationStats(len(finished), average, started)
+
+
+# -- tokens and members --------------------------------------------------------------------
+
+
+def member_count(engine: Engine) -> int:
+    """Holders of the governance token, the treasury excluded."""
+    with engine.connect() as connection:
+        token = _address_of(connection, "CoopToken")
+        treasury = _address_of(connection, "CoopTimelock")
+        if token is None:
+            return 0
+        count = connection.execute(
+            select(func.count()).where(
+                _balances.c.token == token,
+                _balances.c.account != (treasury or ZERO_ADDRESS),
+                _balances.c.balance > 0,
+            )
+        ).scalar()
+    return int(count or 0)
+
+
+@dataclass(frozen=True)
+class Holding:
+    account: str
+    balance: int
+
+
+def token_holders(engine: Engine, token: str, *, limit: int | None = None) -> list[Holding]:
+    """Holders of `token` (an address), largest balance first."""
+    statement = (
+        select(_balances.c.account, _balances.c.balance)
+        .where(_balances.c.token == token.lower(), _balances.c.balance > 0)
+        .order_by(_balances.c.balance.desc(), _balances.c.account)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    with engine.connect() as connection:
+        return [Holding(account, balance) for account, balance in connection.execute(statement)]
+
+
+# -- treasury -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreasuryDay:
+    day: date  # UTC
+    asset: str  # "eth" or a token address
+    inflow: int
+    outflow: int
+    balance: int  # at the end of the day
+
+
+@dataclass(frozen=True)
+class TreasuryMovementRow:
+    block_number: int
+    log_index: int
+    timestamp: int
+    asset: str
+    direction: str
+    counterparty: str | None
+    amount: int
+    source: str
+    tx_hash: str | None
+
+
+def treasury_movements(
+    engine: Engine, *, asset: str | None = None, limit: int | None = None
+) -> list[TreasuryMovementRow]:
+    """Treasury inflows and outflows, newest first."""
+    statement = select(_treasury).order_by(
+        _treasury.c.block_number.desc(), _treasury.c.log_index.desc()
+    )
+    if asset is not None:
+        statement = statement.where(_treasury.c.asset == asset.lower())
+    if limit is not None:
+        statement = statement.limit(limit)
+    with engine.connect() as connection:
+        return [
+            TreasuryMovementRow(
+                row["block_number"],
+                row["log_index"],
+                row["block_timestamp"],
+                row["asset"],
+                row["direction"],
+                row["counterparty"],
+                row["amount"],
+                row["source"],
+                row["tx_hash"],
+            )
+            for row in connection.execute(statement).mappings()
+        ]
+
+
+def treasury_holdings(engine: Engine) -> dict[str, int]:
+    """Current treasury balance per asset ("eth" or token address), from its movements."""
+    holdings: dict[str, int] = defaultdict(int)
+    with engine.connect() as connection:
+        for asset, direction, amount in connection.execute(
+            select(_treasury.c.asset, _treasury.c.direction, _treasury.c.amount)
+        ):
+            holdings[asset] += amount if direction == "in" else -amount
+    return dict(holdings)
+
+
+def _utc_day(timestamp: int) -> date:
+    return datetime.fromtimestamp(timestamp, tz=UTC).date()
+
+
+def treasury_balance_per_day(engine: Engine) -> list[TreasuryDay]:
+    """End-of-day balance per asset, every day from its first movement to the index's day."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                _treasury.c.block_timestamp,
+                _treasury.c.asset,
+                _treasury.c.direction,
+                _treasury.c.amount,
+            ).order_by(_treasury.c.block_number, _treasury.c.log_index)
+        ).all()
+        now = _now(connection)
+    flows: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for timestamp, asset, direction, amount in rows:
+        flows[asset][_utc_day(timestamp)][0 if direction == "in" else 1] += amount
+    last_day = _utc_day(now) if now else None
+    days: list[TreasuryDay] = []
+    for asset in sorted(flows):
+        by_day = flows[asset]
+        first = min(by_day)
+        end = max(max(by_day), last_day or first)
+        end = min(end, first + timedelta(days=MAX_TREASURY_DAYS))
+        balance = 0
+        day = first
+        while day <= end:
+            inflow, outflow = by_day.get(day, (0, 0))
+            balance += inflow - outflow
+            days.append(TreasuryDay(day, asset, inflow, outflow, balance))
+            day += timedelta(days=1)
+    return days

@@ -1,0 +1,235 @@
+"""Running the indexer: once (catch up and return), or forever (app lifespan / `coop index`).
+
+The forever loop never gives up: a dead RPC, a missing manifest, a database
+hiccup or another indexer holding the lock all mean "wait, then try again",
+with exponential backoff for failures. The blocking work (HTTP + SQL) runs in a
+worker thread so the app's event loop keeps serving pages meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from coop_dashboard.chain.contracts import load_manifest
+from coop_dashboard.chain.rpc import RpcClient
+from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.errors import CoopError, IndexerError
+from coop_dashboard.indexer.config import IndexerConfig
+from coop_dashboard.indexer.handlers.default import build_default_registry
+from coop_dashboard.indexer.handlers.registry import HandlerRegistry
+from coop_dashboard.indexer.lock import IndexerLock, IndexerLockHeldError
+from coop_dashboard.indexer.scanner import Scanner, deployment_key
+from coop_dashboard.indexer.store import IndexStore
+
+log = logging.getLogger("coop.indexer")
+
+# How often a standby indexer (lock held elsewhere) tries to take over.
+LOCK_RETRY_S = 5.0
+
+
+@dataclass(frozen=True)
+class IndexRun:
+    """What one catch-up did."""
+
+    events: int
+    checkpoint: int
+    seconds: float
+
+
+class IndexerSession:
+    """An opened indexer: the lock held, the manifest loaded, a scanner ready."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: IndexerConfig,
+        registry: HandlerRegistry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        deployment = load_manifest(settings.deployment_path)
+        self.manifest_mtime = _mtime(settings)
+        engine = get_engine(settings.database_url)
+        self.lock = IndexerLock(engine)
+        self.lock.acquire()
+        try:
+            self.rpc = RpcClient(settings.rpc_url, config.rpc_timeout_s)
+            registry = registry or build_default_registry()
+            self.store = IndexStore(
+                engine,
+                registry,
+                deployment_key=deployment_key(deployment),
+                chain_id=deployment.chain_id,
+                contracts={n: c.address.lower() for n, c in deployment.contracts.items()},
+            )
+            self.store.ensure_schema()
+            self.scanner = Scanner(self.rpc, self.store, deployment, registry, config)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def manifest_changed(self) -> bool:
+        return _mtime(self.settings) != self.manifest_mtime
+
+    def close(self) -> None:
+        self.scanner.close()
+        self.rpc.close()
+        self.lock.release()
+
+
+def _mtime(settings: Settings) -> int | None:
+    try:
+        return os.stat(settings.deployment_path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def run_once(
+    settings: Settings | None = None,
+    config: IndexerConfig | None = None,
+    *,
+    reset: bool = False,
+    registry: HandlerRegistry | None = None,
+) -> IndexRun:
+    """Catch up to the (confirmed) head once, then return. Raises CoopError on failure."""
+    settings = settings or load_settings()
+    config = config or IndexerConfig.from_env()
+    started = time.monotonic()
+    session = IndexerSession(settings, config, registry)
+    try:
+        if reset:
+            session.store.reset()
+        events, checkpoint = session.scanner.catch_up()
+    except SQLAlchemyError as exc:
+        raise IndexerError(f"The database refused the indexer's writes: {exc}") from exc
+    finally:
+        session.close()
+    return IndexRun(events, checkpoint, time.monotonic() - started)
+
+
+class Follower:
+    """One tick = one scanner step, with opening, backoff and standby handled."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        config: IndexerConfig,
+        registry: HandlerRegistry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.config = config
+        self.registry = registry
+        self.session: IndexerSession | None = None
+        self.failures = 0
+        self._standby_logged = False
+
+    def tick(self) -> float:
+        """Do one step; returns how long to wait before the next tick."""
+        try:
+            if self.session is not None and self.session.manifest_changed():
+                log.info("the deployment manifest changed: reloading it")
+                self.close()
+            if self.session is None:
+                self.session = IndexerSession(self.settings, self.config, self.registry)
+                self._standby_logged = False
+                log.info("indexing %s into the database", self.settings.rpc_url)
+            result = self.session.scanner.step()
+        except IndexerLockHeldError as error:
+            if not self._standby_logged:
+                log.info("standing by: %s", error)
+                self._standby_logged = True
+            return LOCK_RETRY_S
+        except (CoopError, SQLAlchemyError, OSError) as error:
+            self.failures += 1
+            delay = min(
+                self.config.backoff_max_s,
+                self.config.backoff_initial_s * 2 ** min(self.failures - 1, 16),
+            )
+            log.warning("indexer step failed (%s); retrying in %.1f s", error, delay)
+            if isinstance(error, SQLAlchemyError):
+                # The database may have restarted: the PostgreSQL lock lived on a
+                # connection that is gone. Start over (lock, schema, checkpoint).
+                self._close_quietly()
+            elif self.session is not None:
+                self.session.scanner.forget_checkpoint()
+            return delay
+        if self.failures:
+            log.info("indexer recovered after %d failed attempts", self.failures)
+            self.failures = 0
+        if result.kind == "applied":
+            log.info(
+                "indexed blocks %d..%d (%d events)",
+                result.from_block,
+                result.to_block,
+                result.events,
+            )
+        return self.config.poll_interval_s if result.kind in ("idle", "retry") else 0.0
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    def _close_quietly(self) -> None:
+        try:
+            self.close()
+        except (SQLAlchemyError, OSError) as error:
+            log.debug("closing the indexer session failed: %s", error)
+            self.session = None
+
+
+def follow(
+    settings: Settings | None = None,
+    config: IndexerConfig | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Follow the chain in this thread until `stop` is set (`coop index`)."""
+    follower = Follower(settings or load_settings(), config or IndexerConfig.from_env())
+    stop = stop or threading.Event()
+    try:
+        while not stop.is_set():
+            delay = follower.tick()
+            if delay:
+                stop.wait(delay)
+    finally:
+        follower.close()
+
+
+async def run_indexer_forever(
+    settings: Settings | None = None, config: IndexerConfig | None = None
+) -> None:
+    """Follow the chain until cancelled: the app's lifespan task.
+
+    Blocking steps run in a worker thread; cancellation waits for the step in
+    flight (bounded by the RPC timeout) so the lock is released after its commit.
+    """
+    follower = Follower(settings or load_settings(), config or IndexerConfig.from_env())
+    try:
+        while True:
+            tick = asyncio.ensure_future(asyncio.to_thread(follower.tick))
+            try:
+                delay = await asyncio.shield(tick)
+            except asyncio.CancelledError:
+                await asyncio.wait({tick})
+                raise
+            if delay:
+                await asyncio.sleep(delay)
+    finally:
+        await asyncio.to_thread(follower.close)
+
+
+async def indexer_lifespan_task() -> None:
+    """`app.register_lifespan_task(indexer_lifespan_task)`; INDEXER_IN_APP=0 disables it
+    (when a separate `coop index` process does the indexing)."""
+    if os.environ.get("INDEXER_IN_APP", "1").strip().lower() in ("0", "false", "no"):
+        log.info("INDEXER_IN_APP=0: the app does not index (run `coop index`)")
+        return
+    await run_indexer_forever()

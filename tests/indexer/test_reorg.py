@@ -1,0 +1,151 @@
+"""Reorgs: replace the last blocks with different transactions (anvil evm_snapshot /
+evm_revert); the database must equal a clean index of the new canonical chain,
+with nothing left from the orphaned blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from coop_dashboard.chain.compile import Artifact
+from coop_dashboard.chain.loadgen import LoadGenerator
+from coop_dashboard.errors import IndexerError
+from coop_dashboard.indexer.config import IndexerConfig
+from coop_dashboard.indexer.digest import database_digest
+from coop_dashboard.indexer.service import run_once
+from tests.indexer.conftest import (
+    GeneratedChain,
+    engine_for,
+    indexer_settings,
+    start_generated_chain,
+)
+
+# Tables holding transaction hashes of indexed events.
+TX_TABLES = (
+    "chain_event",
+    "gov_vote",
+    "token_transfer",
+    "token_delegation",
+    "token_voting_power",
+    "treasury_movement",
+)
+
+
+@pytest.fixture
+def small_chain(
+    compiled_artifacts: dict[str, Artifact], tmp_path: Path
+) -> Iterator[GeneratedChain]:
+    """A chain of its own: these tests rewrite its history."""
+    generated = start_generated_chain(
+        compiled_artifacts, tmp_path, target_logs=800, txs_per_block=25
+    )
+    yield generated
+    generated.chain.stop()
+
+
+def _rpc(generated: GeneratedChain, method: str, *params: object) -> object:
+    response = generated.chain.w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+    assert "error" not in response, response
+    return response["result"]
+
+
+def _branch(generated: GeneratedChain, seed: int, logs: int) -> None:
+    """Mine a few blocks of activity that differs with `seed` (ETH to the treasury included)."""
+    generator = LoadGenerator(generated.rpc_url, generated.deployment, seed, txs_per_block=10)
+    try:
+        generator.resume(generated.report)
+        generator.activity(logs, treasury_share=0.2)
+        generator.finish()
+    finally:
+        generator.close()
+
+
+def _tx_hashes(database_url: str) -> set[str]:
+    hashes: set[str] = set()
+    with engine_for(database_url).connect() as connection:
+        for table in TX_TABLES:
+            hashes |= {h for (h,) in connection.execute(text(f"SELECT tx_hash FROM {table}"))}
+    hashes.discard(None)  # type: ignore[arg-type]
+    return hashes
+
+
+def _clean_digest(generated: GeneratedChain, make_database_url: Callable[[], str]) -> str:
+    url = make_database_url()
+    run_once(indexer_settings(generated.rpc_url, generated.manifest_path, url), IndexerConfig())
+    return database_digest(engine_for(url))
+
+
+def test_reorg_replaces_orphaned_rows_with_the_new_branch(
+    small_chain: GeneratedChain,
+    database_url: str,
+    make_database_url: Callable[[], str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = indexer_settings(small_chain.rpc_url, small_chain.manifest_path, database_url)
+    run_once(settings, IndexerConfig())
+    base_hashes = _tx_hashes(database_url)
+
+    snapshot = _rpc(small_chain, "evm_snapshot")
+    _branch(small_chain, seed=101, logs=150)
+    run_once(settings, IndexerConfig())
+    orphaned = _tx_hashes(database_url) - base_hashes
+    assert orphaned
+    with engine_for(database_url).connect() as connection:
+        sources = {
+            source for (source,) in connection.execute(text("SELECT source FROM treasury_movement"))
+        }
+    assert {"eth_tx", "erc20_transfer"} <= sources  # synthesised rows are rewound too
+
+    # The chain is now shorter than the index: the indexer must notice and rewind.
+    assert _rpc(small_chain, "evm_revert", snapshot) is True
+    run_once(settings, IndexerConfig())
+    assert "chain reorganisation" in caplog.text
+    assert _tx_hashes(database_url) == base_hashes
+    assert database_digest(engine_for(database_url)) == _clean_digest(
+        small_chain, make_database_url
+    )
+
+    # A longer, different branch replaces it.
+    caplog.clear()
+    _branch(small_chain, seed=202, logs=250)
+    run_once(settings, IndexerConfig())
+    assert not (_tx_hashes(database_url) & orphaned)
+    assert database_digest(engine_for(database_url)) == _clean_digest(
+        small_chain, make_database_url
+    )
+
+
+def test_same_height_reorg_is_detected_by_hash(
+    small_chain: GeneratedChain, database_url: str, make_database_url: Callable[[], str]
+) -> None:
+    settings = indexer_settings(small_chain.rpc_url, small_chain.manifest_path, database_url)
+    snapshot = _rpc(small_chain, "evm_snapshot")
+    _branch(small_chain, seed=303, logs=120)
+    height = small_chain.chain.w3.eth.block_number
+    run_once(settings, IndexerConfig())
+    _rpc(small_chain, "evm_revert", snapshot)
+    _branch(small_chain, seed=404, logs=120)
+    # Pad to the same height: only the block hashes tell the branches apart.
+    while small_chain.chain.w3.eth.block_number < height:
+        _rpc(small_chain, "evm_mine")
+    run_once(settings, IndexerConfig())
+    assert database_digest(engine_for(database_url)) == _clean_digest(
+        small_chain, make_database_url
+    )
+
+
+def test_reorg_deeper_than_the_kept_hashes_stops_with_a_clear_error(
+    small_chain: GeneratedChain, database_url: str
+) -> None:
+    settings = indexer_settings(small_chain.rpc_url, small_chain.manifest_path, database_url)
+    snapshot = _rpc(small_chain, "evm_snapshot")
+    _branch(small_chain, seed=505, logs=200)
+    config = IndexerConfig(reorg_window=2)
+    run_once(settings, config)
+    _rpc(small_chain, "evm_revert", snapshot)
+    _branch(small_chain, seed=606, logs=300)
+    with pytest.raises(IndexerError, match="reorganised deeper"):
+        run_once(settings, config)
