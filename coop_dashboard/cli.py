@@ -30,6 +30,7 @@ from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import PROJECT_ROOT, Settings, load_settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.errors import CoopError, NodeError, RpcUnavailableError
+from coop_dashboard.indexer import cli as indexer_cli
 
 APP_PORT = 3000
 
@@ -176,6 +177,9 @@ def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
         "DEPLOYMENT": str(settings.deployment_path),
         "COOP_DATA_DIR": str(settings.data_dir),
         "REFLEX_CHECK_LATEST_VERSION": "0",
+        # Sign-in messages name the address people open; follow --port unless
+        # APP_ORIGIN says otherwise (e.g. behind a proxy on a public host).
+        "APP_ORIGIN": os.environ.get("APP_ORIGIN", "").strip() or f"http://localhost:{port}",
     }
     _say(f"serving the app at http://localhost:{port} (Ctrl-C stops)")
     # Its own process group: reflex starts workers and bun, and all of them must
@@ -266,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("seed", help="fill a fresh local deployment with demo data")
     p.set_defaults(run=cmd_seed)
+
+    p = commands.add_parser("index", help="follow the chain into SQL (the indexer)")
+    indexer_cli.add_arguments(p)
+    p.set_defaults(run=lambda settings, args: indexer_cli.run(args, settings))
 
     p = commands.add_parser("check", help="check the manifest against the chain")
     p.set_defaults(run=cmd_check)

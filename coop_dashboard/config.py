@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from coop_dashboard.errors import ConfigError
 
@@ -20,6 +21,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_ANVIL_PORT = 8545
 DEFAULT_CHAIN_ID = 31337
+# Where people open the app (`make run` serves it here); Sign-In with Ethereum
+# messages name this origin, and wallets warn when the page is elsewhere.
+DEFAULT_APP_ORIGIN = "http://localhost:3000"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -53,6 +57,13 @@ class Settings:
     contracts_dir: Path
     anvil_port: int
     rpc_timeout_s: float
+    # The public origin of the app (scheme://host[:port]): the domain and URI of
+    # every sign-in message. Never taken from a request's Host header, which a
+    # phishing proxy controls.
+    app_origin: str = DEFAULT_APP_ORIGIN
+    # The RPC URL handed to browser wallets (wallet_addEthereumChain). RPC_URL may
+    # be internal to the server or carry an API key; this one is public.
+    wallet_rpc_url: str = ""
 
     @property
     def contracts_out_dir(self) -> Path:
@@ -72,6 +83,10 @@ def load_settings() -> Settings:
         rpc_timeout_s = float(timeout_raw)
     except ValueError as exc:
         raise ConfigError(f"RPC_TIMEOUT must be a number of seconds, got {timeout_raw!r}") from exc
+    app_origin = _origin(os.environ.get("APP_ORIGIN", "").strip() or DEFAULT_APP_ORIGIN)
+    wallet_rpc_url = os.environ.get("WALLET_RPC_URL", "").strip() or rpc_url
+    if not wallet_rpc_url.startswith(("http://", "https://")):
+        raise ConfigError(f"WALLET_RPC_URL must be an http(s) URL, got {wallet_rpc_url!r}")
     return Settings(
         data_dir=data_dir,
         rpc_url=rpc_url,
@@ -82,4 +97,26 @@ def load_settings() -> Settings:
         contracts_dir=_env_path("CONTRACTS_DIR", PROJECT_ROOT / "contracts"),
         anvil_port=anvil_port,
         rpc_timeout_s=rpc_timeout_s,
+        app_origin=app_origin,
+        wallet_rpc_url=wallet_rpc_url,
     )
+
+
+def _origin(raw: str) -> str:
+    """`raw` as an origin `scheme://host[:port]`, or ConfigError (a path is a mistake here)."""
+    try:
+        parts = urlsplit(raw)
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError as exc:
+        raise ConfigError(f"APP_ORIGIN is not a valid URL: {raw!r}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"APP_ORIGIN must be the http(s) address people open, e.g. {DEFAULT_APP_ORIGIN}; "
+            f"got {raw!r}"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ConfigError(
+            f"APP_ORIGIN must be an origin (scheme://host[:port]) without path or query; "
+            f"got {raw!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}".lower()

@@ -1,4 +1,5 @@
-"""The Reflex app: global style + the registered pages. Nothing else lives here.
+"""The Reflex app: global style, the wallet bridge script, the registered pages and the
+lifespan tasks. Nothing else lives here.
 
 The theme is configured in rxconfig.py (Reflex's Radix plugin owns it).
 """
@@ -7,7 +8,19 @@ import reflex as rx
 
 from coop_dashboard.components.layout import APP_NAME
 from coop_dashboard.components.theme import GLOBAL_STYLE
+from coop_dashboard.indexer.service import indexer_lifespan_task
 from coop_dashboard.pages import add_registered_pages
+from coop_dashboard.services.sign_in import purge_periodically
+from coop_dashboard.services.sql_index import register_sql_index_reader
 
-app = rx.App(style=GLOBAL_STYLE)
+WALLET_BRIDGE_SRC = "/wallet_bridge.js"
+
+# The wallet bridge (assets/wallet_bridge.js) is on every page: states drive the
+# browser wallet through it with rx.call_script.
+app = rx.App(style=GLOBAL_STYLE, head_components=[rx.script(src=WALLET_BRIDGE_SRC)])
 add_registered_pages(app, app_title=APP_NAME)
+app.register_lifespan_task(purge_periodically)
+# The indexer follows the chain into SQL inside the app (INDEXER_IN_APP=0 when a
+# separate `coop index` does it); writes wait for it before refreshing pages.
+app.register_lifespan_task(indexer_lifespan_task)
+register_sql_index_reader()

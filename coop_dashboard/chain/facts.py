@@ -1,19 +1,17 @@
-"""Live facts about the deployed suite, read straight from the chain.
+"""Live figures about the deployed suite, read straight from the chain at one block.
 
-The lists here (holders, delegates, proposals) come from logs since the deploy
-block; once the indexer runs, pages read them from SQL instead.
+Only point reads (balances, supply, the head): everything that is a list or a
+count over events (members, delegates, proposals) comes from the SQL index.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from web3 import Web3
 
 from coop_dashboard.chain.client import rpc_errors
 from coop_dashboard.chain.contracts import Deployment
-
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -38,34 +36,6 @@ class ChainFacts:
     treasury_address: str
     treasury_eth_wei: int
     treasury_erc20: list[Erc20Holding]
-    member_count: int
-    delegate_count: int
-    proposal_states: dict[int, int] = field(default_factory=dict)  # proposal id -> state enum
-
-
-def _holders(w3: Web3, deployment: Deployment, to_block: int) -> dict[str, int]:
-    token = deployment.contract(w3, "CoopToken")
-    balances: dict[str, int] = {}
-    logs = token.events.Transfer().get_logs(from_block=deployment.deploy_block, to_block=to_block)
-    for log in logs:
-        value = int(log["args"]["value"])
-        sender, receiver = log["args"]["from"], log["args"]["to"]
-        if sender != ZERO_ADDRESS:
-            balances[sender] = balances.get(sender, 0) - value
-        if receiver != ZERO_ADDRESS:
-            balances[receiver] = balances.get(receiver, 0) + value
-    return balances
-
-
-def _delegate_votes(w3: Web3, deployment: Deployment, to_block: int) -> dict[str, int]:
-    token = deployment.contract(w3, "CoopToken")
-    votes: dict[str, int] = {}
-    logs = token.events.DelegateVotesChanged().get_logs(
-        from_block=deployment.deploy_block, to_block=to_block
-    )
-    for log in logs:
-        votes[log["args"]["delegate"]] = int(log["args"]["newVotes"])
-    return votes
 
 
 def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFacts:
@@ -74,7 +44,6 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
         block = w3.eth.get_block("latest")
         at = int(block["number"])
         token = deployment.contract(w3, "CoopToken").functions
-        governor = deployment.contract(w3, "CoopGovernor")
         treasury = deployment.address("CoopTimelock")
         erc20: list[Erc20Holding] = []
         for name in ("CoopToken", "MockStablecoin"):
@@ -89,18 +58,6 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
                     balance=functions.balanceOf(treasury).call(block_identifier=at),
                 )
             )
-        holders = _holders(w3, deployment, at)
-        members = [a for a, bal in holders.items() if bal > 0 and a != treasury]
-        delegates = [a for a, v in _delegate_votes(w3, deployment, at).items() if v > 0]
-        created = governor.events.ProposalCreated().get_logs(
-            from_block=deployment.deploy_block, to_block=at
-        )
-        proposal_states = {
-            int(log["args"]["proposalId"]): int(
-                governor.functions.state(log["args"]["proposalId"]).call(block_identifier=at)
-            )
-            for log in created
-        }
         return ChainFacts(
             chain_id=w3.eth.chain_id,
             block_number=at,
@@ -114,7 +71,4 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
                 Web3.to_checksum_address(treasury), block_identifier=at
             ),
             treasury_erc20=erc20,
-            member_count=len(members),
-            delegate_count=len(delegates),
-            proposal_states=proposal_states,
         )

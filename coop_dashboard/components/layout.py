@@ -71,7 +71,9 @@ def _nav_link(item: NavItem, *, active: bool) -> rx.Component:
     )
 
 
-def _header(nav: Sequence[NavItem], active_route: str) -> rx.Component:
+def _header(
+    nav: Sequence[NavItem], active_route: str, actions: rx.Component | None
+) -> rx.Component:
     return rx.el.header(
         rx.hstack(
             _brand(),
@@ -88,6 +90,7 @@ def _header(nav: Sequence[NavItem], active_route: str) -> rx.Component:
                 min_width="0",
             ),
             rx.spacer(),
+            *([actions] if actions is not None else []),
             rx.color_mode.button(size="2", variant="ghost"),
             spacing=rx.breakpoints(initial="3", sm="6"),
             align="center",
@@ -106,18 +109,30 @@ def _header(nav: Sequence[NavItem], active_route: str) -> rx.Component:
 
 
 def page_layout(
-    content: rx.Component, *, nav: Sequence[NavItem], active_route: str
+    content: rx.Component,
+    *,
+    nav: Sequence[NavItem],
+    active_route: str,
+    header_actions: rx.Component | None = None,
+    notices: rx.Component | None = None,
+    overlay: rx.Component | None = None,
 ) -> rx.Component:
-    """`content` under the shared header; `nav` holds only pages that exist."""
+    """`content` under the shared header; `nav` holds only pages that exist.
+
+    `header_actions` sit at the header's right (wallet, session), `notices` above
+    the content, `overlay` floats over the page (e.g. the transaction panel).
+    """
     return rx.box(
-        _header(nav, active_route),
+        _header(nav, active_route, header_actions),
         rx.el.main(
+            *([notices] if notices is not None else []),
             content,
             max_width="1200px",
             margin_x="auto",
             padding_x="1.5em",
             padding_y="2em",
         ),
+        *([overlay] if overlay is not None else []),
         min_height="100vh",
         background=rx.color("gray", 2),
     )

@@ -3,7 +3,10 @@
 Only pages that exist are imported here, so only they appear in the navigation.
 """
 
-from coop_dashboard.pages import overview  # noqa: F401  (registers "/")
+from coop_dashboard.pages import (
+    account,  # noqa: F401  (registers "/account")
+    overview,  # noqa: F401  (registers "/")
+)
 from coop_dashboard.pages.registry import add_registered_pages, registered_pages
 
 __all__ = ["add_registered_pages", "registered_pages"]

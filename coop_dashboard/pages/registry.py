@@ -13,6 +13,7 @@ from typing import Any
 import reflex as rx
 
 from coop_dashboard.components.layout import NavItem, page_layout
+from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
 
 PageBody = Callable[[], rx.Component]
 
@@ -86,13 +87,28 @@ def add_registered_pages(app: rx.App, *, app_title: str) -> None:
             route=page.route,
             title=f"{page.title} · {app_title}",
             description=page.description or None,
-            on_load=page.on_load,
+            on_load=_with_shell_on_load(page.on_load),
         )
+
+
+def _with_shell_on_load(on_load: Any) -> list[Any]:
+    """The shell's load events (session check, wallet restore) first, then the page's."""
+    if on_load is None:
+        return list(SHELL_ON_LOAD)
+    own = list(on_load) if isinstance(on_load, list | tuple) else [on_load]
+    return [*SHELL_ON_LOAD, *own]
 
 
 def _render(page: RegisteredPage, items: Sequence[NavItem]) -> PageBody:
     def render() -> rx.Component:
-        return page_layout(page.body(), nav=items, active_route=page.route)
+        return page_layout(
+            page.body(),
+            nav=items,
+            active_route=page.route,
+            header_actions=header_actions(),
+            notices=page_notices(),
+            overlay=tx_overlay(),
+        )
 
     # Reflex names the compiled page component after the function.
     render.__name__ = page.body.__name__

@@ -1,13 +1,50 @@
-"""The overview page's data: live facts about the cooperative from the chain."""
+"""The overview page's data: live balances from the chain, counts from the SQL index."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
 
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.contracts import load_manifest, validate_deployment
 from coop_dashboard.chain.facts import read_chain_facts
 from coop_dashboard.config import Settings
+from coop_dashboard.db import queries
+from coop_dashboard.db.engine import get_engine
 from coop_dashboard.services.amounts import format_units
 from coop_dashboard.services.overview_types import PROPOSAL_STATES, OverviewFacts, TokenAmount
+
+
+@dataclass(frozen=True)
+class IndexedCounts:
+    member_count: int
+    delegate_count: int
+    proposals_by_state: dict[str, int]  # keys as in PROPOSAL_STATES
+    indexed_block: int | None
+
+
+def read_indexed_counts(database_url: str) -> IndexedCounts:
+    """Members, delegates and proposals by state, as far as the indexer has read."""
+    engine = get_engine(database_url)
+    empty = dict.fromkeys(PROPOSAL_STATES, 0)
+    indexed_block = queries.indexed_block_number(engine)
+    if indexed_block is None:
+        return IndexedCounts(0, 0, empty, None)
+    try:
+        by_state = queries.proposal_counts_by_state(engine)
+        members = queries.member_count(engine)
+        delegates = sum(1 for d in queries.list_delegates(engine) if d.voting_power > 0)
+    except DBAPIError:
+        # The indexer is (re)creating its tables right now: counts on the next read.
+        return IndexedCounts(0, 0, empty, None)
+    # The index names states in lower case; the page uses the Governor's names.
+    return IndexedCounts(
+        members,
+        delegates,
+        {name: by_state.get(name.lower(), 0) for name in PROPOSAL_STATES},
+        indexed_block,
+    )
 
 
 def read_overview(settings: Settings) -> OverviewFacts:
@@ -18,9 +55,7 @@ def read_overview(settings: Settings) -> OverviewFacts:
     w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
     validate_deployment(w3, deployment, settings.rpc_url, settings.chain_id)
     facts = read_chain_facts(w3, deployment, settings.rpc_url)
-    by_state = dict.fromkeys(PROPOSAL_STATES, 0)
-    for state in facts.proposal_states.values():
-        by_state[PROPOSAL_STATES[state]] += 1
+    counts = read_indexed_counts(settings.database_url)
     treasury = [TokenAmount("ETH", format_units(facts.treasury_eth_wei, 18))]
     treasury += [
         TokenAmount(h.symbol, format_units(h.balance, h.decimals), h.address)
@@ -35,9 +70,10 @@ def read_overview(settings: Settings) -> OverviewFacts:
         token_supply=format_units(facts.token_supply, facts.token_decimals),
         treasury_address=facts.treasury_address,
         treasury=treasury,
-        member_count=facts.member_count,
-        delegate_count=facts.delegate_count,
-        proposal_count=len(facts.proposal_states),
-        proposals_by_state=by_state,
+        member_count=counts.member_count,
+        delegate_count=counts.delegate_count,
+        proposal_count=sum(counts.proposals_by_state.values()),
+        proposals_by_state=counts.proposals_by_state,
         contracts={name: info.address for name, info in deployment.contracts.items()},
+        indexed_block=counts.indexed_block,
     )

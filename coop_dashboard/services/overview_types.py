@@ -43,3 +43,6 @@ class OverviewFacts:
     proposal_count: int
     proposals_by_state: dict[str, int] = field(default_factory=dict)  # every state, 0s included
     contracts: dict[str, str] = field(default_factory=dict)  # contract name -> address
+    # The counts above come from the SQL index; it has read the chain up to here
+    # (None: the indexer has not finished its first batch yet, counts are 0).
+    indexed_block: int | None = None

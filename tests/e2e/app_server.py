@@ -81,6 +81,8 @@ def start_app_server(env_overrides: dict[str, str], *, name: str, work_dir: Path
         "REFLEX_CHECK_LATEST_VERSION": "0",
         "REFLEX_WEB_WORKDIR": str(work_dir / "web"),
         "REFLEX_STATES_WORKDIR": str(work_dir / "states"),
+        # Sign-in messages name the origin the browser opens (the test picks the port).
+        "APP_ORIGIN": f"http://localhost:{port}",
         **env_overrides,
     }
     command = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -22,6 +22,7 @@ from tests.e2e.app_server import (
     chain_settings,
     start_app_server,
 )
+from tests.e2e.wallet import TestWallet, anvil_key
 from tests.support.chains import SeededChain
 
 # Debian's chromium; Playwright's own browser download is not reachable here.
@@ -119,3 +120,41 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         except Exception as error:  # a broken page must not hide the test's own failure
             print(f"could not save the failure screenshot: {error}")
     context.close()
+
+
+@pytest.fixture(scope="session")
+def wallet_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
+    """The demo cooperative for the wallet tests: they send transactions, so not the shared one."""
+    return start_seeded_chain()
+
+
+@pytest.fixture(scope="session")
+def wallet_app_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The wallet app's database, known here so tests can plant expired sessions in it."""
+    return f"sqlite:///{tmp_path_factory.mktemp('wallet-db') / 'coop.db'}"
+
+
+@pytest.fixture(scope="session")
+def wallet_app(
+    start_app: StartApp, wallet_chain: SeededChain, wallet_app_database_url: str
+) -> AppServer:
+    """One app server for every wallet test module (a production build costs ~20 s)."""
+    return start_app("wallet", **chain_settings(wallet_chain), DATABASE_URL=wallet_app_database_url)
+
+
+MakeWallet = Callable[..., TestWallet]
+
+
+@pytest.fixture
+def make_wallet(wallet_chain: SeededChain) -> MakeWallet:
+    """`make_wallet(*anvil_account_indexes, **options)`: a TestWallet on the wallet chain.
+
+    Accounts 1..12 are the seeded members (see chain/seed.py MEMBERS, in order).
+    """
+
+    def make(*indexes: int, **options: object) -> TestWallet:
+        keys = [anvil_key(index) for index in indexes or (1,)]
+        settings: dict[str, object] = {"chain_id": wallet_chain.chain_id, **options}
+        return TestWallet(wallet_chain.rpc_url, keys=keys, **settings)  # type: ignore[arg-type]
+
+    return make

@@ -50,3 +50,22 @@ def test_every_registered_page_renders() -> None:
     assert pages, "no page registered"
     for page in pages:
         assert isinstance(page.body(), rx.Component), page.route
+
+
+def test_every_page_loads_the_shell_first() -> None:
+    """Session check and wallet restore run before a page's own on_load, on every route."""
+    from coop_dashboard.pages.shell import SHELL_ON_LOAD
+
+    def own() -> None: ...
+
+    assert registry._with_shell_on_load(None) == SHELL_ON_LOAD
+    assert registry._with_shell_on_load(own) == [*SHELL_ON_LOAD, own]
+    assert registry._with_shell_on_load([own, own]) == [*SHELL_ON_LOAD, own, own]
+
+
+def test_the_account_page_requires_a_session() -> None:
+    import coop_dashboard.pages  # noqa: F401  (imports register the pages)
+
+    account = next(page for page in registry.registered_pages() if page.route == "/account")
+    rendered = str(account.body())
+    assert "login-required" in rendered  # the sign-in prompt is part of the page

@@ -46,3 +46,37 @@ def test_bad_values_are_named(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=message):
         load_settings()
+
+
+def test_app_origin_and_wallet_rpc_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("APP_ORIGIN", "WALLET_RPC_URL", "RPC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.app_origin == "http://localhost:3000"
+    # Wallets get the app's RPC unless a public one is named.
+    assert settings.wallet_rpc_url == settings.rpc_url
+
+
+def test_app_origin_is_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ORIGIN", "https://Coop.Example.org/")
+    monkeypatch.setenv("WALLET_RPC_URL", "https://rpc.example.org")
+    settings = load_settings()
+    assert settings.app_origin == "https://coop.example.org"
+    assert settings.wallet_rpc_url == "https://rpc.example.org"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("APP_ORIGIN", "coop.example.org", "APP_ORIGIN must be the http"),
+        ("APP_ORIGIN", "https://coop.example.org/app", "without path or query"),
+        ("APP_ORIGIN", "http://localhost:99999", "not a valid URL"),
+        ("WALLET_RPC_URL", "wss://rpc.example.org", "WALLET_RPC_URL must be an http"),
+    ],
+)
+def test_bad_origins_are_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
+from coop_dashboard.auth import open_session
 from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.db.utc_datetime import utc_now
 from coop_dashboard.errors import AuthError
 from coop_dashboard.services.sign_in import (
+    auth_engine,
     begin_sign_in,
     complete_sign_in,
     end_session,
     origin_problem,
+    purge_sign_in_rows,
     signed_in_address,
     site_for,
 )
@@ -82,3 +87,16 @@ def test_origin_problem_points_to_the_configured_address(settings: Settings) -> 
     problem = origin_problem(settings, "http://127.0.0.1:4321")
     assert problem is not None
     assert "Open http://localhost:4321 to sign in" in problem
+
+
+def test_dead_sessions_are_purged_live_ones_kept(settings: Settings) -> None:
+    engine = auth_engine(settings)
+    address = Account.create().address
+    long_ago = utc_now() - timedelta(days=3)
+    open_session(engine, address, 31337, ttl=timedelta(hours=1), now=long_ago)
+    live = open_session(engine, address, 31337)
+
+    result = purge_sign_in_rows(settings)
+
+    assert result.sessions == 1
+    assert signed_in_address(settings, live.token) == address
