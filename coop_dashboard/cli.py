@@ -29,6 +29,7 @@ from coop_dashboard.chain.seed import seed_demo
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import PROJECT_ROOT, Settings, load_settings
 from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.errors import CoopError, NodeError, RpcUnavailableError
 from coop_dashboard.indexer import cli as indexer_cli
 
@@ -132,6 +133,11 @@ def cmd_seed(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade_database(settings.database_url)
+    return indexer_cli.run(args, settings)
+
+
 def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
     deployment = load_manifest(settings.deployment_path)
     w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
@@ -171,6 +177,8 @@ def _reflex_command(port: int, dev: bool) -> list[str]:
 
 def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
     """Run the Reflex app in the foreground until it exits or is interrupted."""
+    revision = upgrade_database(settings.database_url)
+    _say(f"database schema at migration {revision}")
     env = os.environ | {
         "RPC_URL": rpc_url,
         "CHAIN_ID": str(settings.chain_id),
@@ -273,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("index", help="follow the chain into SQL (the indexer)")
     indexer_cli.add_arguments(p)
-    p.set_defaults(run=lambda settings, args: indexer_cli.run(args, settings))
+    p.set_defaults(run=cmd_index)
 
     p = commands.add_parser("check", help="check the manifest against the chain")
     p.set_defaults(run=cmd_check)

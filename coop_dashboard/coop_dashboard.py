@@ -6,6 +6,9 @@ The theme is configured in rxconfig.py (Reflex's Radix plugin owns it).
 
 import reflex as rx
 
+# Imported for its side effect: every table lands on SQLModel.metadata, which is the
+# metadata `reflex db makemigrations` diffs (Reflex's own rx.Model shares it).
+import coop_dashboard.db.models  # noqa: F401
 from coop_dashboard.components.layout import APP_NAME
 from coop_dashboard.components.theme import GLOBAL_STYLE
 from coop_dashboard.indexer.service import indexer_lifespan_task
