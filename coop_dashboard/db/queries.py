@@ -215,7 +215,8 @@ class _SupplyHistory:
         return numerator
 
 
-def _summaries(connection: Connection, where: Any = None) -> list[ProposalSummary]:
+def proposal_summaries(connection: Connection, where: Any = None) -> list[ProposalSummary]:
+    """Summaries (tally, state, quorum, turnout) of the proposals matching `where`."""
     statement = (
         select(
             _proposals,
@@ -305,7 +306,7 @@ def list_proposals(
     if state is not None and state not in PROPOSAL_STATES:
         raise ValueError(f"unknown proposal state {state!r}")
     with engine.connect() as connection:
-        summaries = _summaries(connection)
+        summaries = proposal_summaries(connection)
     if state is not None:
         summaries = [s for s in summaries if s.state == state]
     end = None if limit is None else offset + limit
@@ -323,7 +324,7 @@ def proposal_counts_by_state(engine: Engine) -> dict[str, int]:
 def get_proposal(engine: Engine, proposal_id: int) -> ProposalDetail | None:
     """One proposal with its description, actions and life cycle."""
     with engine.connect() as connection:
-        summaries = _summaries(connection, _proposals.c.proposal_id == proposal_id)
+        summaries = proposal_summaries(connection, _proposals.c.proposal_id == proposal_id)
         if not summaries:
             return None
         description = connection.execute(

@@ -6,6 +6,9 @@ Only pages that exist are imported here, so only they appear in the navigation.
 from coop_dashboard.pages import (
     account,  # noqa: F401  (registers "/account")
     overview,  # noqa: F401  (registers "/")
+    proposal_builder,  # noqa: F401  (registers "/proposals/new" with rx.page)
+    proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" with rx.page)
+    proposals,  # noqa: F401  (registers "/proposals")
 )
 from coop_dashboard.pages.registry import add_registered_pages, registered_pages
 

@@ -16,6 +16,7 @@ before the page's data is refreshed.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -42,6 +43,8 @@ from coop_dashboard.services.wallet_errors import wallet_problem, wrong_chain_pr
 from coop_dashboard.services.wallet_snapshot import is_ok, tx_hash_or_empty
 from coop_dashboard.state.session import SessionState
 from coop_dashboard.state.wallet import WalletState
+
+logger = logging.getLogger(__name__)
 
 BUSY_PHASES = ("preparing", "wallet", "pending", "mined")
 # A slot claimed longer ago than this was lost (backend restart mid-write);
@@ -270,6 +273,13 @@ async def start_write(
         except CoopError as exc:
             kind, title = _refusal(exc)
             problem = (kind, title, str(exc))
+        except Exception:  # a bug must fail the panel, never leave it "preparing"
+            logger.exception("preparing a write failed unexpectedly")
+            problem = (
+                "unexpected",
+                "Could not prepare the transaction",
+                "Something went wrong on the server while preparing it; nothing was sent.",
+            )
     async with caller:
         tx = await caller.get_state(TxState)
         if tx._claim_id != claim or tx.phase != "preparing":

@@ -1,0 +1,238 @@
+"""The proposal builder ("/proposals/new"): one action, title + markdown, pre-flight, propose.
+
+Registered with `rx.page` (not a navigation entry: the feed links to it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from coop_dashboard.components.layout import APP_NAME, page_layout
+from coop_dashboard.components.section_card import section_card
+from coop_dashboard.pages.guards import require_login
+from coop_dashboard.pages.registry import nav_items
+from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
+from coop_dashboard.services.governance.builder_flow import PARAMETER_LABELS
+from coop_dashboard.state.proposal_builder import ProposalBuilderState
+from coop_dashboard.state.tx import TxState
+
+S = ProposalBuilderState
+
+
+def _error(name: str) -> rx.Component:
+    message = S.report.field_errors.get(name, "")
+    return rx.cond(
+        message != "",
+        rx.text(message, size="1", color_scheme="red", id=f"builder-error-{name}"),
+    )
+
+
+def _field(label: str, name: str, placeholder: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.input(
+            value=getattr(S, name),
+            placeholder=placeholder,
+            on_change=lambda value: S.set_field(name, value),  # type: ignore[operator]
+            id=f"builder-{name}",
+            width="100%",
+        ),
+        _error(name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _treasury() -> rx.Component:
+    return rx.vstack(
+        rx.text("Asset", size="2", weight="medium"),
+        rx.select(
+            S.asset_symbols,
+            value=S.asset,
+            on_change=lambda value: S.set_field("asset", value),  # type: ignore[operator]
+            id="builder-asset",
+        ),
+        rx.foreach(
+            S.assets,
+            lambda a: rx.text(
+                a.symbol, " in the treasury: ", a.balance, size="1", color_scheme="gray"
+            ),
+        ),
+        _error("asset"),
+        _field("Recipient", "recipient", "0x…"),
+        _field("Amount", "amount", "e.g. 1.5"),
+        width="100%",
+    )
+
+
+def _parameter() -> rx.Component:
+    return rx.vstack(
+        rx.text("Parameter", size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(id="builder-parameter"),
+            rx.select.content(
+                *[rx.select.item(label, value=key) for key, label in PARAMETER_LABELS.items()]
+            ),
+            value=S.parameter,
+            on_change=lambda value: S.set_field("parameter", value),  # type: ignore[operator]
+        ),
+        _error("parameter"),
+        _field("New value", "value", "e.g. 3 days"),
+        width="100%",
+    )
+
+
+def _argument(label: Any, index: Any) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1"),
+        rx.input(
+            value=S.arguments[index],
+            on_change=lambda value: S.set_argument(index, value),  # type: ignore[operator]
+            class_name="builder-argument",
+            width="100%",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _custom() -> rx.Component:
+    return rx.vstack(
+        rx.text("Contract", size="2", weight="medium"),
+        rx.select(
+            S.contracts, value=S.contract, on_change=S.choose_contract, id="builder-contract"
+        ),
+        _error("contract"),
+        rx.text("Function", size="2", weight="medium"),
+        rx.select(
+            S.function_signatures,
+            value=S.function,
+            on_change=S.choose_function,
+            id="builder-function",
+        ),
+        _error("function"),
+        rx.foreach(S.argument_labels, _argument),
+        _error("arguments"),
+        rx.foreach(
+            S.argument_errors,
+            lambda message: rx.text(
+                message, size="1", color_scheme="red", class_name="builder-argument-error"
+            ),
+        ),
+        _field("ETH sent with the call", "call_value", "0"),
+        width="100%",
+    )
+
+
+def _action() -> rx.Component:
+    return section_card(
+        "Action",
+        "zap",
+        rx.segmented_control.root(
+            rx.segmented_control.item("Treasury transfer", value="treasury"),
+            rx.segmented_control.item("Parameter change", value="parameter"),
+            rx.segmented_control.item("Custom call", value="custom"),
+            value=S.kind,
+            on_change=lambda value: S.set_field("kind", value),  # type: ignore[operator]
+            id="builder-kind",
+        ),
+        rx.match(S.kind, ("treasury", _treasury()), ("parameter", _parameter()), _custom()),
+        _error("kind"),
+        _error("actions"),
+    )
+
+
+def _text() -> rx.Component:
+    return section_card(
+        "Title and description",
+        "file_text",
+        _field("Title", "title", "What the members decide"),
+        rx.text("Description (markdown)", size="2", weight="medium"),
+        rx.text_area(
+            value=S.body,
+            on_change=lambda value: S.set_field("body", value),  # type: ignore[operator]
+            id="builder-body",
+            rows="8",
+            width="100%",
+        ),
+        _error("body"),
+        rx.cond(
+            S.preview_html != "",
+            rx.card(rx.html(S.preview_html), width="100%", id="builder-preview"),
+        ),
+    )
+
+
+def _report() -> rx.Component:
+    report = S.report
+    return section_card(
+        "Pre-flight check",
+        "shield_check",
+        rx.text(
+            "Checks your voting power against the proposal threshold and simulates every "
+            "action as the timelock would execute it.",
+            size="2",
+        ),
+        rx.hstack(
+            rx.button(
+                "Check", on_click=S.check, loading=S.checking, variant="soft", id="builder-check"
+            ),
+            rx.button(
+                "Submit proposal",
+                on_click=S.submit,
+                disabled=~S.checked | ~report.ok | TxState.busy,
+                id="builder-submit",
+            ),
+        ),
+        rx.cond(report.power != "", rx.text(report.power, size="2", id="builder-power")),
+        rx.foreach(
+            report.actions, lambda line: rx.text(line, size="2", class_name="builder-action")
+        ),
+        rx.foreach(
+            report.problems,
+            lambda line: rx.callout(
+                line, icon="circle_x", color_scheme="red", class_name="builder-problem"
+            ),
+        ),
+        rx.foreach(report.notes, lambda line: rx.text(line, size="1", color_scheme="gray")),
+        rx.cond(S.notice != "", rx.callout(S.notice, icon="triangle_alert", color_scheme="amber")),
+    )
+
+
+@require_login("the proposal builder")
+def proposal_builder_body() -> rx.Component:
+    return rx.vstack(
+        rx.heading("New proposal", size="7"),
+        rx.text(
+            "One action per proposal here; members vote on exactly what you check.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.grid(
+            rx.vstack(_action(), _text(), width="100%"),
+            _report(),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(
+    route="/proposals/new",
+    title=f"New proposal · {APP_NAME}",
+    on_load=[*SHELL_ON_LOAD, ProposalBuilderState.load],
+)
+def proposal_builder() -> rx.Component:
+    return page_layout(
+        proposal_builder_body(),
+        nav=nav_items(),
+        active_route="/proposals",
+        header_actions=header_actions(),
+        notices=page_notices(),
+        overlay=tx_overlay(),
+    )

@@ -1,0 +1,284 @@
+"""One proposal ("/proposals/[proposal_id]"): description, actions, timeline, votes, voting.
+
+Registered with `rx.page` rather than the navigation registry: a page per
+proposal must not appear as a navigation entry. It uses the same shell, with
+"Proposals" highlighted.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from coop_dashboard.components.address_chip import address_chip
+from coop_dashboard.components.layout import APP_NAME, page_layout
+from coop_dashboard.components.proposal_card import state_badge, vote_bars
+from coop_dashboard.components.section_card import section_card
+from coop_dashboard.components.vote_panel import vote_panel
+from coop_dashboard.pages.registry import nav_items
+from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
+from coop_dashboard.services.governance.proposal_view import ActionLine, TimelineEntry, VoteLine
+from coop_dashboard.state.proposal_page import PAGE_REFRESH_MS, ProposalPageState
+
+ROUTE = "/proposals/[proposal_id]"
+FEED_ROUTE = "/proposals"
+
+
+def _header() -> rx.Component:
+    card = ProposalPageState.view.card
+    return rx.vstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow_left", size=14), rx.text("All proposals", size="2")),
+            href=FEED_ROUTE,
+        ),
+        rx.hstack(
+            state_badge(card.state),
+            rx.heading(card.title, size="7", id="proposal-title"),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.hstack(
+            rx.text("Proposed by", size="2", color_scheme="gray"),
+            address_chip(card.proposer),
+            rx.text("·", color_scheme="gray"),
+            rx.text(card.timing, size="2", color_scheme="gray", id="proposal-timing"),
+            align="center",
+            spacing="2",
+            wrap="wrap",
+        ),
+        # Invisible timer: the tally follows votes as they arrive.
+        rx.moment(interval=PAGE_REFRESH_MS, on_change=ProposalPageState.refresh, display="none"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _tally() -> rx.Component:
+    card = ProposalPageState.view.card
+    return section_card(
+        "Results",
+        "chart_bar",
+        vote_bars(card),
+        rx.text(card.votes_label, size="1", color_scheme="gray", id="proposal-vote-count"),
+        custom_attrs={
+            "data-for": card.for_exact,
+            "data-against": card.against_exact,
+            "data-abstain": card.abstain_exact,
+        },
+        id="proposal-tally",
+    )
+
+
+def _lifecycle() -> rx.Component:
+    return rx.cond(
+        ProposalPageState.show_queue
+        | ProposalPageState.show_execute
+        | ProposalPageState.show_cancel,
+        section_card(
+            "Next step",
+            "timer",
+            rx.cond(
+                ProposalPageState.show_queue,
+                rx.hstack(
+                    rx.text(
+                        "The vote passed. Queue it in the timelock to start the delay.", size="2"
+                    ),
+                    rx.button("Queue", on_click=ProposalPageState.queue, id="proposal-queue"),
+                    align="center",
+                ),
+            ),
+            rx.cond(
+                ProposalPageState.show_execute,
+                rx.hstack(
+                    rx.text(
+                        rx.cond(
+                            ProposalPageState.execute_ready,
+                            "The timelock delay is over: anyone can execute it now.",
+                            "Queued: executable after the timelock ETA shown in the timeline.",
+                        ),
+                        size="2",
+                    ),
+                    rx.button(
+                        "Execute",
+                        on_click=ProposalPageState.execute,
+                        disabled=~ProposalPageState.execute_ready,
+                        id="proposal-execute",
+                    ),
+                    align="center",
+                ),
+            ),
+            rx.cond(
+                ProposalPageState.show_cancel,
+                rx.hstack(
+                    rx.text("You proposed this; you can cancel it before voting starts.", size="2"),
+                    rx.button(
+                        "Cancel proposal",
+                        color_scheme="red",
+                        variant="soft",
+                        on_click=ProposalPageState.cancel,
+                        id="proposal-cancel",
+                    ),
+                    align="center",
+                ),
+            ),
+        ),
+    )
+
+
+def _action(action: ActionLine) -> rx.Component:
+    return rx.vstack(
+        rx.text(action.summary, size="2", weight="medium", class_name="action-summary"),
+        rx.hstack(
+            rx.text("Target", size="1", color_scheme="gray"),
+            rx.code(action.target, size="1"),
+            rx.cond(action.function != "", rx.code(action.function, size="1")),
+            wrap="wrap",
+        ),
+        rx.el.details(
+            rx.el.summary(rx.text("Raw calldata", size="1", as_="span")),
+            rx.code(action.calldata, size="1", word_break="break_all"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _timeline_entry(entry: TimelineEntry) -> rx.Component:
+    return rx.hstack(
+        rx.icon(rx.cond(entry.done, "circle_check", "circle"), size=14),
+        rx.text(entry.label, size="2", weight="medium"),
+        rx.spacer(),
+        rx.text(entry.when, size="2", color_scheme="gray"),
+        width="100%",
+        class_name="timeline-entry",
+    )
+
+
+def _vote_row(vote: VoteLine) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(address_chip(vote.voter)),
+        rx.table.cell(vote.support),
+        rx.table.cell(rx.text(vote.weight, title=vote.weight_exact)),
+        rx.table.cell(rx.text(vote.reason, size="2")),
+        class_name="vote-row",
+        custom_attrs={"data-voter": vote.voter},
+    )
+
+
+def _votes() -> rx.Component:
+    return section_card(
+        "Votes",
+        "list",
+        rx.cond(
+            ProposalPageState.has_votes,
+            rx.vstack(
+                rx.plotly(data=ProposalPageState.figure, width="100%", height="280px"),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Voter"),
+                            rx.table.column_header_cell("Vote"),
+                            rx.table.column_header_cell("Weight"),
+                            rx.table.column_header_cell("Reason"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(ProposalPageState.view.votes, _vote_row)),
+                    width="100%",
+                    id="proposal-votes",
+                ),
+                width="100%",
+            ),
+            rx.text("No votes yet.", size="2", color_scheme="gray", id="proposal-no-votes"),
+        ),
+        action=rx.button(
+            rx.icon("download", size=14),
+            "CSV",
+            size="1",
+            variant="soft",
+            on_click=ProposalPageState.download_csv,
+            id="proposal-csv",
+        ),
+    )
+
+
+def _found() -> rx.Component:
+    view = ProposalPageState.view
+    return rx.vstack(
+        _header(),
+        _tally(),
+        _lifecycle(),
+        vote_panel(),
+        rx.grid(
+            section_card(
+                "Description",
+                "file_text",
+                rx.box(
+                    rx.html(view.description_html),
+                    class_name="proposal-description",
+                    id="proposal-description",
+                ),
+            ),
+            rx.vstack(
+                section_card(
+                    "Actions",
+                    "zap",
+                    rx.cond(
+                        view.actions_decoded,
+                        rx.fragment(),
+                        rx.text(
+                            "Shown raw: the chain could not be asked to name them.",
+                            size="1",
+                            color_scheme="gray",
+                        ),
+                    ),
+                    rx.foreach(view.actions, _action),
+                    id="proposal-actions",
+                ),
+                section_card(
+                    "Timeline",
+                    "calendar",
+                    rx.foreach(view.timeline, _timeline_entry),
+                    id="proposal-timeline",
+                ),
+                width="100%",
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        _votes(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def proposal_detail_body() -> rx.Component:
+    return rx.cond(
+        ProposalPageState.found,
+        rx.cond(
+            ProposalPageState.loaded,
+            _found(),
+            rx.center(rx.spinner(size="3"), padding_y="4em", width="100%"),
+        ),
+        rx.callout(
+            "This proposal is not in the index. It may be too new, or the link is wrong.",
+            icon="search_x",
+            id="proposal-not-found",
+        ),
+    )
+
+
+@rx.page(
+    route=ROUTE,
+    title=f"Proposal · {APP_NAME}",
+    on_load=[*SHELL_ON_LOAD, ProposalPageState.load],
+)
+def proposal_detail() -> rx.Component:
+    return page_layout(
+        proposal_detail_body(),
+        nav=nav_items(),
+        active_route=FEED_ROUTE,
+        header_actions=header_actions(),
+        notices=page_notices(),
+        overlay=tx_overlay(),
+    )

@@ -1,0 +1,161 @@
+"""The proposal feed ("/proposals"): every proposal, filtered, searched, sorted, paginated."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from coop_dashboard.components.proposal_card import proposal_card
+from coop_dashboard.db.proposal_state import PROPOSAL_STATES
+from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.state.proposals import FEED_REFRESH_MS, ProposalFeedState
+
+DESCRIPTION = "Every proposal of the cooperative: what is being decided, and how the vote stands."
+SORT_LABELS = {"newest": "Newest", "ending_soon": "Ending soon", "most_votes": "Most votes"}
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.heading("Proposals", size="7"),
+            rx.text(DESCRIPTION, size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.hstack(
+            rx.link(rx.button(rx.icon("plus", size=15), "New proposal"), href="/proposals/new"),
+            # Invisible timer: new votes and proposals show up without a reload.
+            rx.moment(
+                interval=FEED_REFRESH_MS, on_change=ProposalFeedState.refresh, display="none"
+            ),
+            spacing="3",
+            align="center",
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="3",
+        width="100%",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            placeholder="Search titles and descriptions",
+            default_value=ProposalFeedState.search,
+            debounce_timeout=300,
+            on_change=ProposalFeedState.set_search,
+            id="feed-search",
+            width=rx.breakpoints(initial="100%", sm="18em"),
+        ),
+        rx.select.root(
+            rx.select.trigger(id="feed-state"),
+            rx.select.content(
+                rx.select.item("All states", value="all"),
+                *[rx.select.item(s.capitalize(), value=s) for s in PROPOSAL_STATES],
+            ),
+            value=ProposalFeedState.state_filter,
+            on_change=ProposalFeedState.set_state_filter,
+        ),
+        rx.select.root(
+            rx.select.trigger(id="feed-sort"),
+            rx.select.content(
+                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()]
+            ),
+            value=ProposalFeedState.sort,
+            on_change=ProposalFeedState.set_sort,
+        ),
+        rx.hstack(
+            rx.switch(
+                checked=ProposalFeedState.needs_my_vote,
+                on_change=ProposalFeedState.set_needs_my_vote,
+                id="feed-needs-my-vote",
+            ),
+            rx.text("Needs my vote", size="2"),
+            align="center",
+            spacing="2",
+        ),
+        gap="3",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def _pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            ProposalFeedState.total, " proposals", size="2", color_scheme="gray", id="feed-total"
+        ),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron_left", size=14),
+            "Previous",
+            variant="soft",
+            disabled=ProposalFeedState.page <= 1,
+            on_click=ProposalFeedState.previous_page,
+            id="feed-previous",
+        ),
+        rx.text(
+            "Page ",
+            ProposalFeedState.page,
+            " of ",
+            ProposalFeedState.page_count,
+            size="2",
+            id="feed-page",
+        ),
+        rx.button(
+            "Next",
+            rx.icon("chevron_right", size=14),
+            variant="soft",
+            disabled=ProposalFeedState.page >= ProposalFeedState.page_count,
+            on_click=ProposalFeedState.next_page,
+            id="feed-next",
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        ProposalFeedState.cards.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.foreach(ProposalFeedState.cards, proposal_card),
+            spacing="3",
+            width="100%",
+            id="feed-list",
+        ),
+        rx.cond(
+            ProposalFeedState.loaded,
+            rx.callout("No proposal matches.", icon="info", id="feed-empty"),
+            rx.center(rx.spinner(size="3"), padding_y="3em", width="100%"),
+        ),
+    )
+
+
+@dashboard_page(
+    route="/proposals",
+    title="Proposals",
+    icon="vote",
+    order=10,
+    description=DESCRIPTION,
+    on_load=ProposalFeedState.refresh,
+)
+def proposals() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        _filters(),
+        rx.cond(
+            ProposalFeedState.notice != "",
+            rx.callout(
+                ProposalFeedState.notice,
+                icon="triangle_alert",
+                color_scheme="amber",
+                id="feed-notice",
+            ),
+        ),
+        _list(),
+        _pager(),
+        spacing="4",
+        width="100%",
+    )

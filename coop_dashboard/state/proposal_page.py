@@ -1,0 +1,380 @@
+"""ProposalPageState: one proposal (/proposals/[proposal_id]): view, readiness, votes, writes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from typing import Any, cast
+
+import plotly.graph_objects as go
+import reflex as rx
+from reflex.event import EventHandler
+
+from coop_dashboard.chain.client import make_web3
+from coop_dashboard.chain.contracts import load_manifest
+from coop_dashboard.chain.governance_chain import GovernanceChain
+from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.errors import CoopError
+from coop_dashboard.services.account import prepare_delegation
+from coop_dashboard.services.display import short_address
+from coop_dashboard.services.governance.gasless import ballot_request, relay_ballot
+from coop_dashboard.services.governance.proposal_view import (
+    ProposalView,
+    read_proposal_view,
+    votes_csv,
+    votes_figure,
+)
+from coop_dashboard.services.governance.proposal_writes import (
+    check_vote_input,
+    existing_vote_label,
+    prepare_lifecycle,
+    prepare_vote,
+)
+from coop_dashboard.services.governance.readiness import check_vote_readiness
+from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.services.wallet_calls import bridge_call
+from coop_dashboard.services.wallet_errors import wallet_problem
+from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
+from coop_dashboard.state.session import authenticated_address_now
+from coop_dashboard.state.tx import start_write
+
+# While the page is open, tallies and votes are re-read this often (milliseconds).
+PAGE_REFRESH_MS = 5_000
+STUCK_READ_AFTER_S = 60.0
+
+
+def _proposal_id_from_path(path: str) -> int | None:
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return int(last) if last.isdecimal() and len(last) <= 78 else None
+
+
+def _read(proposal_id: int, decode: bool) -> tuple[ProposalView | None, go.Figure | None]:
+    settings = load_settings()
+    engine = get_engine(settings.database_url)
+    view = read_proposal_view(engine, settings, proposal_id, decode=decode)
+    return view, (votes_figure(engine, proposal_id) if view is not None else None)
+
+
+def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool]:
+    settings = load_settings()
+    chain = GovernanceChain(
+        make_web3(settings.rpc_url, settings.rpc_timeout_s), load_manifest(settings.deployment_path)
+    )
+    readiness = check_vote_readiness(chain, voter, proposal_id)
+    return list(readiness.messages), readiness.fix is not None, readiness.can_vote
+
+
+class ProposalPageState(rx.State):
+    """What one proposal's page shows, and its votes and lifecycle writes."""
+
+    proposal_id: str = ""
+    view: ProposalView = ProposalView()
+    figure: go.Figure = go.Figure()
+    found: bool = True
+    loaded: bool = False
+    loading: bool = False
+    notice: str = ""
+    signed_in_as: str = ""
+    readiness: list[str] = []
+    can_fix_delegation: bool = False
+    can_vote: bool = False
+    reason: str = ""
+    vote_notice: str = ""  # a refusal or a wallet problem, shown by the vote buttons
+    gasless_note: str = ""  # who paid the gas of the last relayed vote
+    gasless_busy: bool = False
+    _decoded_for: str = ""
+    _started_at: float = 0.0
+    _ballot: dict[str, Any] = {}
+
+    @rx.var(cache=True)
+    def has_votes(self) -> bool:
+        return len(self.view.votes) > 0
+
+    @rx.var(cache=True)
+    def show_queue(self) -> bool:
+        return self.view.state == "succeeded" and self.signed_in_as != ""
+
+    @rx.var(cache=True)
+    def show_execute(self) -> bool:
+        return self.view.state == "queued" and self.signed_in_as != ""
+
+    @rx.var(cache=True)
+    def execute_ready(self) -> bool:
+        return self.view.eta is not None and self.view.eta <= self.view.now
+
+    @rx.var(cache=True)
+    def show_cancel(self) -> bool:
+        return (
+            self.view.state == "pending"
+            and self.signed_in_as != ""
+            and self.signed_in_as.lower() == self.view.proposer.lower()
+        )
+
+    @rx.var(cache=True)
+    def voting_open(self) -> bool:
+        return self.view.state == "active"
+
+    def _id(self) -> int | None:
+        return _proposal_id_from_path(self.router.url.path)
+
+    @rx.event
+    def load(self) -> Any:
+        """on_load: forget the previous proposal's view, then read this one."""
+        pid = self._id()
+        if str(pid) != self.proposal_id:
+            self.view, self.figure, self.loaded, self.found = (
+                ProposalView(),
+                go.Figure(),
+                False,
+                True,
+            )
+            self.readiness, self.can_fix_delegation, self.can_vote = [], False, False
+            self._decoded_for = ""
+        self.vote_notice = self.gasless_note = ""
+        self.proposal_id = "" if pid is None else str(pid)
+        return [ProposalPageState.refresh, ProposalPageState.refresh_readiness]
+
+    @rx.event(background=True)
+    async def refresh(self) -> Any:
+        """Re-read the proposal from SQL (actions are decoded once per page visit)."""
+        async with self:
+            if self.loading and time.time() - self._started_at < STUCK_READ_AFTER_S:
+                return
+            pid = self._id()
+            if pid is None:
+                self.found, self.loaded = False, True
+                return
+            self.loading, self._started_at = True, time.time()
+            decode = self._decoded_for != str(pid)
+        try:
+            view, figure = await asyncio.to_thread(_read, pid, decode)
+        except Exception:
+            async with self:
+                self.loading = False
+                self.notice = "The proposal index cannot be read right now. Retrying shortly."
+            raise
+        async with self:
+            self.loading, self.loaded = False, True
+            if view is None:
+                self.found = False
+                return
+            self.found, self.notice = True, ""
+            if not decode and self.view.actions_decoded:
+                # Keep the plain-language actions from the first read.
+                view = dataclasses.replace(
+                    view, actions=list(self.view.actions), actions_decoded=True
+                )
+            self.view = view
+            self.figure = figure if figure is not None else go.Figure()
+            self._decoded_for = str(pid)
+            shown_for = self.signed_in_as
+        # Signing in or out on this page changes what the readiness panel must say.
+        voter = await authenticated_address_now(self)
+        if (voter or "") != shown_for:
+            yield ProposalPageState.refresh_readiness
+
+    @rx.event(background=True)
+    async def refresh_readiness(self) -> None:
+        """Ask the chain whether the signed-in member can vote here, and why not."""
+        async with self:
+            pid = self._id()
+        voter = await authenticated_address_now(self)
+        async with self:
+            self.signed_in_as = voter or ""
+        if voter is None or pid is None:
+            async with self:
+                self.readiness = ["Sign in to see whether you can vote on this proposal."]
+                self.can_fix_delegation = self.can_vote = False
+            return
+        try:
+            messages, fixable, can_vote = await asyncio.to_thread(_readiness, voter, pid)
+        except CoopError as exc:
+            messages, fixable, can_vote = [str(exc)], False, False
+        async with self:
+            self.readiness, self.can_fix_delegation, self.can_vote = messages, fixable, can_vote
+
+    @rx.event
+    def set_reason(self, value: str) -> None:
+        self.reason = value
+
+    @rx.event(background=True)
+    async def vote(self, support: int) -> Any:
+        """castVote / castVoteWithReason, signed and sent from the member's wallet."""
+        async with self:
+            pid, reason = self._id(), self.reason
+            self.vote_notice = self.gasless_note = ""
+        if pid is None:
+            return
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_vote(settings, signer, pid, support, reason)
+
+        event = await start_write(
+            self,
+            summary="Vote on this proposal",
+            prepare=prepare,
+            refresh=[cast(EventHandler, ProposalPageState.after_vote)],
+        )
+        if event is not None:
+            yield event
+
+    @rx.event
+    def after_vote(self) -> Any:
+        self.reason = ""
+        return [ProposalPageState.refresh, ProposalPageState.refresh_readiness]
+
+    @rx.event(background=True)
+    async def delegate_to_self(self) -> Any:
+        """The readiness fix: `CoopToken.delegate(me)`, so the member's tokens vote."""
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_delegation(settings, signer, signer)
+
+        event = await start_write(
+            self,
+            summary="Delegate your votes to yourself",
+            prepare=prepare,
+            refresh=[ProposalPageState.refresh_readiness],
+        )
+        if event is not None:
+            yield event
+
+    async def _lifecycle(self, step: str, summary: str) -> Any:
+        async with self:
+            pid = self._id()
+        if pid is None:
+            return None
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_lifecycle(settings, signer, pid, step)
+
+        return await start_write(
+            self, summary=summary, prepare=prepare, refresh=[ProposalPageState.refresh]
+        )
+
+    @rx.event(background=True)
+    async def queue(self) -> Any:
+        event = await self._lifecycle("queue", "Queue this proposal in the timelock")
+        if event is not None:
+            yield event
+
+    @rx.event(background=True)
+    async def execute(self) -> Any:
+        event = await self._lifecycle("execute", "Execute this proposal")
+        if event is not None:
+            yield event
+
+    @rx.event(background=True)
+    async def cancel(self) -> Any:
+        event = await self._lifecycle("cancel", "Cancel this proposal")
+        if event is not None:
+            yield event
+
+    @rx.event(background=True)
+    async def vote_gasless(self, support: int) -> Any:
+        """Ask the wallet to sign an EIP-712 ballot; `on_ballot_signed` relays it."""
+        async with self:
+            if self.gasless_busy:
+                return  # a second click while the wallet is open is dropped here
+            pid, reason = self._id(), self.reason
+            self.gasless_busy = True
+            self.vote_notice = self.gasless_note = ""
+        voter = await authenticated_address_now(self)
+        settings = load_settings()
+        problem = ""
+        request = None
+        if voter is None:
+            problem = "Sign in with your wallet to vote."
+        elif pid is not None:
+            try:
+                reason = check_vote_input(support, reason)
+                engine = get_engine(settings.database_url)
+                already = await asyncio.to_thread(existing_vote_label, engine, voter, pid)
+                if already is not None:
+                    problem = (
+                        f"You already voted {already} on this proposal. "
+                        "A vote cannot be changed or cast twice."
+                    )
+                else:
+                    request = await asyncio.to_thread(
+                        ballot_request, settings, voter, pid, support, reason
+                    )
+            except CoopError as exc:
+                problem = str(exc)
+        async with self:
+            if request is None or voter is None or pid is None:
+                self.gasless_busy = False
+                self.vote_notice = problem
+                return
+            self._ballot = {
+                "voter": voter,
+                "proposal_id": pid,
+                "support": support,
+                "reason": reason,
+                "nonce": request.nonce,
+            }
+        yield rx.call_script(
+            bridge_call("signTypedData", voter, request.typed_data),
+            callback=ProposalPageState.on_ballot_signed,
+        )
+
+    @rx.event(background=True)
+    async def on_ballot_signed(self, answer: dict[str, Any]) -> Any:
+        """The wallet's answer: relay the signed ballot, or say why nothing was sent."""
+        async with self:
+            ballot = dict(self._ballot)
+            self._ballot = {}
+        settings = load_settings()
+        if not ballot:
+            return
+        if not is_ok(answer):
+            problem = wallet_problem(
+                answer, action="sign the ballot", expected_chain_id=settings.chain_id
+            )
+            async with self:
+                self.gasless_busy = False
+                self.vote_notice = f"{problem.title}: {problem.message}"
+            return
+        signature = signature_or_empty(answer.get("signature"))
+        try:
+            result = await asyncio.to_thread(
+                relay_ballot,
+                settings,
+                ballot["voter"],
+                ballot["proposal_id"],
+                ballot["support"],
+                ballot["reason"],
+                ballot["nonce"],
+                signature,
+            )
+        except CoopError as exc:
+            async with self:
+                self.gasless_busy = False
+                self.vote_notice = str(exc)
+            return
+        async with self:
+            self.gasless_busy = False
+            self.reason = ""
+            self.gasless_note = (
+                f"Your vote was sent by the cooperative's relayer {short_address(result.relayer)}, "
+                f"which paid the gas (transaction {result.tx_hash[:10]}…)."
+            )
+        yield ProposalPageState.refresh_after_relay
+
+    @rx.event(background=True)
+    async def refresh_after_relay(self) -> Any:
+        # The relayed vote is mined; give the indexer a moment, then re-read.
+        for _ in range(10):
+            await asyncio.sleep(0.5)
+            yield ProposalPageState.refresh
+        yield ProposalPageState.refresh_readiness
+
+    @rx.event
+    def download_csv(self) -> Any:
+        pid = self._id()
+        if pid is None:
+            return None
+        csv = votes_csv(get_engine(load_settings().database_url), pid)
+        return rx.download(data=csv, filename=f"votes-{self.proposal_id[:12]}.csv")
