@@ -12,4 +12,26 @@ def app_theme() -> rx.Component:
 
 
 # Global styles: figures in tables and cards line up when their digits have one width.
-GLOBAL_STYLE: ComponentStyle = {".tabular-nums": {"font_variant_numeric": "tabular-nums"}}
+# Rendered (sanitized) markdown: Radix resets headings and lists, so give the
+# HTML of descriptions and statements a readable document style again.
+MARKDOWN_STYLE: ComponentStyle = {
+    "line_height": "1.6",
+    "& h1": {"font_size": "1.5em", "font_weight": "700", "margin": "0.2em 0 0.6em"},
+    "& h2": {"font_size": "1.25em", "font_weight": "700", "margin": "1em 0 0.5em"},
+    "& h3": {"font_size": "1.1em", "font_weight": "600", "margin": "1em 0 0.4em"},
+    "& p": {"margin": "0 0 0.8em"},
+    "& ul": {"list_style": "disc", "padding_left": "1.5em", "margin": "0 0 0.8em"},
+    "& ol": {"list_style": "decimal", "padding_left": "1.5em", "margin": "0 0 0.8em"},
+    "& li": {"margin": "0.2em 0"},
+    "& a": {"color": "var(--accent-11)", "text_decoration": "underline"},
+    "& code": {"font_family": "monospace", "background": "var(--gray-a3)", "padding": "0 0.3em"},
+    "& pre": {"background": "var(--gray-a3)", "padding": "0.8em", "overflow_x": "auto"},
+    "& blockquote": {"border_left": "3px solid var(--gray-a6)", "padding_left": "0.8em"},
+    "& table": {"border_collapse": "collapse"},
+    "& th, & td": {"border": "1px solid var(--gray-a6)", "padding": "0.3em 0.6em"},
+}
+
+GLOBAL_STYLE: ComponentStyle = {
+    ".tabular-nums": {"font_variant_numeric": "tabular-nums"},
+    ".markdown-body": MARKDOWN_STYLE,
+}

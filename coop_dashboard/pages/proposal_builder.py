@@ -160,7 +160,12 @@ def _text() -> rx.Component:
         _error("body"),
         rx.cond(
             S.preview_html != "",
-            rx.card(rx.html(S.preview_html), width="100%", id="builder-preview"),
+            rx.card(
+                rx.html(S.preview_html),
+                class_name="markdown-body",
+                width="100%",
+                id="builder-preview",
+            ),
         ),
     )
 

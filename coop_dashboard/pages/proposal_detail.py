@@ -214,7 +214,7 @@ def _found() -> rx.Component:
                 "file_text",
                 rx.box(
                     rx.html(view.description_html),
-                    class_name="proposal-description",
+                    class_name="proposal-description markdown-body",
                     id="proposal-description",
                 ),
             ),
