@@ -30,6 +30,7 @@ def _readiness() -> rx.Component:
             ),
         ),
         spacing="1",
+        custom_attrs={"data-power-at-snapshot": ProposalPageState.power_at_snapshot},
         id="vote-readiness",
         width="100%",
     )

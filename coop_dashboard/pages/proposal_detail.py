@@ -64,6 +64,7 @@ def _tally() -> rx.Component:
             "data-for": card.for_exact,
             "data-against": card.against_exact,
             "data-abstain": card.abstain_exact,
+            "data-quorum": card.quorum_exact,
         },
         id="proposal-tally",
     )

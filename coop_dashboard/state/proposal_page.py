@@ -57,13 +57,14 @@ def _read(proposal_id: int, decode: bool) -> tuple[ProposalView | None, go.Figur
     return view, (votes_figure(engine, proposal_id) if view is not None else None)
 
 
-def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool]:
+def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
     settings = load_settings()
     chain = GovernanceChain(
         make_web3(settings.rpc_url, settings.rpc_timeout_s), load_manifest(settings.deployment_path)
     )
     readiness = check_vote_readiness(chain, voter, proposal_id)
-    return list(readiness.messages), readiness.fix is not None, readiness.can_vote
+    power = "" if readiness.power_at_snapshot is None else str(readiness.power_at_snapshot)
+    return list(readiness.messages), readiness.fix is not None, readiness.can_vote, power
 
 
 class ProposalPageState(rx.State):
@@ -80,6 +81,8 @@ class ProposalPageState(rx.State):
     readiness: list[str] = []
     can_fix_delegation: bool = False
     can_vote: bool = False
+    # The signed-in member's exact voting power at the snapshot ("" before it / signed out).
+    power_at_snapshot: str = ""
     reason: str = ""
     vote_notice: str = ""  # a refusal or a wallet problem, shown by the vote buttons
     gasless_note: str = ""  # who paid the gas of the last relayed vote
@@ -187,13 +190,15 @@ class ProposalPageState(rx.State):
             async with self:
                 self.readiness = ["Sign in to see whether you can vote on this proposal."]
                 self.can_fix_delegation = self.can_vote = False
+                self.power_at_snapshot = ""
             return
         try:
-            messages, fixable, can_vote = await asyncio.to_thread(_readiness, voter, pid)
+            messages, fixable, can_vote, power = await asyncio.to_thread(_readiness, voter, pid)
         except CoopError as exc:
-            messages, fixable, can_vote = [str(exc)], False, False
+            messages, fixable, can_vote, power = [str(exc)], False, False, ""
         async with self:
             self.readiness, self.can_fix_delegation, self.can_vote = messages, fixable, can_vote
+            self.power_at_snapshot = power
 
     @rx.event
     def set_reason(self, value: str) -> None:

@@ -95,6 +95,34 @@ def test_feed_lists_filters_searches_and_opens(
     expect(page.locator(".timeline-entry").first).to_be_visible()
 
 
+@pytest.mark.parametrize("member", [JONAS, BJORN], ids=["delegated-away", "delegate"])
+def test_quorum_and_power_at_snapshot_equal_the_governor(
+    member: int,
+    wallet_app: AppServer,
+    wallet_chain: SeededChain,
+    make_wallet: MakeWallet,
+    page: Page,
+) -> None:
+    """The numbers behind the bars are the Governor's own (eth_call), not recomputed guesses.
+
+    Jonas delegated to Elif (no power of his own at the snapshot); Bjorn is a delegate.
+    """
+    wallet = make_wallet(member)
+    proposal_id = _active_id(wallet_chain)
+    _open_proposal(page, wallet_app, wallet, proposal_id)
+    governor = _governor(wallet_chain)
+    snapshot = governor.proposalSnapshot(proposal_id).call()
+    expect(page.locator("#proposal-tally")).to_have_attribute(
+        "data-quorum", str(governor.quorum(snapshot).call()), timeout=STEP_TIMEOUT_MS
+    )
+    token = wallet_chain.deployment.contract(wallet_chain.w3, "CoopToken").functions
+    power = token.getPastVotes(Web3.to_checksum_address(wallet.address), snapshot).call()
+    assert (power > 0) == (member == BJORN)
+    expect(page.locator("#vote-readiness")).to_have_attribute(
+        "data-power-at-snapshot", str(power), timeout=STEP_TIMEOUT_MS
+    )
+
+
 def test_vote_with_reason_updates_the_tally(
     wallet_app: AppServer, wallet_chain: SeededChain, make_wallet: MakeWallet, page: Page
 ) -> None:

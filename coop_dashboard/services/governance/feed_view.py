@@ -40,6 +40,7 @@ class ProposalCard:
     abstain_bp: int = 0
     quorum_bp: int = 0  # capped at 10_000 for the bar
     quorum_label: str = ""
+    quorum_exact: str = ""  # base units, for tests and tooltips
     quorum_reached: bool = False
     timing: str = ""
     vote_count: int = 0
@@ -78,6 +79,7 @@ def proposal_card(summary: ProposalSummary, now: int) -> ProposalCard:
         abstain_bp=shares.abstain_bp,
         quorum_bp=min(progress.progress_bp, BASIS_POINTS),
         quorum_label=progress.label,
+        quorum_exact=str(summary.quorum),
         quorum_reached=progress.reached,
         timing=timing_text(state, summary.vote_start, summary.deadline, now),
         vote_count=summary.vote_count,
