@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.app_server import AppServer, StartApp, chain_settings
-from tests.e2e.tcp_proxy import TcpProxy
 from tests.support.chains import SeededChain
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 

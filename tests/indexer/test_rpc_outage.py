@@ -26,7 +26,7 @@ from tests.indexer.conftest import (
     indexer_settings,
     start_generated_chain,
 )
-from tests.indexer.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy
 
 FAST = IndexerConfig(
     poll_interval_s=0.02, backoff_initial_s=0.08, backoff_max_s=0.5, rpc_timeout_s=2.0
@@ -40,7 +40,7 @@ def proxied_chain(
     generated = start_generated_chain(
         compiled_artifacts, tmp_path, target_logs=600, txs_per_block=25
     )
-    proxy = TcpProxy(generated.chain.node.port)
+    proxy = TcpProxy("127.0.0.1", generated.chain.node.port)
     proxy.start()
     yield generated, proxy
     proxy.stop()

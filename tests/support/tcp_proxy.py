@@ -1,7 +1,7 @@
-"""A TCP forwarder the tests can switch off and on, to cut the app off from its chain.
+"""A TCP forwarder the tests can switch off and on, to cut an RPC endpoint off.
 
 Stopping the node itself loses the chain for good; cutting this proxy lets a
-test check that the page notices the outage *and* recovers when it ends.
+test check that the app or the indexer notices the outage *and* recovers.
 """
 
 from __future__ import annotations
