@@ -9,7 +9,7 @@ there is no default and gasless voting is off until the key is configured.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from eth_account import Account
@@ -28,7 +28,9 @@ class RelayerConfigError(CoopError):
 
 @dataclass(frozen=True)
 class RelayerConfig:
-    private_key: str | None  # None: gasless voting is not available
+    # None: gasless voting is not available. Kept out of repr() so a logged or
+    # printed config (or a traceback's locals) never shows the key.
+    private_key: str | None = field(repr=False)
     max_per_hour: int
 
     @property

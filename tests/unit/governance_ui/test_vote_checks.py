@@ -118,3 +118,10 @@ def test_encoding_errors_become_refusals() -> None:
 
     with pytest.raises(WriteRefused, match="could not be built"):
         prepare()
+
+
+def test_relayer_key_never_shows_in_repr() -> None:
+    key = "0x" + "ab" * 32
+    config = load_relayer_config(1, {"RELAYER_PRIVATE_KEY": key})
+    assert config.enabled and config.private_key == key
+    assert key not in repr(config) and key[2:] not in str(config)
