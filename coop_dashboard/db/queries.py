@@ -393,19 +393,23 @@ def proposal_votes(
     if limit is not None:
         statement = statement.limit(limit)
     with engine.connect() as connection:
-        return [
-            VoteRow(
-                row["voter"],
-                row["support"],
-                row["weight"],
-                row["reason"],
-                row["block_number"],
-                row["log_index"],
-                row["tx_hash"],
-                row["block_timestamp"],
-            )
-            for row in connection.execute(statement).mappings()
-        ]
+        return _vote_rows(connection, statement)
+
+
+def _vote_rows(connection: Connection, statement: Any) -> list[VoteRow]:
+    return [
+        VoteRow(
+            row["voter"],
+            row["support"],
+            row["weight"],
+            row["reason"],
+            row["block_number"],
+            row["log_index"],
+            row["tx_hash"],
+            row["block_timestamp"],
+        )
+        for row in connection.execute(statement).mappings()
+    ]
 
 
 def votes_by_voter(engine: Engine, voter: str) -> list[VoteRow]:
@@ -416,19 +420,7 @@ def votes_by_voter(engine: Engine, voter: str) -> list[VoteRow]:
         .order_by(_votes.c.block_number.desc(), _votes.c.log_index.desc())
     )
     with engine.connect() as connection:
-        return [
-            VoteRow(
-                row["voter"],
-                row["support"],
-                row["weight"],
-                row["reason"],
-                row["block_number"],
-                row["log_index"],
-                row["tx_hash"],
-                row["block_timestamp"],
-            )
-            for row in connection.execute(statement).mappings()
-        ]
+        return _vote_rows(connection, statement)
 
 
 # -- delegates ----------------------------------------------------------------------------
