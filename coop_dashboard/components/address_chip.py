@@ -8,9 +8,12 @@ import reflex as rx
 from reflex.vars import StringVar, Var
 
 
-def _short(address: StringVar) -> Var[str]:
-    # Computed in the browser so the chip works on any address Var, even in rx.foreach.
-    return address[:6] + "…" + address[-4:]
+def short_address_var(address: str | Var[str]) -> Var[str]:
+    """`0xabcd…1234`, computed in the browser so it works on any address Var (even in
+    rx.foreach) and follows it as it changes. services.display.short_address is the
+    server-side twin for plain strings."""
+    full: StringVar = Var.create(address).to(str)
+    return full[:6] + "…" + full[-4:]
 
 
 def address_chip(address: str | Var[str], **props: Any) -> rx.Component:
@@ -19,7 +22,7 @@ def address_chip(address: str | Var[str], **props: Any) -> rx.Component:
     extra_attrs: dict[str, Any] = props.pop("custom_attrs", None) or {}
     return rx.hstack(
         rx.code(
-            _short(address_var),
+            short_address_var(address_var),
             variant="ghost",
             color_scheme="gray",
             size="2",

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 from reflex.vars import StringVar, Var
 
+from coop_dashboard.components.address_chip import short_address_var
 from coop_dashboard.services.wallet_snapshot import WalletChoice
 
 Text = str | Var[str]
@@ -19,12 +20,6 @@ Flag = bool | Var[bool]
 
 def _text(value: Text) -> StringVar:
     return Var.create(value).to(str)
-
-
-def _short(address: Text) -> Var[str]:
-    # Computed in the browser, like address_chip, so it follows the Var as it changes.
-    full = _text(address)
-    return full[:6] + "…" + full[-4:]
 
 
 def _wide_only(*children: Any, **props: Any) -> rx.Component:
@@ -76,7 +71,7 @@ def connected_chip(*, address: Text, wallet_name: Text) -> rx.Component:
     """The wallet's account before sign-in: who would sign."""
     return rx.badge(
         rx.icon("wallet", size=12),
-        _short(address),
+        short_address_var(address),
         variant="surface",
         color_scheme="gray",
         size="2",
@@ -135,7 +130,7 @@ def signed_in_menu(
         rx.menu.trigger(
             rx.button(
                 rx.icon("circle_user_round", size=15),
-                _wide_only(_short(address), id="header-address"),
+                _wide_only(short_address_var(address), id="header-address"),
                 rx.icon("chevron_down", size=13),
                 variant="surface",
                 size="2",

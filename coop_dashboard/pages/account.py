@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from coop_dashboard.components.address_chip import address_chip
+from coop_dashboard.components.address_chip import address_chip, short_address_var
 from coop_dashboard.components.error_banner import error_banner
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.components.stat_card import stat_card
@@ -71,7 +71,7 @@ def _stats() -> rx.Component:
             rx.cond(
                 delegate == "",
                 "Nobody",
-                rx.cond(view.delegates_to_self, "Yourself", delegate[:6] + "…" + delegate[-4:]),
+                rx.cond(view.delegates_to_self, "Yourself", short_address_var(delegate)),
             ),
             exact=delegate,
             value_id="account-delegate",
