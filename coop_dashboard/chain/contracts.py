@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,13 +135,50 @@ def validate_deployment(w3: Web3, deployment: Deployment, rpc_url: str, chain_id
                     f"{rpc_url}: the manifest belongs to another chain or the chain was reset. "
                     "Redeploy with `coop deploy` (or `coop up`)."
                 )
+    _check_deploy_block(w3, deployment, rpc_url)
+
+
+def _check_deploy_block(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
+    with rpc_errors(rpc_url):
         try:
             block = w3.eth.get_block(deployment.deploy_block)
         except BlockNotFound:
             block = None
-        if block is None or block["hash"].to_0x_hex() != deployment.deploy_block_hash:
-            raise ManifestMismatchError(
-                f"Block {deployment.deploy_block} on the chain at {rpc_url} is not the one the "
-                "suite was deployed in: the chain was reset or is another chain. Redeploy with "
-                "`coop deploy` (or `coop up`)."
-            )
+    if block is None or block["hash"].to_0x_hex() != deployment.deploy_block_hash:
+        raise ManifestMismatchError(
+            f"Block {deployment.deploy_block} on the chain at {rpc_url} is not the one the "
+            "suite was deployed in: the chain was reset or is another chain. Redeploy with "
+            "`coop deploy` (or `coop up`)."
+        )
+
+
+class DeploymentChecks:
+    """`validate_deployment` in full once per (chain, manifest), then only the deploy block.
+
+    Pages re-read chain facts every few seconds; the full check costs one call per
+    contract plus two. Once a manifest has passed against a chain, re-reading the
+    deploy block's hash (one call) still catches what the full check is for: a
+    reset chain or another chain behind the same URL has a different block there.
+    """
+
+    def __init__(self) -> None:
+        self._passed: set[tuple[object, ...]] = set()
+        self._lock = threading.Lock()
+
+    def check(self, w3: Web3, deployment: Deployment, rpc_url: str, chain_id: int) -> None:
+        key = (
+            rpc_url,
+            chain_id,
+            deployment.chain_id,
+            deployment.deploy_block,
+            deployment.deploy_block_hash,
+            tuple(sorted((n, c.address.lower()) for n, c in deployment.contracts.items())),
+        )
+        with self._lock:
+            passed = key in self._passed
+        if passed:
+            _check_deploy_block(w3, deployment, rpc_url)
+            return
+        validate_deployment(w3, deployment, rpc_url, chain_id)
+        with self._lock:
+            self._passed.add(key)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DBAPIError
 
 from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import load_manifest, validate_deployment
+from coop_dashboard.chain.contracts import DeploymentChecks, load_manifest
 from coop_dashboard.chain.facts import read_chain_facts
 from coop_dashboard.config import Settings
 from coop_dashboard.db import queries
@@ -47,13 +47,17 @@ def read_indexed_counts(database_url: str) -> IndexedCounts:
     )
 
 
+# One per process: the overview is re-read every couple of seconds by every tab.
+_DEPLOYMENT_CHECKS = DeploymentChecks()
+
+
 def read_overview(settings: Settings) -> OverviewFacts:
     """Read the overview facts; raises a CoopError subclass with a clear message when
     the manifest is missing or wrong (ConfigError, ManifestMismatchError) or the RPC
     is down (RpcUnavailableError)."""
     deployment = load_manifest(settings.deployment_path)
     w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
-    validate_deployment(w3, deployment, settings.rpc_url, settings.chain_id)
+    _DEPLOYMENT_CHECKS.check(w3, deployment, settings.rpc_url, settings.chain_id)
     facts = read_chain_facts(w3, deployment, settings.rpc_url)
     counts = read_indexed_counts(settings.database_url)
     treasury = [TokenAmount("ETH", format_units(facts.treasury_eth_wei, 18))]

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from web3 import HTTPProvider, Web3
+from web3.types import RPCEndpoint, RPCResponse
 
 from coop_dashboard import cli
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.contracts import (
     DeployedContract,
     Deployment,
+    DeploymentChecks,
     load_manifest,
     validate_deployment,
     write_manifest,
@@ -21,7 +25,8 @@ from coop_dashboard.chain.node import free_port
 from coop_dashboard.config import load_settings
 from coop_dashboard.errors import ConfigError, ManifestMismatchError, RpcUnavailableError
 from coop_dashboard.services.overview import read_overview
-from tests.support.chains import Chain
+from tests.support.chains import Chain, start_chain
+from tests.support.tcp_proxy import TcpProxy
 
 
 def test_valid_manifest_round_trips(chain: Chain, deployment: Deployment, tmp_path: Path) -> None:
@@ -134,3 +139,43 @@ def test_cli_serve_refuses_a_manifest_for_another_chain(
     assert cli.main(["serve"]) == 1
     err = capsys.readouterr().err
     assert "has chain id 31337" in err and "Traceback" not in err
+
+
+class _CountingProvider(HTTPProvider):
+    """A real HTTP provider that remembers which RPC methods it was asked for."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.methods: list[str] = []
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        self.methods.append(str(method))
+        return super().make_request(method, params)
+
+
+def test_repeated_checks_reread_only_the_deploy_block_and_still_catch_a_reset(
+    chain: Chain, deployment: Deployment
+) -> None:
+    proxy = TcpProxy("127.0.0.1", int(chain.rpc_url.rsplit(":", 1)[1]))
+    proxy.start()
+    provider = _CountingProvider(proxy.url)
+    w3 = Web3(provider)
+    checks = DeploymentChecks()
+    checks.check(w3, deployment, proxy.url, chain.chain_id)
+    full = len(provider.methods)
+    assert full == len(deployment.contracts) + 2  # chain id, one getCode each, the block
+    provider.methods.clear()
+    checks.check(w3, deployment, proxy.url, chain.chain_id)
+    assert provider.methods == ["eth_getBlockByNumber"]
+
+    # The same URL now reaches a fresh chain (as after an anvil restart without state).
+    fresh = start_chain()
+    try:
+        proxy.stop()
+        proxy.target = ("127.0.0.1", int(fresh.rpc_url.rsplit(":", 1)[1]))
+        proxy.start()
+        with pytest.raises(ManifestMismatchError, match="chain was reset"):
+            checks.check(w3, deployment, proxy.url, chain.chain_id)
+    finally:
+        proxy.stop()
+        fresh.stop()
