@@ -29,11 +29,14 @@ from coop_dashboard.state.wallet import WalletState
 # Run before each page's own on_load: re-check the session token against the
 # database, then reconnect to the wallet chosen before (silently) and watch it.
 SHELL_ON_LOAD: list[Any] = [SessionState.check_session, WalletState.restore]
+# While signed in, the header's balance and voting power are re-read this often
+# (milliseconds), so tokens or delegations arriving from elsewhere show up.
+HEADER_REFRESH_INTERVAL_MS = 15_000
 
 
 def _signed_in() -> rx.Component:
     view = AccountState.view
-    return signed_in_menu(
+    menu = signed_in_menu(
         address=SessionState.authenticated_address,
         votes_display=view.votes.display,
         votes_exact=view.votes.exact,
@@ -45,6 +48,11 @@ def _signed_in() -> rx.Component:
         # Figures are read whenever a session appears (sign-in, reload, new tab).
         on_mount=AccountState.refresh,
     )
+    # Invisible timer, mounted only while signed in: no reads for signed-out visitors.
+    timer = rx.moment(
+        interval=HEADER_REFRESH_INTERVAL_MS, on_change=AccountState.refresh, display="none"
+    )
+    return rx.fragment(menu, timer)
 
 
 def header_actions() -> rx.Component:

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from web3 import Web3
 
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.pages.shell import HEADER_REFRESH_INTERVAL_MS
 from tests.e2e.app_server import AppServer
 from tests.e2e.conftest import MakeWallet
 from tests.e2e.flows import (
@@ -187,6 +188,24 @@ def test_without_eth_for_gas_the_wallet_error_is_explained(
     expect(page.locator("#tx-problem")).to_contain_text("Nothing was sent")
     assert wallet.sent == []
     assert _nonce(wallet_chain, member.address) == 0
+
+
+def test_header_figures_follow_the_chain_without_a_reload(
+    wallet_app: AppServer, wallet_chain: SeededChain, page: Page
+) -> None:
+    # Tokens arrive from someone else while the page stays open: the header's
+    # timer re-reads the balance, no reload, no write from this tab.
+    member = Account.create()
+    wallet = TestWallet(wallet_chain.rpc_url, chain_id=wallet_chain.chain_id, keys=[member])
+    _open_account(page, wallet_app, wallet)
+    expect(page.locator("#header-balance")).to_have_attribute("data-value", "0")
+
+    ines = Sender.unlocked(wallet_chain.w3, str(anvil_key(INES).address))
+    token = wallet_chain.deployment.contract(wallet_chain.w3, "CoopToken")
+    ines.call(token.functions.transfer(member.address, 250 * 10**18), what="tokens arrive")
+    expect(page.locator("#header-balance")).to_have_attribute(
+        "data-value", "250", timeout=HEADER_REFRESH_INTERVAL_MS + STEP_TIMEOUT_MS
+    )
 
 
 def test_on_the_wrong_chain_the_write_offers_the_switch(
