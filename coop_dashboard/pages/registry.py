@@ -2,6 +2,9 @@
 
 A page module registers itself with `@dashboard_page(...)`; adding a page is
 writing its module and importing it in `coop_dashboard/pages/__init__.py`.
+A page under another one (a proposal's page, the proposal builder) names that
+page as its `parent`: it gets the same layout but no navigation entry of its
+own, and the navigation shows the parent as the current section.
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ class RegisteredPage:
     body: PageBody
     description: str
     on_load: Any  # an event handler, a list of them, or None (whatever rx.App.add_page takes)
+    parent: str | None = None  # the navigation entry this page belongs under
+
+    @property
+    def in_nav(self) -> bool:
+        return self.parent is None
+
+    @property
+    def active_route(self) -> str:
+        return self.parent or self.route
 
     @property
     def nav_item(self) -> NavItem:
@@ -40,14 +52,16 @@ def dashboard_page(
     *,
     route: str,
     title: str,
-    icon: str,
-    order: int,
+    icon: str = "",
+    order: int = 0,
     description: str = "",
     on_load: Any = None,
+    parent: str | None = None,
 ) -> Callable[[PageBody], PageBody]:
     """Register the decorated function as the body of the page at `route`.
 
-    `order` sorts the navigation; `icon` is a lucide icon name.
+    `order` sorts the navigation; `icon` is a lucide icon name; a page with a
+    `parent` (the route of a navigation entry) has no entry of its own.
     """
 
     def register(body: PageBody) -> PageBody:
@@ -63,6 +77,7 @@ def dashboard_page(
             body=body,
             description=description,
             on_load=on_load,
+            parent=parent,
         )
         return body
 
@@ -75,7 +90,7 @@ def registered_pages() -> list[RegisteredPage]:
 
 
 def nav_items() -> Sequence[NavItem]:
-    return [page.nav_item for page in registered_pages()]
+    return [page.nav_item for page in registered_pages() if page.in_nav]
 
 
 def add_registered_pages(app: rx.App, *, app_title: str) -> None:
@@ -104,7 +119,7 @@ def _render(page: RegisteredPage, items: Sequence[NavItem]) -> PageBody:
         return page_layout(
             page.body(),
             nav=items,
-            active_route=page.route,
+            active_route=page.active_route,
             header_actions=header_actions(),
             notices=page_notices(),
             overlay=tx_overlay(),

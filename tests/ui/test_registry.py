@@ -69,3 +69,17 @@ def test_the_account_page_requires_a_session() -> None:
     account = next(page for page in registry.registered_pages() if page.route == "/account")
     rendered = str(account.body())
     assert "login-required" in rendered  # the sign-in prompt is part of the page
+
+
+def test_a_page_with_a_parent_has_no_entry_and_lights_up_its_parent(
+    isolated_registry: None,
+) -> None:
+    registry.dashboard_page(route="/proposals", title="Proposals", icon="vote", order=20)(_body)
+
+    def detail() -> rx.Component:
+        return rx.text("one proposal")
+
+    registry.dashboard_page(route="/proposals/[id]", title="Proposal", parent="/proposals")(detail)
+    assert [item.route for item in registry.nav_items()] == ["/proposals"]
+    child = next(page for page in registry.registered_pages() if page.route == "/proposals/[id]")
+    assert child.active_route == "/proposals" and not child.in_nav
