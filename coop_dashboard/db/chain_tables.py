@@ -185,6 +185,10 @@ class ProposalTally(SQLModel, table=True):
     for_votes: int = Field(sa_type=Uint256)
     against_votes: int = Field(sa_type=Uint256)
     abstain_votes: int = Field(sa_type=Uint256)
+    # for + against + abstain (the voting power cast), kept so the feed can sort by
+    # it in SQL: SQLite cannot add uint256 values (padded text), but a Uint256
+    # column orders numerically on both engines.
+    total_weight: int = Field(sa_type=Uint256)
     vote_count: int = Field(sa_type=BigInteger)
 
 

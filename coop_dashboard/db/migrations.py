@@ -46,8 +46,12 @@ def head_revision() -> str | None:
     return _script_directory()[1].get_current_head()
 
 
-def upgrade_database(database_url: str) -> str | None:
-    """Apply every migration not yet applied; returns the revision now current."""
+def upgrade_database(database_url: str, revision: str = "head") -> str | None:
+    """Apply every migration up to `revision` not yet applied; returns the revision now current.
+
+    A `revision` short of head is for tests of a migration's data step (a
+    database at the previous revision, filled, then upgraded).
+    """
     import coop_dashboard.db.models  # noqa: F401  (the tables the migrations must match)
 
     engine = get_engine(database_url)
@@ -59,5 +63,5 @@ def upgrade_database(database_url: str) -> str | None:
                 # Made by create_all from these same models: mark it current.
                 _run(connection, lambda rev, ctx: scripts._stamp_revs("head", rev))
                 return current_revision(connection)
-        _run(connection, lambda rev, ctx: scripts._upgrade_revs("head", rev))
+        _run(connection, lambda rev, ctx: scripts._upgrade_revs(revision, rev))
         return current_revision(connection)

@@ -2,3 +2,4 @@
 
 import coop_dashboard.db.auth_tables  # noqa: F401
 import coop_dashboard.db.chain_tables  # noqa: F401
+import coop_dashboard.db.relay_tables  # noqa: F401

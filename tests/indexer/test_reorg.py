@@ -72,6 +72,32 @@ def _tx_hashes(database_url: str) -> set[str]:
     return hashes
 
 
+def _assert_tallies_add_up(database_url: str) -> None:
+    """Each proposal's tally (total weight included) is the sum of its remaining votes."""
+    votes: dict[int, list[int]] = {}
+    with engine_for(database_url).connect() as connection:
+        for proposal_id, support, weight in connection.execute(
+            text("SELECT proposal_id, support, weight FROM gov_vote")
+        ):
+            sums = votes.setdefault(int(proposal_id), [0, 0, 0, 0])
+            sums[{1: 0, 0: 1, 2: 2}[support]] += int(weight)
+            sums[3] += 1
+        tallies = {
+            int(row[0]): [int(value) for value in row[1:]]
+            for row in connection.execute(
+                text(
+                    "SELECT proposal_id, for_votes, against_votes, abstain_votes, total_weight,"
+                    " vote_count FROM gov_proposal_tally"
+                )
+            )
+        }
+    assert votes
+    assert tallies == {
+        pid: [for_, against, abstain, for_ + against + abstain, count]
+        for pid, (for_, against, abstain, count) in votes.items()
+    }
+
+
 def _clean_digest(generated: GeneratedChain, make_database_url: Callable[[], str]) -> str:
     url = make_database_url()
     run_once(indexer_settings(generated.rpc_url, generated.manifest_path, url), IndexerConfig())
@@ -104,6 +130,7 @@ def test_reorg_replaces_orphaned_rows_with_the_new_branch(
     run_once(settings, IndexerConfig())
     assert "chain reorganisation" in caplog.text
     assert _tx_hashes(database_url) == base_hashes
+    _assert_tallies_add_up(database_url)
     assert database_digest(engine_for(database_url)) == _clean_digest(
         small_chain, make_database_url
     )
@@ -113,6 +140,7 @@ def test_reorg_replaces_orphaned_rows_with_the_new_branch(
     _branch(small_chain, seed=202, logs=250)
     run_once(settings, IndexerConfig())
     assert not (_tx_hashes(database_url) & orphaned)
+    _assert_tallies_add_up(database_url)
     assert database_digest(engine_for(database_url)) == _clean_digest(
         small_chain, make_database_url
     )

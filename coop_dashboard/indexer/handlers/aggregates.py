@@ -130,25 +130,31 @@ class TokenBalances:
 _SUPPORT_COLUMN = {1: 0, 0: 1, 2: 2}
 
 
+# Positions after the three support columns.
+_TOTAL_WEIGHT, _VOTE_COUNT = 3, 4
+
+
 def _tally_deltas(votes: Iterable[Mapping[Any, Any]], sign: int) -> dict[Key, list[int]]:
-    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for vote in votes:
         delta = deltas[(int(vote["proposal_id"]),)]
         column = _SUPPORT_COLUMN.get(int(vote["support"]))
         if column is not None:
-            delta[column] += sign * int(vote["weight"])
-        delta[3] += sign
+            weight = sign * int(vote["weight"])
+            delta[column] += weight
+            delta[_TOTAL_WEIGHT] += weight
+        delta[_VOTE_COUNT] += sign
     return deltas
 
 
 class ProposalTallies:
-    """gov_proposal_tally = for / against / abstain weight and vote count per proposal."""
+    """gov_proposal_tally = for / against / abstain weight, their total and vote count."""
 
     def __init__(self) -> None:
         self._table = _SummedTable(
             table_of(ProposalTally),
             ["proposal_id"],
-            ["for_votes", "against_votes", "abstain_votes", "vote_count"],
+            ["for_votes", "against_votes", "abstain_votes", "total_weight", "vote_count"],
         )
         self._votes = table_of(Vote)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, exists, func, not_, or_, select
+from sqlalchemy import Engine, and_, case, exists, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -43,6 +43,7 @@ from coop_dashboard.db.proposal_state import (
     quorum_at,
 )
 from coop_dashboard.db.queries import ZERO_ADDRESS, ProposalSummary, proposal_summaries
+from coop_dashboard.db.uint256 import Uint256
 
 SORTS = ("newest", "ending_soon", "most_votes")
 MAX_PAGE_SIZE = 100
@@ -174,7 +175,11 @@ def _ordering(sort: str, now: int) -> list[Any]:
     if sort == "newest":
         return newest
     if sort == "most_votes":
-        return [func.coalesce(_tallies.c.vote_count, 0).desc(), *newest]
+        # The voting power cast (what the Governor's proposalVotes adds up to), not the
+        # number of ballots. A typed zero for proposals without votes: on SQLite the
+        # column is zero-padded text, and a bare 0 would sort as a number, apart from it.
+        cast = func.coalesce(_tallies.c.total_weight, literal(0, Uint256()))
+        return [cast.desc(), *newest]
     if sort == "ending_soon":
         # Open votes first, the nearest deadline first; then the most recently ended.
         is_open = and_(_proposals.c.vote_end >= now, not_(_transition("canceled")))

@@ -1,9 +1,10 @@
 """Gasless votes for the proposal page: the typed data to sign, then the relay.
 
-One GaslessVoteRelay per process (its rate limiter must see every ballot this
-backend relays). Numbers in the typed data go to the browser as decimal
-strings: a uint256 proposal id does not survive a JavaScript number, and
-eth_signTypedData_v4 accepts decimal strings for uint fields.
+One GaslessVoteRelay per process and chain (it holds the RPC connection and
+the relayer's key); its rate limit is counted in the app's database, which
+every backend worker shares. Numbers in the typed data go to the browser as
+decimal strings: a uint256 proposal id does not survive a JavaScript number,
+and eth_signTypedData_v4 accepts decimal strings for uint fields.
 """
 
 from __future__ import annotations
@@ -19,13 +20,18 @@ from coop_dashboard.chain.governance_types import VoteSupport
 from coop_dashboard.chain.relayer import ChainRelayer, SignedBallot
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import Settings
+from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError
-from coop_dashboard.services.governance.relayer import GaslessVoteRelay, RateLimiter, RelayResult
+from coop_dashboard.services.governance.relayer import (
+    GaslessVoteRelay,
+    RelayRateLimiter,
+    RelayResult,
+)
 from coop_dashboard.services.governance.relayer_config import load_relayer_config
 
 HOUR_S = 3_600.0
 
-_relays: dict[tuple[str, str], GaslessVoteRelay] = {}
+_relays: dict[tuple[str, str, str], GaslessVoteRelay] = {}
 _relays_lock = threading.Lock()
 
 
@@ -47,7 +53,7 @@ def _relay(settings: Settings) -> GaslessVoteRelay:
             "Gasless voting is not configured on this dashboard (RELAYER_PRIVATE_KEY). "
             "Vote from your wallet instead."
         )
-    key = (settings.rpc_url, str(settings.deployment_path))
+    key = (settings.rpc_url, str(settings.deployment_path), settings.database_url)
     with _relays_lock:
         relay = _relays.get(key)
         if relay is None:
@@ -56,7 +62,11 @@ def _relay(settings: Settings) -> GaslessVoteRelay:
             sender = Sender.from_private_key(w3, config.private_key)
             relay = GaslessVoteRelay(
                 ChainRelayer(chain, sender),
-                RateLimiter(max_per_window=config.max_per_hour, window_s=HOUR_S),
+                RelayRateLimiter(
+                    get_engine(settings.database_url),
+                    max_per_window=config.max_per_hour,
+                    window_s=HOUR_S,
+                ),
             )
             _relays[key] = relay
     return relay

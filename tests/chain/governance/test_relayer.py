@@ -3,15 +3,25 @@ and floods refused before any gas is spent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from eth_account import Account
 from eth_utils import keccak
+from sqlalchemy import func, select
 
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.governance_types import VoteSupport
 from coop_dashboard.chain.relayer import ChainRelayer, SignedBallot
 from coop_dashboard.chain.transact import Sender
-from coop_dashboard.services.governance.relayer import GaslessVoteRelay, RateLimiter, RelayRefused
+from coop_dashboard.db.engine import create_tables, make_engine
+from coop_dashboard.db.relay_tables import RelayEvent
+from coop_dashboard.services.governance.relayer import (
+    GaslessVoteRelay,
+    RelayRateLimiter,
+    RelayRefused,
+)
 from tests.chain.governance.conftest import Coop
 
 
@@ -36,19 +46,25 @@ def _active_proposal(coop: Coop, title: str) -> int:
 
 
 @pytest.fixture
-def setup(coop: Coop) -> tuple[Coop, GaslessVoteRelay, ChainRelayer, FakeClock, list[int]]:
+def setup(
+    coop: Coop, tmp_path: Path
+) -> Iterator[tuple[Coop, GaslessVoteRelay, ChainRelayer, FakeClock, list[int]]]:
     relayer_key = Account.create()
     coop.deployer.transfer_eth(relayer_key.address, 10**18, what="fund relayer")
     chain_relayer = ChainRelayer(
         coop.gov, Sender.from_private_key(coop.w3, relayer_key.key.to_0x_hex())
     )
     clock = FakeClock()
+    # The rate limit's ledger: the app's database (a SQLite file, as by default).
+    engine = make_engine(f"sqlite:///{tmp_path / 'relay.db'}")
+    create_tables(engine)
     relay = GaslessVoteRelay(
-        chain_relayer, RateLimiter(max_per_window=2, window_s=3_600, clock=clock)
+        chain_relayer, RelayRateLimiter(engine, max_per_window=2, window_s=3_600, clock=clock)
     )
     proposals = [_active_proposal(coop, f"Gasless {i}") for i in range(3)]
     devchain.increase_time(coop.w3, coop.gov.governor.functions.votingDelay().call() + 1)
-    return coop, relay, chain_relayer, clock, proposals
+    yield coop, relay, chain_relayer, clock, proposals
+    engine.dispose()
 
 
 def _sign(
@@ -137,3 +153,19 @@ def test_a_closed_proposal_is_refused_before_gas_is_spent(setup) -> None:  # typ
         relay.relay(ballot)
     assert caught.value.code == "would_revert" and "the proposal is defeated" in str(caught.value)
     assert coop.w3.eth.get_balance(relayer.address) == relayer_eth
+    # No gas spent, so no allowance used: the limiter's event was deleted again.
+    with relay.limiter.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(RelayEvent)).scalar() == 0
+
+
+def test_a_database_outage_refuses_with_a_sentence_not_a_traceback(  # type: ignore[no-untyped-def]
+    setup, tmp_path: Path
+) -> None:
+    coop, relay, relayer, clock, proposals = setup
+    # A database without the relay_event table: the limiter's insert fails.
+    relay.limiter = RelayRateLimiter(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"), clock=clock)
+    with pytest.raises(RelayRefused) as caught:
+        relay.relay(_sign(coop, relayer, proposals[0], VoteSupport.FOR))
+    assert caught.value.code == "unavailable" and "Vote from your wallet" in str(caught.value)
+    assert not coop.gov.governor.functions.hasVoted(proposals[0], coop.carol.address).call()
+    relay.limiter.engine.dispose()

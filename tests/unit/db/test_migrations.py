@@ -9,15 +9,17 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 import coop_dashboard.db.models  # noqa: F401
+from coop_dashboard.db.chain_tables import ProposalTally, table_of
 from coop_dashboard.db.engine import create_tables, get_engine
 from coop_dashboard.db.migrations import current_revision, head_revision, upgrade_database
 
 ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+INITIAL_REVISION = "3c083bdc5b00"
 
 
 def _differences(database_url: str) -> list[object]:
@@ -62,4 +64,59 @@ def test_a_database_made_from_the_models_is_stamped_not_recreated(tmp_path: Path
     with get_engine(url).connect() as connection:
         assert current_revision(connection) is None
     assert upgrade_database(url) == head_revision()
+    assert _differences(url) == []
+
+
+def test_sqlite_tables_stay_without_rowid_after_every_migration(tmp_path: Path) -> None:
+    # Batch migrations recreate SQLite tables to alter columns: WITHOUT ROWID must survive.
+    url = f"sqlite:///{tmp_path / 'coop.db'}"
+    upgrade_database(url)
+    declared = {
+        name
+        for name, table in SQLModel.metadata.tables.items()
+        if table.dialect_kwargs.get("sqlite_with_rowid") is False
+    }
+    with get_engine(url).connect() as connection:
+        sql = {
+            name: ddl
+            for name, ddl in connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type='table'")
+            )
+        }
+    assert declared and {name for name in declared if "WITHOUT ROWID" not in sql[name]} == set()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'coop.db'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
+def test_total_weight_is_backfilled_for_existing_tallies(any_database_url: str) -> None:
+    url = any_database_url
+    assert upgrade_database(url, INITIAL_REVISION) == INITIAL_REVISION
+    tally = table_of(ProposalTally)
+    big = 3 * 10**27  # past 64 bits: COOP amounts have 18 decimals
+    with get_engine(url).begin() as connection:
+        for proposal_id, votes in ((2**255, (big, 1, 2)), (7, (5, 0, 0))):
+            connection.execute(
+                insert(tally).values(
+                    proposal_id=proposal_id,
+                    for_votes=votes[0],
+                    against_votes=votes[1],
+                    abstain_votes=votes[2],
+                    vote_count=3,
+                )
+            )
+    assert upgrade_database(url) == head_revision()
+    with get_engine(url).connect() as connection:
+        rows = {
+            proposal_id: weight
+            for proposal_id, weight in connection.execute(
+                select(tally.c.proposal_id, tally.c.total_weight)
+            )
+        }
+    assert rows == {2**255: big + 3, 7: 5}
     assert _differences(url) == []

@@ -1,4 +1,5 @@
-"""Gasless-vote pieces that need no chain: the rate limiter and ballot signatures."""
+"""Gasless-vote pieces that need no chain: ballot signatures (the rate limit needs a
+database: test_relay_rate_limit.py)."""
 
 from __future__ import annotations
 
@@ -11,31 +12,8 @@ from coop_dashboard.chain.relayer import (
     ballot_typed_data,
     recover_ballot_signer,
 )
-from coop_dashboard.services.governance.relayer import RateLimiter
 
 DOMAIN = Eip712Domain("CoopGovernor", "1", 31337, "0x" + "11" * 20)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_rate_limiter_sliding_window_per_key() -> None:
-    clock = FakeClock()
-    limiter = RateLimiter(max_per_window=2, window_s=60, clock=clock)
-    assert limiter.try_acquire("0xAA") is None
-    clock.now += 10
-    assert limiter.try_acquire("0xaa") is None  # keys are case-insensitive addresses
-    assert limiter.try_acquire("0xAA") == 50.0  # the first event expires 50 s from now
-    assert limiter.try_acquire("0xBB") is None  # other voters are unaffected
-    clock.now += 50
-    assert limiter.try_acquire("0xAA") is None
-    limiter.release("0xAA")
-    assert limiter.try_acquire("0xAA") is None
 
 
 def _signed(account: LocalAccount, support: int, reason: str = "", nonce: int = 0) -> SignedBallot:

@@ -73,6 +73,7 @@ def add_proposal(
                     for_votes=for_votes,
                     against_votes=against,
                     abstain_votes=abstain,
+                    total_weight=for_votes + against + abstain,
                     vote_count=count,
                 )
             )

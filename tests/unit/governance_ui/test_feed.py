@@ -176,9 +176,36 @@ def test_search_is_case_insensitive_over_title_and_description(engine: Engine) -
 
 
 def test_sorts(engine: Engine) -> None:
-    assert ids(engine, sort="most_votes")[:3] == [3, 5, 4]
+    # Voting power cast (ties: newest first); proposals without votes come last.
+    assert ids(engine, sort="most_votes") == [5, 4, 7, 6, 2, 3, 8, 1]
     # Open votes first (nearest deadline first), then the most recently ended.
     assert ids(engine, sort="ending_soon")[:4] == [3, 2, 1, 8]
+
+
+def test_most_votes_means_most_voting_power_not_most_ballots(engine: Engine) -> None:
+    coop = 10**18  # 18 decimals: real weights are far past 64 bits
+    add_proposal(
+        engine,
+        10,
+        block=100,
+        title="Two whales",
+        vote_start=NOW - DAY,
+        vote_end=NOW + DAY,
+        tally=(1_000_000 * coop, 0, 500_000 * coop, 2),
+    )
+    add_proposal(
+        engine,
+        11,
+        block=110,
+        title="A thousand minnows",
+        vote_start=NOW - DAY,
+        vote_end=NOW + DAY,
+        # 999,000 COOP: one digit fewer than 1,500,000 COOP (text order would be wrong).
+        tally=(600_000 * coop, 300_000 * coop, 99_000 * coop, 1_000),
+    )
+    assert ids(engine, sort="most_votes")[:2] == [10, 11]
+    second = proposal_feed(engine, FeedQuery(sort="most_votes", page=2, page_size=1))
+    assert [s.proposal_id for s in second.items] == [11] and second.total == 10
 
 
 def test_pagination_counts_every_match(engine: Engine) -> None:
