@@ -131,8 +131,11 @@ def deploy_suite(
     admin_role = roles.DEFAULT_ADMIN_ROLE().call()
     sender.call(roles.grantRole(proposer_role, governor.address), what="grant proposer")
     sender.call(roles.grantRole(canceller_role, governor.address), what="grant canceller")
-    # Anyone may execute a queued, ready operation (the governor checks the vote).
-    sender.call(roles.grantRole(executor_role, ZERO_ADDRESS), what="open executor role")
+    # Only the governor executes. Anyone may still execute a ready proposal through
+    # Governor.execute, and that path emits ProposalExecuted; an open executor role
+    # would let the timelock run it directly, leaving the Governor's state "executed"
+    # with no governor event for the dashboard's index to see.
+    sender.call(roles.grantRole(executor_role, governor.address), what="grant executor")
     sender.call(roles.renounceRole(admin_role, deployer), what="renounce timelock admin")
 
     block = w3.eth.get_block(first_block)

@@ -4,6 +4,12 @@ Mirrors `Governor.state` + GovernorCountingSimple + GovernorVotesQuorumFraction
 + GovernorTimelockControl for the cooperative's governor, with the token's
 timestamp clock: every timepoint is a unix time, and "now" is the timestamp of
 the last indexed block (what `clock()` returns on chain at that block).
+
+GovernorTimelockControl also reads the timelock's operation: a queued proposal
+whose operation was executed or cancelled on the timelock directly reads
+executed / canceled without any governor event. The suite rules that out (only
+the governor holds the timelock's executor and canceller roles, see
+chain/deploy.py), so the governor's own events are the whole story here.
 """
 
 from __future__ import annotations

@@ -42,6 +42,15 @@ PRIVILEGED: dict[tuple[str, str], tuple[Builder, str]] = {
         "AccessControlUnauthorizedAccount",
     ),
     ("CoopTimelock", "cancel"): (lambda c, who: [b"\1" * 32], "AccessControlUnauthorizedAccount"),
+    # Only the governor executes: every execution goes through Governor.execute.
+    ("CoopTimelock", "execute"): (
+        lambda c, who: [who, 0, b"", b"\0" * 32, b"\1" * 32],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("CoopTimelock", "executeBatch"): (
+        lambda c, who: [[who], [0], [b""], b"\0" * 32, b"\1" * 32],
+        "AccessControlUnauthorizedAccount",
+    ),
     ("CoopTimelock", "grantRole"): (
         lambda c, who: [c["CoopTimelock"].functions.PROPOSER_ROLE().call(), who],
         "AccessControlUnauthorizedAccount",
@@ -88,9 +97,6 @@ PUBLIC: set[tuple[str, str]] = {
     *(
         ("CoopTimelock", f)
         for f in (
-            # execute: the executor role is open (address(0)); an operation must be ready.
-            "execute",
-            "executeBatch",
             "renounceRole",
             "onERC721Received",
             "onERC1155Received",
@@ -209,7 +215,8 @@ def test_deployer_keeps_no_power(chain: Chain, deployment: Deployment) -> None:
     assert timelock.hasRole(roles["admin"], deployment.address("CoopTimelock")).call()
     assert timelock.hasRole(roles["proposer"], governor).call()
     assert timelock.hasRole(roles["canceller"], governor).call()
-    assert timelock.hasRole(roles["executor"], ZERO_ADDRESS).call()
+    assert timelock.hasRole(roles["executor"], governor).call()
+    assert not timelock.hasRole(roles["executor"], ZERO_ADDRESS).call()
     assert contracts["CoopToken"].functions.owner().call() == deployment.address("CoopTimelock")
     assert contracts["CoopGovernor"].functions.timelock().call() == deployment.address(
         "CoopTimelock"

@@ -1,30 +1,22 @@
-"""The cooperative Governor's rules as plain functions (no RPC).
+"""The cooperative Governor's vote math as plain functions (no RPC).
 
-Mirrors OZ 5.7 `Governor.state` + GovernorCountingSimple +
-GovernorVotesQuorumFraction + GovernorTimelockControl + GovernorPreventLateQuorum
-for a token with a timestamp clock. "now" is always the CHAIN's clock (the
-timestamp of the latest block, what `clock()` returns), never the wall clock:
-anvil's clock jumps, and a real chain's lags the server's by a few seconds.
+Mirrors OZ 5.7 GovernorCountingSimple + GovernorVotesQuorumFraction +
+GovernorPreventLateQuorum for a token with a timestamp clock; the state machine
+itself (`Governor.state`) is db.proposal_state, the one rule the index and the
+pages share. "now" is always the CHAIN's clock (the timestamp of the latest
+block, what `clock()` returns), never the wall clock: anvil's clock jumps, and a
+real chain's lags the server's by a few seconds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from coop_dashboard.chain.governance_types import ProposalState
 from coop_dashboard.services.governance.units import format_duration_short
 
 QUORUM_DENOMINATOR = 100  # GovernorVotesQuorumFraction's default denominator
 BASIS_POINTS = 10_000
-
-
-class TimelockOperation(Enum):
-    """`TimelockController.getOperationState` collapsed to what `state()` looks at."""
-
-    PENDING = "pending"  # waiting or ready: not executed, not canceled
-    DONE = "done"  # executed (possibly directly on the timelock)
-    UNSET = "unset"  # canceled on the timelock (or never scheduled)
 
 
 @dataclass(frozen=True)
@@ -38,21 +30,6 @@ class Tally:
     @property
     def total(self) -> int:
         return self.for_votes + self.against_votes + self.abstain_votes
-
-
-@dataclass(frozen=True)
-class ProposalFacts:
-    """Everything `Governor.state(id)` depends on, besides the clock."""
-
-    snapshot: int  # proposalSnapshot = voteStart
-    deadline: int  # proposalDeadline, including a late-quorum extension
-    tally: Tally
-    quorum: int  # quorum(snapshot); irrelevant while pending
-    eta: int = 0  # proposalEta: non-zero once queued
-    executed: bool = False
-    canceled: bool = False
-    # What the timelock says about the queued operation; None = still pending there.
-    timelock_operation: TimelockOperation | None = None
 
 
 def quorum_votes(tally: Tally) -> int:
@@ -75,28 +52,6 @@ def quorum_from_supply(
     """`quorum(snapshot)`: supply at the snapshot x numerator(snapshot) / denominator, rounded
     down (Solidity integer division)."""
     return past_total_supply * numerator // denominator
-
-
-def proposal_state(facts: ProposalFacts, now: int) -> ProposalState:
-    """What `Governor.state(id)` returns when `clock()` reads `now`."""
-    if facts.executed:
-        return ProposalState.EXECUTED
-    if facts.canceled:
-        return ProposalState.CANCELED
-    if facts.snapshot >= now:
-        return ProposalState.PENDING
-    if facts.deadline >= now:
-        return ProposalState.ACTIVE
-    if not quorum_reached(facts.tally, facts.quorum) or not vote_succeeded(facts.tally):
-        return ProposalState.DEFEATED
-    if facts.eta == 0:
-        return ProposalState.SUCCEEDED
-    # GovernorTimelockControl: a queued proposal follows its timelock operation.
-    if facts.timelock_operation in (None, TimelockOperation.PENDING):
-        return ProposalState.QUEUED
-    if facts.timelock_operation is TimelockOperation.DONE:
-        return ProposalState.EXECUTED
-    return ProposalState.CANCELED
 
 
 def late_quorum_deadline(deadline: int, quorum_reached_at: int | None, extension: int) -> int:

@@ -1,17 +1,12 @@
-"""The Governor's state machine and vote math, mirrored without a chain."""
+"""The Governor's vote math, mirrored without a chain (its state machine: test_proposal_state)."""
 
 from __future__ import annotations
 
-import pytest
-
 from coop_dashboard.chain.governance_types import ProposalState
 from coop_dashboard.services.governance.math import (
-    ProposalFacts,
     Tally,
-    TimelockOperation,
     format_basis_points,
     late_quorum_deadline,
-    proposal_state,
     quorum_from_supply,
     quorum_progress,
     quorum_reached,
@@ -20,65 +15,15 @@ from coop_dashboard.services.governance.math import (
     vote_succeeded,
 )
 
-SNAPSHOT, DEADLINE = 1_000, 2_000
-PASSING = Tally(for_votes=60, against_votes=10, abstain_votes=0)
-
-
-def facts(**overrides: object) -> ProposalFacts:
-    base: dict[str, object] = {
-        "snapshot": SNAPSHOT,
-        "deadline": DEADLINE,
-        "tally": PASSING,
-        "quorum": 50,
-    }
-    return ProposalFacts(**(base | overrides))  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("now", "expected"),
-    [
-        (999, ProposalState.PENDING),
-        (1_000, ProposalState.PENDING),  # snapshot >= clock: still pending
-        (1_001, ProposalState.ACTIVE),
-        (2_000, ProposalState.ACTIVE),  # deadline >= clock: still active
-        (2_001, ProposalState.SUCCEEDED),
-    ],
-)
-def test_boundaries_are_inclusive_like_the_governor(now: int, expected: ProposalState) -> None:
-    assert proposal_state(facts(), now) is expected
-
 
 def test_quorum_counts_for_and_abstain_but_not_against() -> None:
     assert quorum_reached(Tally(for_votes=30, against_votes=0, abstain_votes=20), 50)
     assert not quorum_reached(Tally(for_votes=30, against_votes=100, abstain_votes=19), 50)
-    # Quorum reached with abstentions, but for must beat against:
-    abstain_heavy = Tally(for_votes=5, against_votes=4, abstain_votes=100)
-    assert proposal_state(facts(tally=abstain_heavy), 2_001) is ProposalState.SUCCEEDED
 
 
-def test_a_tie_is_defeated() -> None:
+def test_a_tie_does_not_succeed() -> None:
     assert not vote_succeeded(Tally(for_votes=50, against_votes=50))
-    assert proposal_state(facts(tally=Tally(50, 50, 10)), 2_001) is ProposalState.DEFEATED
-
-
-def test_no_quorum_is_defeated_even_if_unanimous() -> None:
-    assert proposal_state(facts(tally=Tally(49, 0, 0)), 2_001) is ProposalState.DEFEATED
-
-
-def test_queued_follows_the_timelock_operation() -> None:
-    queued = facts(eta=5_000)
-    assert proposal_state(queued, 2_001) is ProposalState.QUEUED
-    assert proposal_state(queued, 9_999) is ProposalState.QUEUED  # no expiry with a timelock
-    done = facts(eta=5_000, timelock_operation=TimelockOperation.DONE)
-    assert proposal_state(done, 6_000) is ProposalState.EXECUTED
-    unset = facts(eta=5_000, timelock_operation=TimelockOperation.UNSET)
-    assert proposal_state(unset, 6_000) is ProposalState.CANCELED
-
-
-def test_executed_and_canceled_flags_win_over_time() -> None:
-    assert proposal_state(facts(executed=True), 0) is ProposalState.EXECUTED
-    assert proposal_state(facts(canceled=True), 1_500) is ProposalState.CANCELED
-    assert proposal_state(facts(canceled=True, executed=True), 1_500) is ProposalState.EXECUTED
+    assert vote_succeeded(Tally(for_votes=51, against_votes=50))
 
 
 def test_quorum_from_supply_rounds_down() -> None:

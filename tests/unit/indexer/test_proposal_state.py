@@ -35,6 +35,11 @@ BASE = ProposalFacts(
         ({"for_votes": 30, "against_votes": 0, "abstain_votes": 19}, 201, "defeated"),
         ({"for_votes": 30, "against_votes": 0, "abstain_votes": 20}, 201, "succeeded"),
         ({"deadline": 300}, 250, "active"),  # late-quorum extension
+        ({"for_votes": 49, "against_votes": 0}, 201, "defeated"),  # unanimous, no quorum
+        ({"for_votes": 5, "against_votes": 4, "abstain_votes": 100}, 201, "succeeded"),
+        ({"queued": True}, 10**9, "queued"),  # no expiry with a timelock
+        ({"executed": True}, 0, "executed"),  # the flags win over the clock
+        ({"canceled": True, "executed": True}, 150, "executed"),
     ],
 )
 def test_state(changes: dict[str, object], now: int, state: str) -> None:
