@@ -37,6 +37,7 @@ from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
+from coop_dashboard.state.account import AccountState
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
@@ -241,7 +242,8 @@ class ProposalPageState(rx.State):
             self,
             summary="Delegate your votes to yourself",
             prepare=prepare,
-            refresh=[ProposalPageState.refresh_readiness],
+            # The header's voting power changed too; its own timer would lag by up to 15 s.
+            refresh=[ProposalPageState.refresh_readiness, AccountState.refresh],
         )
         if event is not None:
             yield event
@@ -382,4 +384,7 @@ class ProposalPageState(rx.State):
         if pid is None:
             return None
         csv = votes_csv(get_engine(load_settings().database_url), pid)
-        return rx.download(data=csv, filename=f"votes-{self.proposal_id[:12]}.csv")
+        # text/csv, not rx.download's text/plain default: the file opens as a table.
+        return rx.download(
+            data=csv, filename=f"votes-{self.proposal_id[:12]}.csv", mime_type="text/csv"
+        )

@@ -61,18 +61,25 @@ def cumulative_votes_figure(
     symbol: str = "COOP",
     start: int | None = None,
     end: int | None = None,
+    now: int | None = None,
     quorum: int | None = None,
 ) -> go.Figure:
-    """Step lines of each side's running total; a dashed quorum line (for + abstain count)."""
+    """Step lines of each side's running total; a dashed quorum line (for + abstain count).
+
+    The lines hold their totals until voting ends, or only until `now` while it is still
+    open: drawn further they would show future votes as already known. The time axis
+    still spans the whole voting period, so the empty part is the time left.
+    """
     figure = go.Figure()
     series = cumulative_series(points)
+    hold_until = end if end is None or now is None else min(end, now)
     for support, line in series.items():
         xs = list(line.timestamps)
         ys = [_scaled(t, decimals) for t in line.totals]
         if start is not None:  # every line starts at 0 when voting opens
             xs, ys = [start, *xs], [0.0, *ys]
-        if end is not None and xs:  # and holds its total until voting ends
-            xs, ys = [*xs, max(end, xs[-1])], [*ys, ys[-1]]
+        if hold_until is not None and xs:
+            xs, ys = [*xs, max(hold_until, xs[-1])], [*ys, ys[-1]]
         figure.add_trace(
             go.Scatter(
                 x=[utc_datetime(x) for x in xs],
@@ -99,4 +106,6 @@ def cumulative_votes_figure(
         margin={"l": 40, "r": 20, "t": 20, "b": 40},
         hovermode="x unified",
     )
+    if start is not None and end is not None and end > start:
+        figure.update_xaxes(range=[utc_datetime(start), utc_datetime(end)])
     return figure

@@ -218,9 +218,12 @@ def votes_figure(engine: Engine, proposal_id: int) -> go.Figure:
     points = [VotePoint(v.timestamp, v.support, v.weight) for v in votes]
     if detail is None:
         return cumulative_votes_figure(points)
+    status = index_status(engine)
     return cumulative_votes_figure(
         points,
         start=detail.summary.vote_start,
         end=detail.summary.deadline,
+        # The chain's clock as far as indexed: an open vote's lines stop there.
+        now=status.block_timestamp if status else None,
         quorum=detail.summary.quorum,
     )

@@ -8,6 +8,7 @@ import io
 import plotly.graph_objects as go
 
 from coop_dashboard.chain.governance_types import VoteSupport
+from coop_dashboard.services.display import utc_datetime
 from coop_dashboard.services.governance.charts import (
     VotePoint,
     cumulative_series,
@@ -89,3 +90,19 @@ def test_figure_has_three_step_lines_and_a_quorum_line() -> None:
     assert figure.layout.shapes[0].y0 == 4.0  # quorum
     empty = cumulative_votes_figure([])
     assert empty.layout.annotations[0].text == "No votes yet"
+
+
+def test_an_open_vote_is_drawn_up_to_now_on_an_axis_to_the_deadline() -> None:
+    """Lines held to the deadline would show an open vote's final totals as already known."""
+    points = [VotePoint(100, 1, 2 * 10**18), VotePoint(150, 0, 10**18)]
+    figure = cumulative_votes_figure(points, start=50, end=1_000, now=200)
+    for trace in figure.data:
+        assert max(trace.x) == utc_datetime(200)
+    assert list(figure.data[1].y) == [0.0, 2.0, 2.0]
+    assert tuple(figure.layout.xaxis.range) == (utc_datetime(50), utc_datetime(1_000))
+    # Once voting has ended, the lines hold their totals to the deadline.
+    ended = cumulative_votes_figure(points, start=50, end=1_000, now=5_000)
+    assert max(ended.data[1].x) == utc_datetime(1_000)
+    # Without a clock the deadline is the best known end.
+    unknown = cumulative_votes_figure(points, start=50, end=1_000)
+    assert max(unknown.data[1].x) == utc_datetime(1_000)
