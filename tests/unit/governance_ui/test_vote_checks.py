@@ -15,6 +15,7 @@ from coop_dashboard.db.queries import ProposalSummary
 from coop_dashboard.services.governance.feed_view import proposal_card, votes_label
 from coop_dashboard.services.governance.proposal_writes import (
     check_vote_input,
+    prepare_lifecycle,
     prepare_vote,
     refusing_unexpected,
 )
@@ -48,6 +49,26 @@ def test_a_second_vote_is_refused_from_the_index(tmp_path: Path) -> None:
     # Refused before the chain is asked anything (the RPC in these settings is not running).
     with pytest.raises(WriteRefused, match="You already voted For on this proposal"):
         prepare_vote(settings, VOTER.upper().replace("0X", "0x"), 7, 0, "")
+
+
+def test_only_the_proposer_may_cancel_checked_on_the_server(tmp_path: Path) -> None:
+    # The page hides Cancel from others; this is the check a crafted event would meet.
+    settings = dataclasses.replace(
+        load_settings(), database_url=f"sqlite:///{tmp_path / 'cancel.db'}"
+    )
+    engine = get_engine(settings.database_url)
+    create_tables(engine)
+    set_now(engine)
+    proposer = "0x" + "22" * 20
+    add_proposal(
+        engine, 9, block=1, title="T", vote_start=NOW + 10, vote_end=NOW + 99, proposer=proposer
+    )
+    with pytest.raises(WriteRefused, match=r"Only the proposer \(0x2222…2222\) can cancel it"):
+        prepare_lifecycle(settings, VOTER, 9, "cancel")
+    with pytest.raises(WriteRefused, match="Unknown step"):
+        prepare_lifecycle(settings, proposer, 9, "veto")
+    with pytest.raises(WriteRefused, match="not in the index"):
+        prepare_lifecycle(settings, proposer, 10, "cancel")
 
 
 def test_relayer_defaults_to_anvil_account_19_on_the_local_chain_only() -> None:
