@@ -7,7 +7,7 @@ from coop_dashboard.pages import (
     account,  # noqa: F401  (registers "/account")
     overview,  # noqa: F401  (registers "/")
     proposal_builder,  # noqa: F401  (registers "/proposals/new" with rx.page)
-    proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" with rx.page)
+    proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" under "/proposals")
     proposals,  # noqa: F401  (registers "/proposals")
 )
 from coop_dashboard.pages.registry import add_registered_pages, registered_pages

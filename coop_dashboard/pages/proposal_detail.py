@@ -1,8 +1,7 @@
 """One proposal ("/proposals/[proposal_id]"): description, actions, timeline, votes, voting.
 
-Registered with `rx.page` rather than the navigation registry: a page per
-proposal must not appear as a navigation entry. It uses the same shell, with
-"Proposals" highlighted.
+Registered under the feed (`parent`): a page per proposal has no navigation
+entry of its own; it uses the same shell, with "Proposals" highlighted.
 """
 
 from __future__ import annotations
@@ -10,12 +9,10 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.address_chip import address_chip
-from coop_dashboard.components.layout import APP_NAME, page_layout
 from coop_dashboard.components.proposal_card import state_badge, vote_bars
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.components.vote_panel import vote_panel
-from coop_dashboard.pages.registry import nav_items
-from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
+from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.proposal_view import ActionLine, TimelineEntry, VoteLine
 from coop_dashboard.state.proposal_page import PAGE_REFRESH_MS, ProposalPageState
 
@@ -253,6 +250,12 @@ def _found() -> rx.Component:
     )
 
 
+@dashboard_page(
+    route=ROUTE,
+    title="Proposal",
+    parent=FEED_ROUTE,
+    on_load=ProposalPageState.load,
+)
 def proposal_detail_body() -> rx.Component:
     return rx.cond(
         ProposalPageState.found,
@@ -266,20 +269,4 @@ def proposal_detail_body() -> rx.Component:
             icon="search_x",
             id="proposal-not-found",
         ),
-    )
-
-
-@rx.page(
-    route=ROUTE,
-    title=f"Proposal · {APP_NAME}",
-    on_load=[*SHELL_ON_LOAD, ProposalPageState.load],
-)
-def proposal_detail() -> rx.Component:
-    return page_layout(
-        proposal_detail_body(),
-        nav=nav_items(),
-        active_route=FEED_ROUTE,
-        header_actions=header_actions(),
-        notices=page_notices(),
-        overlay=tx_overlay(),
     )
