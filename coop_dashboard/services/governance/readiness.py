@@ -12,13 +12,12 @@ delegating now helps only proposals whose snapshot is still in the future.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_reads import ZERO_ADDRESS, VoterFacts, read_voter_facts
-from coop_dashboard.chain.governance_tx import delegate_tx
-from coop_dashboard.chain.governance_types import ProposalState, UnsignedTx
+from coop_dashboard.chain.governance_types import ProposalState
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.units import format_token_amount
 
@@ -31,12 +30,12 @@ class Delegation(Enum):
 
 @dataclass(frozen=True)
 class ReadinessFix:
-    """A one-click fix: a label for the button and the transaction it sends."""
+    """A one-click fix: a label for the button and what it does (the page sends the
+    transaction through the wallet write path, services.account.prepare_delegation)."""
 
     label: str
     explanation: str
     kind: str  # "self_delegate"
-    tx: UnsignedTx | None = None  # filled by check_vote_readiness (needs the chain)
 
 
 @dataclass(frozen=True)
@@ -149,9 +148,5 @@ def assess_vote_readiness(facts: VoterFacts) -> VoteReadiness:
 
 
 def check_vote_readiness(chain: GovernanceChain, voter: str, proposal_id: int) -> VoteReadiness:
-    """Read the facts for (voter, proposal) and assess them; the fix carries its transaction."""
-    readiness = assess_vote_readiness(read_voter_facts(chain, voter, proposal_id))
-    if readiness.fix is None:
-        return readiness
-    fix = replace(readiness.fix, tx=delegate_tx(chain, voter, voter))
-    return replace(readiness, fix=fix)
+    """Read the facts for (voter, proposal) and assess them."""
+    return assess_vote_readiness(read_voter_facts(chain, voter, proposal_id))
