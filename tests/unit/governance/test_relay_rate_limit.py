@@ -6,24 +6,19 @@ engines of the same database stand for two backend workers.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, func, select
 
 from coop_dashboard.db.chain_tables import table_of
 from coop_dashboard.db.engine import create_tables, make_engine
 from coop_dashboard.db.relay_tables import RelayEvent
 from coop_dashboard.services.governance.relayer import RateLimited, RelayRateLimiter
+from tests.support.databases import database_url_of
 
-POSTGRES_SERVER = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
 VOTER = "0x" + "aa" * 20
 OTHER = "0x" + "bb" * 20
 
@@ -38,35 +33,13 @@ class FakeClock:
         return self.now
 
 
-def _postgres_schema_url() -> Iterator[str]:
-    """A throwaway schema on the machine's PostgreSQL (skips when there is none)."""
-    try:
-        admin = create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 2})
-        schema = f"relay_{uuid.uuid4().hex[:12]}"
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError:
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
-    try:
-        yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'relay.db'}"])
-    else:
-        urls = _postgres_schema_url()
-    url = next(urls)
-    engine = make_engine(url)
-    create_tables(engine)
-    engine.dispose()
-    yield url
-    next(urls, None)  # drops the PostgreSQL schema
+    with database_url_of(request.param, tmp_path, "relay") as url:
+        engine = make_engine(url)
+        create_tables(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture

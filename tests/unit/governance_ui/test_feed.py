@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, insert
 
 from coop_dashboard.db.chain_tables import (
     GovernanceSettingChange,
@@ -20,6 +17,7 @@ from coop_dashboard.db.chain_tables import (
 from coop_dashboard.db.engine import create_tables, make_engine
 from coop_dashboard.db.queries import list_proposals
 from coop_dashboard.services.governance.feed import FeedQuery, proposal_feed, search_terms
+from tests.support.databases import database_url_of
 from tests.unit.governance_ui.feed_rows import NOW, add_power, add_proposal, add_vote, set_now
 
 DAY = 86_400
@@ -27,114 +25,87 @@ ME = "0x" + "aa" * 20
 OTHER = "0x" + "bb" * 20
 
 
-POSTGRES_SERVER = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
-
-
-def _postgres_schema_url() -> Iterator[str]:
-    """A throwaway schema on the machine's PostgreSQL (skips when there is none)."""
-    try:
-        admin = create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 2})
-        schema = f"feed_{uuid.uuid4().hex[:12]}"
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError:
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
-    try:
-        yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 # Both engines: uint256 columns are padded text on SQLite and NUMERIC on PostgreSQL,
 # and the feed compares them in SQL ("has power at the snapshot").
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'feed.db'}"])
-    else:
-        urls = _postgres_schema_url()
-    url = next(urls)
-    engine = make_engine(url)
-    create_tables(engine)
-    set_now(engine)
-    # 1 pending, 2 active (one ends sooner), 1 succeeded, 1 defeated, 1 queued,
-    # 1 executed, 1 canceled.
-    add_proposal(
-        engine, 1, block=10, title="Pending grant", vote_start=NOW + DAY, vote_end=NOW + 3 * DAY
-    )
-    add_proposal(
-        engine,
-        2,
-        block=20,
-        title="Active dataset license",
-        vote_start=NOW - DAY,
-        vote_end=NOW + 2 * DAY,
-        tally=(5, 1, 0, 2),
-        description="# Active dataset license\nBuy 50% more GPUs",
-    )
-    add_proposal(
-        engine,
-        3,
-        block=30,
-        title="Active treasury move",
-        vote_start=NOW - DAY,
-        vote_end=NOW + DAY,
-        tally=(1, 0, 0, 9),
-    )
-    add_proposal(
-        engine,
-        4,
-        block=40,
-        title="Passed budget",
-        vote_start=NOW - 5 * DAY,
-        vote_end=NOW - 2 * DAY,
-        tally=(10, 1, 0, 3),
-    )
-    add_proposal(
-        engine,
-        5,
-        block=50,
-        title="Rejected budget",
-        vote_start=NOW - 5 * DAY,
-        vote_end=NOW - 2 * DAY,
-        tally=(1, 10, 0, 4),
-    )
-    add_proposal(
-        engine,
-        6,
-        block=60,
-        title="Queued job",
-        vote_start=NOW - 5 * DAY,
-        vote_end=NOW - 2 * DAY,
-        tally=(10, 0, 0, 1),
-        transitions=("queued",),
-    )
-    add_proposal(
-        engine,
-        7,
-        block=70,
-        title="Done job",
-        vote_start=NOW - 9 * DAY,
-        vote_end=NOW - 7 * DAY,
-        tally=(10, 0, 0, 1),
-        transitions=("queued", "executed"),
-    )
-    add_proposal(
-        engine,
-        8,
-        block=80,
-        title="Withdrawn idea",
-        vote_start=NOW + DAY,
-        vote_end=NOW + 2 * DAY,
-        transitions=("canceled",),
-    )
-    yield engine
-    engine.dispose()
-    next(urls, None)  # drops the PostgreSQL schema
+    with database_url_of(request.param, tmp_path, "feed") as url:
+        engine = make_engine(url)
+        create_tables(engine)
+        set_now(engine)
+        # 1 pending, 2 active (one ends sooner), 1 succeeded, 1 defeated, 1 queued,
+        # 1 executed, 1 canceled.
+        add_proposal(
+            engine, 1, block=10, title="Pending grant", vote_start=NOW + DAY, vote_end=NOW + 3 * DAY
+        )
+        add_proposal(
+            engine,
+            2,
+            block=20,
+            title="Active dataset license",
+            vote_start=NOW - DAY,
+            vote_end=NOW + 2 * DAY,
+            tally=(5, 1, 0, 2),
+            description="# Active dataset license\nBuy 50% more GPUs",
+        )
+        add_proposal(
+            engine,
+            3,
+            block=30,
+            title="Active treasury move",
+            vote_start=NOW - DAY,
+            vote_end=NOW + DAY,
+            tally=(1, 0, 0, 9),
+        )
+        add_proposal(
+            engine,
+            4,
+            block=40,
+            title="Passed budget",
+            vote_start=NOW - 5 * DAY,
+            vote_end=NOW - 2 * DAY,
+            tally=(10, 1, 0, 3),
+        )
+        add_proposal(
+            engine,
+            5,
+            block=50,
+            title="Rejected budget",
+            vote_start=NOW - 5 * DAY,
+            vote_end=NOW - 2 * DAY,
+            tally=(1, 10, 0, 4),
+        )
+        add_proposal(
+            engine,
+            6,
+            block=60,
+            title="Queued job",
+            vote_start=NOW - 5 * DAY,
+            vote_end=NOW - 2 * DAY,
+            tally=(10, 0, 0, 1),
+            transitions=("queued",),
+        )
+        add_proposal(
+            engine,
+            7,
+            block=70,
+            title="Done job",
+            vote_start=NOW - 9 * DAY,
+            vote_end=NOW - 7 * DAY,
+            tally=(10, 0, 0, 1),
+            transitions=("queued", "executed"),
+        )
+        add_proposal(
+            engine,
+            8,
+            block=80,
+            title="Withdrawn idea",
+            vote_start=NOW + DAY,
+            vote_end=NOW + 2 * DAY,
+            transitions=("canceled",),
+        )
+        yield engine
+        engine.dispose()
 
 
 def ids(engine: Engine, **query: object) -> list[int]:
