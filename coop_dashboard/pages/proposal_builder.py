@@ -1,4 +1,4 @@
-"""The proposal builder ("/proposals/new"): one action, title + markdown, pre-flight, propose.
+"""The proposal builder ("/proposals/new"): actions, title + markdown, pre-flight, propose.
 
 Registered with `rx.page` (not a navigation entry: the feed links to it).
 """
@@ -14,6 +14,7 @@ from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.guards import require_login
 from coop_dashboard.pages.registry import nav_items
 from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
+from coop_dashboard.services.governance.builder import MAX_ACTIONS
 from coop_dashboard.services.governance.builder_flow import PARAMETER_LABELS
 from coop_dashboard.state.proposal_builder import ProposalBuilderState
 from coop_dashboard.state.tx import TxState
@@ -85,13 +86,25 @@ def _parameter() -> rx.Component:
 
 
 def _argument(label: Any, index: Any) -> rx.Component:
+    message = S.argument_errors[index]
     return rx.vstack(
         rx.text(label, size="1"),
         rx.input(
             value=S.arguments[index],
             on_change=lambda value: S.set_argument(index, value),  # type: ignore[operator]
             class_name="builder-argument",
+            id=f"builder-arg{index}",
             width="100%",
+        ),
+        rx.cond(
+            message != "",
+            rx.text(
+                message,
+                size="1",
+                color_scheme="red",
+                class_name="builder-argument-error",
+                id=f"builder-error-arg{index}",
+            ),
         ),
         spacing="1",
         width="100%",
@@ -115,21 +128,43 @@ def _custom() -> rx.Component:
         _error("function"),
         rx.foreach(S.argument_labels, _argument),
         _error("arguments"),
-        rx.foreach(
-            S.argument_errors,
-            lambda message: rx.text(
-                message, size="1", color_scheme="red", class_name="builder-argument-error"
-            ),
-        ),
         _field("ETH sent with the call", "call_value", "0"),
         width="100%",
     )
 
 
+def _added_action(added: Any, index: Any) -> rx.Component:
+    return rx.hstack(
+        rx.badge(index + 1, variant="soft"),
+        rx.text(added.summary, size="2"),
+        rx.spacer(),
+        rx.button(
+            "Remove",
+            on_click=S.remove_action(index),  # type: ignore[operator]
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            class_name="builder-remove-action",
+        ),
+        align="center",
+        width="100%",
+        class_name="builder-added-action",
+    )
+
+
 def _action() -> rx.Component:
     return section_card(
-        "Action",
+        "Actions",
         "zap",
+        rx.text(
+            "The proposal runs the added actions in order, then the one below if it is "
+            f"filled in: at least one, at most {MAX_ACTIONS}.",
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.foreach(S.added, _added_action),
+        rx.divider(),
+        rx.heading("Action ", S.editor_number, size="3", id="builder-editor-heading"),
         rx.segmented_control.root(
             rx.segmented_control.item("Treasury transfer", value="treasury"),
             rx.segmented_control.item("Parameter change", value="parameter"),
@@ -140,6 +175,25 @@ def _action() -> rx.Component:
         ),
         rx.match(S.kind, ("treasury", _treasury()), ("parameter", _parameter()), _custom()),
         _error("kind"),
+        rx.button(
+            rx.icon("plus", size=16),
+            "Add action",
+            on_click=S.add_editor_action,
+            loading=S.adding,
+            disabled=S.at_action_limit,
+            variant="soft",
+            id="builder-add-action",
+        ),
+        rx.cond(
+            S.at_action_limit,
+            rx.text(
+                f"This proposal has the maximum of {MAX_ACTIONS} actions; remove one to add "
+                "another.",
+                size="1",
+                color_scheme="amber",
+                id="builder-action-limit",
+            ),
+        ),
         _error("actions"),
     )
 
@@ -211,7 +265,7 @@ def proposal_builder_body() -> rx.Component:
     return rx.vstack(
         rx.heading("New proposal", size="7"),
         rx.text(
-            "One action per proposal here; members vote on exactly what you check.",
+            "Add the actions the timelock should run; members vote on exactly what you check.",
             size="2",
             color_scheme="gray",
         ),

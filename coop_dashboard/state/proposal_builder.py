@@ -1,4 +1,8 @@
-"""ProposalBuilderState: the /proposals/new form, its pre-flight report, and the propose write."""
+"""ProposalBuilderState: the /proposals/new form, its pre-flight report, and the propose write.
+
+The added actions are kept as their typed fields only (`AddedAction`: plain,
+serializable): check and submit rebuild and re-validate them on the server.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,15 @@ import reflex as rx
 
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.errors import CoopError
+from coop_dashboard.services.governance.builder import MAX_ACTIONS
 from coop_dashboard.services.governance.builder_flow import (
+    ActionForm,
+    AddedAction,
     AssetChoice,
     BuilderForm,
     BuilderReport,
     FunctionView,
+    add_action,
     asset_choices,
     check_form,
     contract_names,
@@ -25,10 +33,16 @@ from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
+# What `set_field` may change (the name comes from the browser): the editor's
+# fields and the proposal's text; `arguments` is a list with its own event.
+_TEXT_FIELDS = frozenset(ActionForm.__dataclass_fields__) - {"arguments"} | {"title", "body"}
+
 
 class ProposalBuilderState(rx.State):
     """The builder's fields as typed, and what the last check said about them."""
 
+    added: list[AddedAction] = []  # in execution order; the editor's action comes last
+    adding: bool = False
     kind: str = "treasury"
     asset: str = "ETH"
     recipient: str = ""
@@ -65,19 +79,24 @@ class ProposalBuilderState(rx.State):
 
     @rx.var(cache=True)
     def argument_errors(self) -> list[str]:
-        # custom_call keys argument problems "arg0", "arg1", ...
-        return [
-            m
-            for k, m in self.report.field_errors.items()
-            if k.startswith("arg") and k != "arguments"
-        ]
+        # One per argument input ("" when fine), so each message sits under its input;
+        # custom_call keys them "arg0", "arg1", ...
+        return [self.report.field_errors.get(f"arg{i}", "") for i in range(len(self.arguments))]
 
     @rx.var(cache=True)
     def asset_symbols(self) -> list[str]:
         return [a.symbol for a in self.assets] or ["ETH"]
 
-    def _form(self) -> BuilderForm:
-        return BuilderForm(
+    @rx.var(cache=True)
+    def editor_number(self) -> int:
+        return len(self.added) + 1
+
+    @rx.var(cache=True)
+    def at_action_limit(self) -> bool:
+        return len(self.added) >= MAX_ACTIONS
+
+    def _editor(self) -> ActionForm:
+        return ActionForm(
             kind=self.kind,
             asset=self.asset,
             recipient=self.recipient,
@@ -88,9 +107,23 @@ class ProposalBuilderState(rx.State):
             function=self.function,
             arguments=tuple(self.arguments),
             call_value=self.call_value,
+        )
+
+    def _form(self) -> BuilderForm:
+        return BuilderForm(
+            editor=self._editor(),
+            added=tuple(a.form for a in self.added),
             title=self.title,
             body=self.body,
         )
+
+    def _clear_editor(self) -> None:
+        # The kind stays: adding several transfers in a row is the common case.
+        blank = ActionForm(kind=self.kind)
+        self.asset, self.recipient, self.amount = blank.asset, blank.recipient, blank.amount
+        self.parameter, self.value = blank.parameter, blank.value
+        self.contract, self.function, self.arguments = blank.contract, blank.function, []
+        self.call_value, self.functions = blank.call_value, []
 
     def _edited(self) -> None:
         # Any change makes the last report stale: the submit button waits for a new check.
@@ -98,7 +131,7 @@ class ProposalBuilderState(rx.State):
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
-        if name not in BuilderForm.__dataclass_fields__:
+        if name not in _TEXT_FIELDS:
             return
         setattr(self, name, value)
         self._edited()
@@ -130,6 +163,37 @@ class ProposalBuilderState(rx.State):
         async with self:
             if self.contract == name:
                 self.functions = functions
+
+    @rx.event(background=True)
+    async def add_editor_action(self) -> None:
+        """Validate the editor's action on the server; when valid, list it and clear the editor."""
+        async with self:
+            if self.adding:
+                return
+            self.adding = True
+            editor, count = self._editor(), len(self.added)
+        try:
+            result = await asyncio.to_thread(add_action, load_settings(), editor, count)
+        except CoopError as exc:
+            async with self:
+                self.adding, self.notice = False, str(exc)
+            return
+        async with self:
+            self.adding, self.notice = False, ""
+            # The editor's field errors replace the last report: it is stale after any edit.
+            self.report = BuilderReport(field_errors=result.field_errors)
+            if result.added is None:
+                return
+            self.added = [*self.added, result.added]
+            if self._editor() == editor:  # typed on meanwhile: keep what the person typed
+                self._clear_editor()
+            self._edited()
+
+    @rx.event
+    def remove_action(self, index: int) -> None:
+        if 0 <= index < len(self.added):
+            self.added = [a for i, a in enumerate(self.added) if i != index]
+            self._edited()
 
     @rx.event(background=True)
     async def load(self) -> None:

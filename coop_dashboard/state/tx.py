@@ -128,12 +128,15 @@ class TxState(rx.State):
             callback=TxState.on_sent,
         )
 
-    def _abandon_wallet_request(self) -> None:
+    def _abandon_wallet_request(self, started_before: float) -> None:
         """The page waiting for the wallet's answer was reloaded: that answer never comes.
 
-        A write already sent (pending, mined) is followed by the server regardless.
+        Only a write claimed before `started_before` (when the new page asked to
+        restore the wallet) belonged to the old page: one started by a click on the
+        new page while the restore was still on its way is alive. A write already
+        sent (pending, mined) is followed by the server regardless.
         """
-        if self.phase in ("preparing", "wallet"):
+        if self.phase in ("preparing", "wallet") and self._claimed_at < started_before:
             self._fail(
                 "abandoned",
                 "Interrupted by a reload",

@@ -8,6 +8,7 @@ accountsChanged / chainChanged.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import reflex as rx
@@ -42,6 +43,9 @@ class WalletState(rx.State):
     problem_kind: str = ""
     problem_title: str = ""
     problem_message: str = ""
+    # When this page's `restore` ran: a page's load events run before any click
+    # on it, so anything started earlier belonged to the page before a reload.
+    _restore_requested_at: float = 0.0
 
     @rx.var(cache=True)
     def connected(self) -> bool:
@@ -97,6 +101,7 @@ class WalletState(rx.State):
     def restore(self) -> Any:
         """On every page load: reconnect silently to the wallet chosen before, then watch it."""
         self._expect_chain()
+        self._restore_requested_at = time.time()
         return rx.call_script(bridge_call("restore"), callback=WalletState.on_restored)
 
     @rx.event
@@ -123,7 +128,7 @@ class WalletState(rx.State):
         session = await self.get_state(SessionState)
         session._abandon_sign_in()
         tx = await self.get_state(TxState)
-        tx._abandon_wallet_request()
+        tx._abandon_wallet_request(started_before=self._restore_requested_at)
 
     @rx.event
     def connect(self) -> Any:

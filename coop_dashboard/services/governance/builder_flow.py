@@ -1,9 +1,14 @@
 """The proposal builder page's flow: form -> draft -> pre-flight report -> propose write.
 
-The form is plain text fields as the person typed them; every refusal is a
-FieldProblem keyed by field so the page shows it next to the input. Only a
-draft whose pre-flight passes becomes a transaction (the report is re-run
-when the write is prepared, so a stale "ok" never reaches the wallet).
+The form is plain text fields as the person typed them: the actions already
+added (each an `ActionForm`, in order) and the action editor, whose action
+comes last when it is filled in. Every refusal is a FieldProblem keyed by
+field so the page shows it next to the input. Added actions were checked when
+they were added, but only their typed fields are kept: they are rebuilt and
+checked again for every report and every write, because the chain (balances,
+settings) may have changed since. Only a draft whose pre-flight passes becomes
+a transaction (the report is re-run when the write is prepared, so a stale
+"ok" never reaches the wallet).
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.contracts import load_manifest
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.config import Settings
+from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.builder import (
+    MAX_ACTIONS,
     GovernanceParameter,
     ProposalAction,
     ProposalDraft,
@@ -30,7 +37,11 @@ from coop_dashboard.services.governance.context import (
     governance_suite,
     treasury_assets,
 )
-from coop_dashboard.services.governance.preflight import PreflightReport, preflight_proposal
+from coop_dashboard.services.governance.preflight import (
+    ActionCheck,
+    PreflightReport,
+    preflight_proposal,
+)
 from coop_dashboard.services.governance.proposal_writes import refusing_unexpected
 from coop_dashboard.services.governance.units import format_token_amount
 from coop_dashboard.services.governance.validation import (
@@ -56,7 +67,9 @@ PARAMETER_LABELS = {
 
 
 @dataclass(frozen=True)
-class BuilderForm:
+class ActionForm:
+    """One action's fields as typed in the editor (all text: validated when used)."""
+
     kind: str = "treasury"
     asset: str = "ETH"
     recipient: str = ""
@@ -67,8 +80,47 @@ class BuilderForm:
     function: str = ""  # its function signature, "setX(uint256)"
     arguments: tuple[str, ...] = ()
     call_value: str = "0"  # ETH sent with the call
+
+    def is_blank(self) -> bool:
+        """Nothing typed for this kind: the editor's action is then left out of the proposal."""
+        if self.kind == "treasury":
+            return not (self.recipient.strip() or self.amount.strip())
+        if self.kind == "parameter":
+            return not self.value.strip()
+        if self.kind == "custom":
+            return not (self.contract or self.function or any(a.strip() for a in self.arguments))
+        return False  # an unknown kind is refused, not silently dropped
+
+
+@dataclass(frozen=True)
+class BuilderForm:
+    """The whole page: added actions (in order), the editor's action, title and body."""
+
+    editor: ActionForm = ActionForm()
+    added: tuple[ActionForm, ...] = ()
     title: str = ""
     body: str = ""
+
+    @property
+    def action_forms(self) -> tuple[ActionForm, ...]:
+        """The proposal's actions in execution order: the added ones, then the editor's."""
+        return self.added if self.editor.is_blank() else (*self.added, self.editor)
+
+
+@dataclass(frozen=True)
+class AddedAction:
+    """An action the page lists: what was typed (rebuilt server-side) and its summary."""
+
+    form: ActionForm = ActionForm()
+    summary: str = ""  # the decoder's sentence, as the pre-flight and the proposal page say it
+
+
+@dataclass(frozen=True)
+class AddActionResult:
+    """The editor's action after "Add action": added, or refused field by field."""
+
+    added: AddedAction | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,7 +145,8 @@ class BuilderReport:
     ok: bool = False
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)  # "✓ Transfer 5 ETH …" / "✗ …: why"
+    # One line per action, in order: "✓ Transfer 5 ETH …" / "✗ …: why" / "– …: not checked (why)"
+    actions: list[str] = field(default_factory=list)
     power: str = ""
     proposal_id: str = ""
 
@@ -126,7 +179,7 @@ def function_views(settings: Settings, contract_name: str) -> list[FunctionView]
     ]
 
 
-def _action(chain: GovernanceChain, form: BuilderForm) -> ProposalAction:
+def _action(chain: GovernanceChain, form: ActionForm) -> ProposalAction:
     if form.kind == "treasury":
         asset = {a.symbol: a for a in treasury_assets(chain)}.get(form.asset)
         if asset is None:
@@ -148,20 +201,74 @@ def _action(chain: GovernanceChain, form: BuilderForm) -> ProposalAction:
     raise refuse("kind", f"Action: unknown kind {form.kind!r}.")
 
 
+def _too_many(count: int) -> str:
+    return f"A proposal can have at most {MAX_ACTIONS} actions ({count} now); remove one first."
+
+
 def build_draft(chain: GovernanceChain, form: BuilderForm) -> ProposalDraft:
-    """The proposal the form describes; InvalidInput lists every field's problem at once."""
+    """The proposal the form describes; InvalidInput lists every field's problem at once.
+
+    An added action that no longer validates (e.g. the treasury spent the ETH it
+    would send) is reported under "actions" with its number, since its fields are
+    not on the page any more; the editor's problems stay keyed by its fields.
+    """
     problems = ProblemCollector()
-    action = problems.check(lambda: _action(chain, form))
-    # Title and description are checked even when the action is wrong: all problems at once.
+    actions: list[ProposalAction] = []
+    for number, added in enumerate(form.added, start=1):
+        try:
+            actions.append(_action(chain, added))
+        except InvalidInput as exc:
+            problems.add("actions", f"Action {number}: {exc}")
+    if not form.editor.is_blank():
+        editor_action = problems.check(lambda: _action(chain, form.editor))
+        if editor_action is not None:
+            actions.append(editor_action)
+    count = len(form.action_forms)
+    if count == 0:
+        problems.add("actions", "Add at least one action.")
+    elif count > MAX_ACTIONS:
+        problems.add("actions", _too_many(count))
+    # Title and description are checked even when an action is wrong: all problems at once.
     problems.check(lambda: proposal_description(form.title, form.body))
     problems.raise_if_any()
-    assert action is not None
-    return assemble_proposal([action], form.title, form.body)
+    return assemble_proposal(actions, form.title, form.body)
+
+
+def _field_errors(exc: InvalidInput) -> dict[str, str]:
+    """One message per field; several problems of one field (e.g. two added actions) joined."""
+    errors: dict[str, str] = {}
+    for problem in exc.problems:
+        errors[problem.field] = " ".join(filter(None, [errors.get(problem.field), problem.message]))
+    return errors
+
+
+def add_action(settings: Settings, editor: ActionForm, added_count: int) -> AddActionResult:
+    """Validate the editor's action alone, for "Add action"; refused beyond MAX_ACTIONS."""
+    if added_count >= MAX_ACTIONS:
+        return AddActionResult(field_errors={"actions": _too_many(added_count)})
+    chain = _chain(settings)
+    try:
+        action = _action(chain, editor)
+    except InvalidInput as exc:
+        return AddActionResult(field_errors=_field_errors(exc))
+    # Decoded with the same context as the pre-flight, so the row says what the check will.
+    (decoded,) = decode_actions(
+        [action.target], [action.value], [action.calldata], action_context(chain)
+    )
+    return AddActionResult(added=AddedAction(editor, decoded.summary))
 
 
 def _report(chain: GovernanceChain, proposer: str, draft: ProposalDraft) -> PreflightReport:
     suite = governance_suite(chain)
     return preflight_proposal(chain, proposer, draft, action_context(chain), suite.vote_token)
+
+
+def _action_line(check: ActionCheck) -> str:
+    if not check.checked:
+        return f"– {check.action.summary}: not checked ({check.problem})"
+    if check.ok:
+        return f"✓ {check.action.summary}"
+    return f"✗ {check.action.summary}: {check.problem}"
 
 
 def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderReport:
@@ -170,19 +277,14 @@ def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderR
     try:
         draft = build_draft(chain, form)
     except InvalidInput as exc:
-        return BuilderReport(field_errors={p.field: p.message for p in exc.problems})
+        return BuilderReport(field_errors=_field_errors(exc))
     report = _report(chain, proposer, draft)
     token = governance_suite(chain).vote_token
     return BuilderReport(
         ok=report.ok,
         problems=list(report.problems),
         notes=list(report.notes),
-        actions=[
-            ("✓ " if check.ok else "✗ ")
-            + check.action.summary
-            + (f": {check.problem}" if check.problem else "")
-            for check in report.actions
-        ],
+        actions=[_action_line(check) for check in report.actions],
         power=(
             f"Your voting power {format_token_amount(report.proposer_votes, token.decimals)}"
             f" / threshold {format_token_amount(report.threshold, token.decimals)}"

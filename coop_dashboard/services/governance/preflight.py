@@ -26,7 +26,10 @@ from coop_dashboard.services.governance.units import format_token_amount
 class ActionCheck:
     action: DecodedAction
     ok: bool
-    problem: str | None = None  # why it would fail, in words
+    problem: str | None = None  # why it would fail (or, unchecked, why not checked), in words
+    # False: nothing is known about this action (after a failing one, execution
+    # stops; or it could not be simulated), so it must not be shown as passing.
+    checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,19 @@ def preflight_proposal(
             f"Creating the proposal would fail: {explain_revert(propose.revert, propose.message)}."
         )
 
+    unchecked = {index: "could not be simulated" for index in simulation.not_simulated}
+    if simulation.simulated and failed:
+        # One executeBatch call: actions after the first failing one never ran.
+        first = min(failed)
+        unchecked.update(
+            (a.index, f"action {first + 1} fails before it runs")
+            for a in decoded
+            if a.index > first
+        )
     checks = tuple(
-        ActionCheck(action, action.index not in failed, failed.get(action.index))
+        ActionCheck(action, False, unchecked[action.index], checked=False)
+        if action.index in unchecked
+        else ActionCheck(action, action.index not in failed, failed.get(action.index))
         for action in decoded
     )
     ok = not problems
