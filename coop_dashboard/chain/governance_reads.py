@@ -15,6 +15,7 @@ from web3 import Web3
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_types import (
     GovernanceSettings,
+    LifecycleFacts,
     ProposalCall,
     ProposalState,
     TokenInfo,
@@ -252,3 +253,24 @@ def read_proposer_power(chain: GovernanceChain, proposer: str) -> tuple[int, int
             int(chain.governor.functions.proposalThreshold().call()),
         )
     )
+
+
+def read_lifecycle_facts(chain: GovernanceChain, proposal_id: int) -> LifecycleFacts:
+    governor = chain.governor.functions
+
+    def read() -> LifecycleFacts:
+        block = chain.w3.eth.get_block("latest")
+        at = block["number"]
+        if governor.proposalSnapshot(proposal_id).call(block_identifier=at) == 0:
+            raise ChainError(f"There is no proposal {proposal_id} on this governor.")
+        return LifecycleFacts(
+            proposal_id=proposal_id,
+            state=ProposalState(governor.state(proposal_id).call(block_identifier=at)),
+            proposer=governor.proposalProposer(proposal_id).call(block_identifier=at),
+            eta=int(governor.proposalEta(proposal_id).call(block_identifier=at)),
+            needs_queuing=governor.proposalNeedsQueuing(proposal_id).call(block_identifier=at),
+            timelock_delay=int(chain.timelock.functions.getMinDelay().call(block_identifier=at)),
+            clock=int(block["timestamp"]),
+        )
+
+    return chain.read(read)

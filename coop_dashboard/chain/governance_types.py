@@ -87,22 +87,14 @@ class ProposalCall:
 
 
 @dataclass(frozen=True)
-class UnsignedTx:
-    """A transaction for the user's wallet to sign, plus what it does in words."""
+class LifecycleFacts:
+    """The Governor's view of one proposal, for queue / execute / cancel decisions
+    (the rules are in services.governance.eligibility)."""
 
-    to: str
-    data: str  # 0x-prefixed hex
-    value: int
-    chain_id: int
-    from_address: str
-    description: str
-
-    def wallet_params(self) -> dict[str, str]:
-        """The `eth_sendTransaction` parameter object (EIP-1193 wants hex quantities)."""
-        return {
-            "from": self.from_address,
-            "to": self.to,
-            "data": self.data,
-            "value": hex(self.value),
-            "chainId": hex(self.chain_id),
-        }
+    proposal_id: int
+    state: ProposalState
+    proposer: str
+    eta: int  # proposalEta: 0 until queued
+    needs_queuing: bool
+    timelock_delay: int  # seconds
+    clock: int  # the chain's clock (latest block timestamp)

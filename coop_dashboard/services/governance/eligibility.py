@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 
-from coop_dashboard.chain.governance_tx import LifecycleFacts
-from coop_dashboard.chain.governance_types import ProposalState
+from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
 from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.governance.units import format_duration, format_duration_short
 

@@ -3,8 +3,9 @@
 The actions are simulated as the timelock will execute them after a vote
 (chain.simulate explains how governor setters are made simulable); `propose`
 itself is simulated from the proposer (threshold, duplicate proposal, shape).
-Only a draft that passes everything gets an unsigned transaction: failing
-actions are shown, not submitted.
+Only a draft that passes everything may be proposed (builder_flow.prepare_proposal
+runs this again before the wallet sees anything): failing actions are shown, not
+submitted.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from dataclasses import dataclass
 
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_reads import read_proposer_power
-from coop_dashboard.chain.governance_tx import propose_tx
-from coop_dashboard.chain.governance_types import TokenInfo, UnsignedTx
+from coop_dashboard.chain.governance_types import TokenInfo
 from coop_dashboard.chain.simulate import simulate_execution, simulate_propose
 from coop_dashboard.services.governance.actions import ActionContext, DecodedAction, decode_actions
 from coop_dashboard.services.governance.builder import ProposalDraft
-from coop_dashboard.services.governance.revert_text import explain_revert
 from coop_dashboard.services.governance.units import format_token_amount
+from coop_dashboard.services.revert_text import explain_revert
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,6 @@ class PreflightReport:
     actions: tuple[ActionCheck, ...]
     problems: tuple[str, ...]  # everything that blocks submission, as sentences
     notes: tuple[str, ...] = ()
-    tx: UnsignedTx | None = None  # only when ok
 
     @property
     def enough_votes(self) -> bool:
@@ -110,5 +109,4 @@ def preflight_proposal(
         actions=checks,
         problems=tuple(problems),
         notes=tuple(notes),
-        tx=propose_tx(chain, proposer, call) if ok else None,
     )

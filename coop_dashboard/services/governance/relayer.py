@@ -32,8 +32,8 @@ from coop_dashboard.chain.relayer import ChainRelayer, SignedBallot, recover_bal
 from coop_dashboard.db.chain_tables import table_of
 from coop_dashboard.db.relay_tables import RelayEvent
 from coop_dashboard.errors import CoopError
-from coop_dashboard.services.governance.revert_text import explain_revert
 from coop_dashboard.services.governance.units import format_duration_short
+from coop_dashboard.services.revert_text import explain_revert
 
 DEFAULT_MAX_PER_WINDOW = 10
 DEFAULT_WINDOW_S = 3_600.0

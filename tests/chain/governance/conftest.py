@@ -13,7 +13,6 @@ from coop_dashboard.chain import devchain
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.deploy import TOKEN
 from coop_dashboard.chain.governance_chain import GovernanceChain
-from coop_dashboard.chain.governance_types import UnsignedTx
 from coop_dashboard.chain.transact import Sender
 from tests.support.chains import Chain
 
@@ -30,15 +29,6 @@ class Coop:
     bob: Sender  # 200,000 COOP, self-delegated
     carol: LocalAccount  # 100,000 COOP, self-delegated, a key we hold: signs ballots
     newcomer: Sender  # 50,000 COOP, never delegated
-
-    def send(self, tx: UnsignedTx) -> str:
-        """Send an unsigned tx as the user's wallet would (the account is unlocked)."""
-        sender = Sender.unlocked(self.w3, tx.from_address)
-        receipt = sender.send(
-            {"to": tx.to, "data": tx.data, "value": tx.value, "chainId": tx.chain_id},  # type: ignore[typeddict-item]
-            what=tx.description,
-        )
-        return str(receipt["transactionHash"].to_0x_hex())
 
 
 @pytest.fixture

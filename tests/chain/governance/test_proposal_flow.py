@@ -1,24 +1,15 @@
-"""Builder -> preflight -> the wallet's transactions, through the whole lifecycle.
+"""Builder -> preflight -> propose, vote, queue, execute, cancel on a real Governor.
 
-Every transaction here is one of our UnsignedTx objects sent as a wallet would
-send it; every "can I?" answer is checked against what the Governor then does.
+The members send plain contract calls (the wallet write path is tested in the
+browser); every "can I?" answer is checked against what the Governor then does.
 """
 
 from __future__ import annotations
 
-import pytest
-
 from coop_dashboard.chain import devchain
-from coop_dashboard.chain.governance_reads import read_proposal
-from coop_dashboard.chain.governance_tx import (
-    cancel_tx,
-    cast_vote_tx,
-    execute_tx,
-    queue_tx,
-    read_lifecycle_facts,
-)
-from coop_dashboard.chain.governance_types import ProposalState, VoteSupport
-from coop_dashboard.errors import ValidationError
+from coop_dashboard.chain.governance_reads import read_lifecycle_facts, read_proposal
+from coop_dashboard.chain.governance_types import ProposalCall, ProposalState, VoteSupport
+from coop_dashboard.chain.transact import Sender
 from coop_dashboard.services.governance.builder import (
     GovernanceParameter,
     assemble_proposal,
@@ -47,6 +38,16 @@ def _draft(coop: Coop, amount: str = "1,234.5"):  # type: ignore[no-untyped-def]
     return assemble_proposal([transfer, period], "Pay Bob and speed up", "Two actions.")
 
 
+def _propose(coop: Coop, proposer: Sender, call: ProposalCall) -> None:
+    args = [list(call.targets), list(call.values), list(call.calldatas), call.description]
+    proposer.call(coop.gov.governor.functions.propose(*args), what="propose")
+
+
+def _lifecycle_args(call: ProposalCall) -> list[object]:
+    # queue / execute / cancel name a proposal by its arrays and description hash.
+    return [list(call.targets), list(call.values), list(call.calldatas), call.description_hash]
+
+
 def test_full_lifecycle_with_checks_at_every_step(coop: Coop) -> None:
     draft = _draft(coop)
     context = action_context(coop.gov)
@@ -59,19 +60,9 @@ def test_full_lifecycle_with_checks_at_every_step(coop: Coop) -> None:
         f"Transfer 1,234.5 cUSD from the treasury to {bob}",
         "Set voting period from 5 days to 3 days",
     ]
-    assert report.tx is not None and report.tx.from_address == coop.alice.address
-    assert report.tx.chain_id == coop.gov.chain_id and report.tx.value == 0
-    assert report.tx.wallet_params() == {
-        "from": coop.alice.address,
-        "to": coop.gov.governor.address,
-        "data": report.tx.data,
-        "value": "0x0",
-        "chainId": hex(coop.gov.chain_id),
-    }
-    assert report.tx.description == "Create a proposal with 2 actions"
-    coop.send(report.tx)
-    proposal_id = report.proposal_id
     call = draft.to_call()
+    _propose(coop, coop.alice, call)
+    proposal_id = report.proposal_id
     assert read_proposal(coop.gov, proposal_id).state is ProposalState.PENDING  # id predicted
 
     facts = read_lifecycle_facts(coop.gov, proposal_id)
@@ -80,12 +71,11 @@ def test_full_lifecycle_with_checks_at_every_step(coop: Coop) -> None:
     assert not can_queue(facts).allowed
 
     devchain.increase_time(coop.w3, coop.gov.governor.functions.votingDelay().call() + 1)
-    with pytest.raises(ValidationError, match="too long"):
-        cast_vote_tx(coop.gov, coop.alice.address, proposal_id, VoteSupport.FOR, "x" * 2_001)
-    with pytest.raises(ValidationError, match="for, against or abstain"):
-        cast_vote_tx(coop.gov, coop.alice.address, proposal_id, 3)  # type: ignore[arg-type]
-    coop.send(cast_vote_tx(coop.gov, coop.alice.address, proposal_id, VoteSupport.FOR, "Yes."))
-    coop.send(cast_vote_tx(coop.gov, coop.bob.address, proposal_id, VoteSupport.AGAINST))
+    governor = coop.gov.governor.functions
+    coop.alice.call(
+        governor.castVoteWithReason(proposal_id, VoteSupport.FOR, "Yes."), what="Alice votes"
+    )
+    coop.bob.call(governor.castVote(proposal_id, VoteSupport.AGAINST), what="Bob votes")
     proposal = read_proposal(coop.gov, proposal_id)
     assert (proposal.for_votes, proposal.against_votes) == (600_000 * 10**18, 200_000 * 10**18)
     assert not can_cancel(read_lifecycle_facts(coop.gov, proposal_id), coop.alice.address).allowed
@@ -94,7 +84,7 @@ def test_full_lifecycle_with_checks_at_every_step(coop: Coop) -> None:
     facts = read_lifecycle_facts(coop.gov, proposal_id)
     assert facts.state is ProposalState.SUCCEEDED
     assert can_queue(facts).allowed and not can_execute(facts).allowed
-    coop.send(queue_tx(coop.gov, coop.newcomer.address, proposal_id, call))
+    coop.newcomer.call(governor.queue(*_lifecycle_args(call)), what="queue")
 
     facts = read_lifecycle_facts(coop.gov, proposal_id)
     waiting = can_execute(facts)
@@ -105,7 +95,7 @@ def test_full_lifecycle_with_checks_at_every_step(coop: Coop) -> None:
 
     stable = coop.gov.contract("MockStablecoin").functions
     before = stable.balanceOf(coop.bob.address).call()
-    coop.send(execute_tx(coop.gov, coop.newcomer.address, proposal_id, call))
+    coop.newcomer.call(governor.execute(*_lifecycle_args(call)), what="execute")
     assert stable.balanceOf(coop.bob.address).call() - before == 1_234_500_000
     assert coop.gov.governor.functions.votingPeriod().call() == 3 * 86_400
     assert read_proposal(coop.gov, proposal_id).state is ProposalState.EXECUTED
@@ -118,7 +108,7 @@ def test_preflight_refuses_a_proposer_below_threshold_and_failing_actions(coop: 
     token = governance_suite(coop.gov).vote_token
     # The newcomer never delegated: 50,000 COOP but no votes.
     report = preflight_proposal(coop.gov, coop.newcomer.address, draft, context, token)
-    assert not report.ok and report.tx is None and report.proposer_votes == 0
+    assert not report.ok and report.proposer_votes == 0
     assert report.problems == (
         "You have 0 COOP of voting power; proposing needs 10,000 COOP. "
         "Delegations to you count once they are mined.",
@@ -136,7 +126,7 @@ def test_preflight_refuses_a_proposer_below_threshold_and_failing_actions(coop: 
     finally:
         coop.w3.provider.make_request("anvil_stopImpersonatingAccount", [coop.gov.treasury])  # type: ignore[arg-type]
     report = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
-    assert not report.ok and report.tx is None
+    assert not report.ok
     # Execution stops at the failing transfer: the setter after it is unknown, not "ok".
     assert [(c.ok, c.checked) for c in report.actions] == [(False, True), (False, False)]
     assert report.actions[0].problem is not None
@@ -149,13 +139,14 @@ def test_preflight_catches_a_duplicate_proposal_and_cancel_works(coop: Coop) -> 
     context = action_context(coop.gov)
     token = governance_suite(coop.gov).vote_token
     first = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
-    assert first.tx is not None
-    coop.send(first.tx)
+    assert first.ok
+    _propose(coop, coop.alice, draft.to_call())
     again = preflight_proposal(coop.gov, coop.alice.address, draft, context, token)
     assert not again.ok
     assert "Creating the proposal would fail: the proposal is pending" in again.problems[0]
 
-    coop.send(cancel_tx(coop.gov, coop.alice.address, first.proposal_id, draft.to_call()))
+    governor = coop.gov.governor.functions
+    coop.alice.call(governor.cancel(*_lifecycle_args(draft.to_call())), what="cancel")
     facts = read_lifecycle_facts(coop.gov, first.proposal_id)
     assert facts.state is ProposalState.CANCELED
     assert not can_cancel(facts, coop.alice.address).allowed

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from coop_dashboard.chain.governance_tx import LifecycleFacts
-from coop_dashboard.chain.governance_types import ProposalState
+from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
 from coop_dashboard.services.governance.eligibility import can_cancel, can_execute, can_queue
 
 PROPOSER = "0xabCDeF0123456789AbcdEf0123456789aBCDEF01"

@@ -1,9 +1,9 @@
-"""Decoded governance reverts, explained."""
+"""Decoded reverts, explained as clauses (simulations, relayed votes, wallet writes)."""
 
 from __future__ import annotations
 
 from coop_dashboard.chain.revert import DecodedRevert
-from coop_dashboard.services.governance.revert_text import explain_revert
+from coop_dashboard.services.revert_text import explain_revert
 
 VOTER = "0xabCDeF0123456789AbcdEf0123456789aBCDEF01"
 

@@ -49,7 +49,8 @@ def test_chain_names(chain_id: int, expected: str) -> None:
         ),
         (
             DecodedRevert("ERC20InsufficientBalance", (ME, 5 * 10**18, 12 * 10**18)),
-            "The contract refused the transaction: 0xAbCd…1234 holds 5 tokens but 12 are needed.",
+            "The contract refused the transaction: 0xAbCd…1234 holds 5,000,000,000,000,000,000"
+            " base units of the token, 12,000,000,000,000,000,000 base units are needed.",
         ),
         (
             DecodedRevert("GovernorAlreadyCastVote", (ME,)),
@@ -78,6 +79,6 @@ def test_reverts_are_explained_in_words(revert: DecodedRevert, expected: str) ->
     assert explain_revert(revert) == expected
 
 
-def test_fractional_token_amounts_are_shown_exactly_enough() -> None:
-    revert = DecodedRevert("ERC20InsufficientBalance", (ME, 15 * 10**17, 2 * 10**18))
-    assert "holds 1.5 tokens but 2 are needed" in explain_revert(revert)
+def test_fractional_votes_are_shown_exactly_enough() -> None:
+    revert = DecodedRevert("GovernorInsufficientProposerVotes", (ME, 15 * 10**17, 10_000 * 10**18))
+    assert "has 1.5 votes; proposing needs 10,000" in explain_revert(revert)
