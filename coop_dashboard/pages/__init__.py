@@ -6,7 +6,7 @@ Only pages that exist are imported here, so only they appear in the navigation.
 from coop_dashboard.pages import (
     account,  # noqa: F401  (registers "/account")
     overview,  # noqa: F401  (registers "/")
-    proposal_builder,  # noqa: F401  (registers "/proposals/new" with rx.page)
+    proposal_builder,  # noqa: F401  (registers "/proposals/new" under "/proposals")
     proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" under "/proposals")
     proposals,  # noqa: F401  (registers "/proposals")
 )

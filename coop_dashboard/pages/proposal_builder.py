@@ -1,6 +1,6 @@
 """The proposal builder ("/proposals/new"): actions, title + markdown, pre-flight, propose.
 
-Registered with `rx.page` (not a navigation entry: the feed links to it).
+Registered under the feed (`parent`): no navigation entry of its own, the feed links to it.
 """
 
 from __future__ import annotations
@@ -9,11 +9,9 @@ from typing import Any
 
 import reflex as rx
 
-from coop_dashboard.components.layout import APP_NAME, page_layout
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.guards import require_login
-from coop_dashboard.pages.registry import nav_items
-from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
+from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.builder import MAX_ACTIONS
 from coop_dashboard.services.governance.builder_flow import PARAMETER_LABELS
 from coop_dashboard.state.proposal_builder import ProposalBuilderState
@@ -260,6 +258,12 @@ def _report() -> rx.Component:
     )
 
 
+@dashboard_page(
+    route="/proposals/new",
+    title="New proposal",
+    parent="/proposals",
+    on_load=ProposalBuilderState.load,
+)
 @require_login("the proposal builder")
 def proposal_builder_body() -> rx.Component:
     return rx.vstack(
@@ -278,20 +282,4 @@ def proposal_builder_body() -> rx.Component:
         ),
         spacing="4",
         width="100%",
-    )
-
-
-@rx.page(
-    route="/proposals/new",
-    title=f"New proposal · {APP_NAME}",
-    on_load=[*SHELL_ON_LOAD, ProposalBuilderState.load],
-)
-def proposal_builder() -> rx.Component:
-    return page_layout(
-        proposal_builder_body(),
-        nav=nav_items(),
-        active_route="/proposals",
-        header_actions=header_actions(),
-        notices=page_notices(),
-        overlay=tx_overlay(),
     )

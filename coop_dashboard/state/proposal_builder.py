@@ -25,6 +25,7 @@ from coop_dashboard.services.governance.builder_flow import (
     asset_choices,
     check_form,
     contract_names,
+    form_proposal_id,
     function_views,
     prepare_proposal,
 )
@@ -62,6 +63,9 @@ class ProposalBuilderState(rx.State):
     checked: bool = False
     checking: bool = False
     notice: str = ""
+    # The form as submitted: the proposal's id is computed from it once it is mined
+    # (the fields may be edited while the wallet and the chain are busy).
+    _submitted: BuilderForm | None = None
 
     @rx.var(cache=True)
     def preview_html(self) -> str:
@@ -124,6 +128,12 @@ class ProposalBuilderState(rx.State):
         self.parameter, self.value = blank.parameter, blank.value
         self.contract, self.function, self.arguments = blank.contract, blank.function, []
         self.call_value, self.functions = blank.call_value, []
+
+    def _reset_form(self) -> None:
+        """Everything typed goes (after a proposal was created from it)."""
+        self._clear_editor()
+        self.added, self.title, self.body = [], "", ""
+        self.report, self.checked, self.notice = BuilderReport(), False, ""
 
     def _edited(self) -> None:
         # Any change makes the last report stale: the submit button waits for a new check.
@@ -241,6 +251,26 @@ class ProposalBuilderState(rx.State):
         def prepare(settings: Settings, signer: str) -> PreparedWrite:
             return prepare_proposal(settings, signer, form)
 
-        event = await start_write(self, summary="Create the proposal", prepare=prepare, refresh=[])
+        event = await start_write(
+            self,
+            summary="Create the proposal",
+            prepare=prepare,
+            refresh=[ProposalBuilderState.created],
+        )
         if event is not None:
+            async with self:
+                self._submitted = form
             yield event
+
+    @rx.event(background=True)
+    async def created(self) -> Any:
+        """The proposal is mined and indexed: start a clean form and open its page."""
+        async with self:
+            form, self._submitted = self._submitted, None
+        if form is None:
+            return
+        proposal_id = await asyncio.to_thread(form_proposal_id, load_settings(), form)
+        async with self:
+            self._reset_form()
+        if proposal_id is not None:
+            yield rx.redirect(f"/proposals/{proposal_id}")

@@ -80,6 +80,12 @@ def test_builder_to_executed_treasury_transfer(
     proposal_id = hash_proposal(ProposalCall((recipient,), (10**18,), (b"",), description))
     contract = governor(chain).functions
     assert contract.state(proposal_id).call() == PENDING
+    # Once indexed, the builder opens the new proposal's page and starts a clean form.
+    expect(page).to_have_url(f"{builder_app.url}/proposals/{proposal_id}", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator(".state-badge").first).to_have_text("Pending", timeout=STEP_TIMEOUT_MS)
+    page.goto(builder_app.url + "/proposals/new")
+    expect(page.locator("#builder-title")).to_have_value("", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#builder-recipient")).to_have_value("")
 
     # Two members vote, each from their own browser and wallet.
     open_voting(chain, proposal_id)

@@ -258,6 +258,14 @@ def add_action(settings: Settings, editor: ActionForm, added_count: int) -> AddA
     return AddActionResult(added=AddedAction(editor, decoded.summary))
 
 
+def form_proposal_id(settings: Settings, form: BuilderForm) -> int | None:
+    """The Governor's id of the proposal the form describes (None if it does not validate)."""
+    try:
+        return build_draft(_chain(settings), form).proposal_id
+    except InvalidInput:
+        return None
+
+
 def _report(chain: GovernanceChain, proposer: str, draft: ProposalDraft) -> PreflightReport:
     suite = governance_suite(chain)
     return preflight_proposal(chain, proposer, draft, action_context(chain), suite.vote_token)
