@@ -21,7 +21,14 @@ def _bar(label: str, amount: Any, exact: Any, percent: Any, color: str) -> rx.Co
         rx.hstack(
             rx.text(label, size="1"),
             rx.spacer(),
-            rx.text(amount, size="1", weight="medium", title=exact),
+            rx.text(
+                amount,
+                size="1",
+                weight="medium",
+                title=exact,
+                class_name=f"votes-{label.lower()}",
+                custom_attrs={"data-value": exact},  # base units, as the Governor counts
+            ),
             width="100%",
         ),
         rx.progress(value=percent, max=10_000, size="1", color_scheme=color),

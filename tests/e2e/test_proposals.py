@@ -133,6 +133,14 @@ def test_vote_with_reason_updates_the_tally(
         "data-for", str(_governor(wallet_chain).proposalVotes(proposal_id).call()[1])
     )
 
+    # The feed, open in another tab, follows the vote without a reload.
+    feed = page.context.new_page()
+    feed.goto(wallet_app.url + "/proposals")
+    card_for = feed.locator(f'.proposal-card[data-proposal-id="{proposal_id}"] .votes-for')
+    before = str(_governor(wallet_chain).proposalVotes(proposal_id).call()[1])
+    expect(card_for).to_have_attribute("data-value", before, timeout=STEP_TIMEOUT_MS)
+
+    page.bring_to_front()
     page.locator("#vote-reason").fill("Good labels, fair price.")
     page.locator("#vote-for").click()
     expect(page.locator("#tx-status")).to_have_attribute(
@@ -148,6 +156,8 @@ def test_vote_with_reason_updates_the_tally(
     assert _tally_attr(page, "abstain") == str(abstain)
     row = page.locator(f'.vote-row[data-voter="{wallet.address.lower()}"]')
     expect(row).to_contain_text("Good labels, fair price.", timeout=STEP_TIMEOUT_MS)
+    expect(card_for).to_have_attribute("data-value", str(for_votes), timeout=STEP_TIMEOUT_MS)
+    feed.close()
 
 
 def test_voting_twice_is_refused_before_the_wallet(
