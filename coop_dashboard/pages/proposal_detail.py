@@ -43,8 +43,6 @@ def _header() -> rx.Component:
             spacing="2",
             wrap="wrap",
         ),
-        # Invisible timer: the tally follows votes as they arrive.
-        rx.moment(interval=PAGE_REFRESH_MS, on_change=ProposalPageState.refresh, display="none"),
         spacing="2",
         width="100%",
     )
@@ -257,16 +255,22 @@ def _found() -> rx.Component:
     on_load=ProposalPageState.load,
 )
 def proposal_detail_body() -> rx.Component:
-    return rx.cond(
-        ProposalPageState.found,
+    return rx.fragment(
         rx.cond(
-            ProposalPageState.loaded,
-            _found(),
-            rx.center(rx.spinner(size="3"), padding_y="4em", width="100%"),
+            ProposalPageState.found,
+            rx.cond(
+                ProposalPageState.loaded,
+                _found(),
+                rx.center(rx.spinner(size="3"), padding_y="4em", width="100%"),
+            ),
+            rx.callout(
+                "This proposal is not in the index. It may be too new, or the link is wrong.",
+                icon="search_x",
+                id="proposal-not-found",
+            ),
         ),
-        rx.callout(
-            "This proposal is not in the index. It may be too new, or the link is wrong.",
-            icon="search_x",
-            id="proposal-not-found",
-        ),
+        # Invisible timer, mounted whatever is shown: the tally follows votes as they
+        # arrive, a proposal too new for the index appears, and a first read lost to a
+        # reload mid-flight is simply done again instead of leaving the spinner up.
+        rx.moment(interval=PAGE_REFRESH_MS, on_change=ProposalPageState.refresh, display="none"),
     )

@@ -154,10 +154,14 @@ class ProposalPageState(rx.State):
             decode = self._decoded_for != str(pid)
         try:
             view, figure = await asyncio.to_thread(_read, pid, decode)
-        except Exception:
+        except BaseException as exc:
+            # Failed, or cancelled (the tab navigated away or reloaded): never leave the
+            # flag set, or this tab's later refreshes would all wait for the stuck timeout
+            # and the page would show its spinner until then.
             async with self:
                 self.loading = False
-                self.notice = "The proposal index cannot be read right now. Retrying shortly."
+                if isinstance(exc, Exception):
+                    self.notice = "The proposal index cannot be read right now. Retrying shortly."
             raise
         async with self:
             self.loading, self.loaded = False, True

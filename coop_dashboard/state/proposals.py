@@ -42,14 +42,9 @@ class ProposalFeedState(rx.State):
     loading: bool = False
     _started_at: float = 0.0
 
-    @rx.event(background=True)
-    async def refresh(self) -> None:
-        async with self:
-            if self.loading and time.time() - self._started_at < STUCK_READ_AFTER_S:
-                return
-            self.loading = True
-            self._started_at = time.time()
-            wants_mine = self.needs_my_vote
+    async def _read(self, wants_mine: bool) -> tuple[list[ProposalCard], FeedPage] | None:
+        """The feed page for the current filters; None when "needs my vote" lacks a voter
+        (the state then says so)."""
         voter = await authenticated_address_now(self) if wants_mine else None
         async with self:
             query = FeedQuery(
@@ -66,14 +61,30 @@ class ProposalFeedState(rx.State):
                 self.cards, self.total, self.page_count = [], 0, 1
                 self.loaded = True
                 self.notice = "Sign in to see the proposals waiting for your vote."
-            return
+            return None
+        return await asyncio.to_thread(_read_feed, query)
+
+    @rx.event(background=True)
+    async def refresh(self) -> None:
+        async with self:
+            if self.loading and time.time() - self._started_at < STUCK_READ_AFTER_S:
+                return
+            self.loading = True
+            self._started_at = time.time()
+            wants_mine = self.needs_my_vote
         try:
-            cards, page = await asyncio.to_thread(_read_feed, query)
-        except Exception:
+            outcome = await self._read(wants_mine)
+        except BaseException as exc:
+            # Failed, or cancelled (the tab navigated away or reloaded): never leave the
+            # flag set, or every later refresh of this tab would wait for the stuck timeout.
             async with self:
                 self.loading = False
-                self.notice = "The proposal index cannot be read right now. Retrying shortly."
+                if isinstance(exc, Exception):
+                    self.notice = "The proposal index cannot be read right now. Retrying shortly."
             raise
+        if outcome is None:
+            return
+        cards, page = outcome
         async with self:
             self.loading = False
             self.loaded = True
