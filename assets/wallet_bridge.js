@@ -33,6 +33,9 @@
   let waiter = null; // resolve() of the pending nextEvent() promise
   let discovery = null; // the first discovery round, shared by concurrent callers
   let restoredOnce = false; // restore() ran in this page before
+  // The page's restore() while it runs: a request that arrives meanwhile (a click
+  // right after a reload) waits for it instead of finding no wallet yet.
+  let restoring = null;
 
   // ---------- results ----------
   function ok(fields) {
@@ -223,7 +226,12 @@
     }
   }
 
-  function requireAccount(expected) {
+  async function afterRestore() {
+    if (restoring) await restoring;
+  }
+
+  async function requireAccount(expected) {
+    await afterRestore();
     if (!current || !account) return fail("not_connected", "no wallet connected");
     if (expected && account !== String(expected).toLowerCase()) {
       return fail("account_mismatch", "another account is selected", { account: account, expected: expected });
@@ -311,9 +319,14 @@
     restore: async function () {
       const fresh = !restoredOnce;
       restoredOnce = true;
-      const result = await reconnect();
-      result.fresh = fresh;
-      return result;
+      restoring = reconnect();
+      try {
+        const result = await restoring;
+        result.fresh = fresh;
+        return result;
+      } finally {
+        restoring = null;
+      }
     },
 
     /**
@@ -357,6 +370,7 @@
      * does not know it (error 4902): chain = {chainId, chainName, rpcUrl}.
      */
     switchChain: async function (chain) {
+      await afterRestore();
       if (!current) return fail("not_connected", "no wallet connected");
       const hexId = "0x" + Number(chain.chainId).toString(16);
       try {
@@ -392,7 +406,7 @@
 
     /** personal_sign (EIP-191) of a UTF-8 `message` by `address`: {ok, signature}. */
     personalSign: async function (message, address) {
-      const problem = requireAccount(address);
+      const problem = await requireAccount(address);
       if (problem) return problem;
       try {
         const signature = await request("personal_sign", [utf8Hex(message), address]);
@@ -404,7 +418,7 @@
 
     /** eth_signTypedData_v4 (EIP-712) of `typedData` (an object) by `address`. */
     signTypedData: async function (address, typedData) {
-      const problem = requireAccount(address);
+      const problem = await requireAccount(address);
       if (problem) return problem;
       try {
         const signature = await request("eth_signTypedData_v4", [address, JSON.stringify(typedData)]);
@@ -419,7 +433,7 @@
      * is on `expectedChainId` with tx.from selected: {ok, hash}.
      */
     sendTransaction: async function (tx, expectedChainId) {
-      const problem = requireAccount(tx.from);
+      const problem = await requireAccount(tx.from);
       if (problem) return problem;
       try {
         chainId = parseChainId(await request("eth_chainId"));

@@ -158,3 +158,15 @@ def make_wallet(wallet_chain: SeededChain) -> MakeWallet:
         return TestWallet(wallet_chain.rpc_url, keys=keys, **settings)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def builder_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
+    """The chain the builder tests propose, vote, queue and execute on (they move its
+    clock by days, each from its own proposal's snapshot and eta)."""
+    return start_seeded_chain()
+
+
+@pytest.fixture(scope="session")
+def builder_app(start_app: StartApp, builder_chain: SeededChain) -> AppServer:
+    return start_app("builder", **chain_settings(builder_chain))

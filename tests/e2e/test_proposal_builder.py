@@ -1,12 +1,11 @@
 """A treasury transfer from the builder to the treasury changing: propose in the browser,
 vote it through from two members' browsers, queue and execute from the proposal page.
 
-Moves its chain's clock by days, so it runs on its own chain and app server.
+Moves its chain's clock by days, so it runs on the builder tests' own chain and app
+server (conftest: builder_chain).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -14,7 +13,7 @@ from web3 import Web3
 
 from coop_dashboard.chain.governance_types import ProposalCall
 from coop_dashboard.services.governance.builder import proposal_id as hash_proposal
-from tests.e2e.app_server import AppServer, StartApp, chain_settings
+from tests.e2e.app_server import AppServer
 from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
 from tests.e2e.governance_flows import (
     PENDING,
@@ -35,16 +34,6 @@ AMARA, BJORN = 1, 2
 RECIPIENT = "0x" + "5e" * 20
 TITLE = "Pay the eval contractor"
 BODY = "One **ETH** for the evaluation run."
-
-
-@pytest.fixture(scope="module")
-def builder_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
-    return start_seeded_chain()
-
-
-@pytest.fixture(scope="module")
-def builder_app(start_app: StartApp, builder_chain: SeededChain) -> AppServer:
-    return start_app("builder", **chain_settings(builder_chain))
 
 
 def test_builder_to_executed_treasury_transfer(

@@ -2,13 +2,11 @@
 and one proposal with several actions (ETH + cUSD transfers and a governance parameter
 change) that is voted through, queued and executed.
 
-The execute flow moves its chain's clock by days, so the module has its own chain and
-app server; the custom-call test only runs pre-flights, so it does not mind the clock.
+Runs on the builder tests' own chain and app server (conftest: builder_chain): the
+execute flow moves the clock by days; the custom-call test only runs pre-flights.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,7 +15,7 @@ from web3 import Web3
 from coop_dashboard.chain.governance_types import ProposalCall
 from coop_dashboard.chain.seed import USD
 from coop_dashboard.services.governance.builder import proposal_id as hash_proposal
-from tests.e2e.app_server import AppServer, StartApp, chain_settings
+from tests.e2e.app_server import AppServer
 from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
 from tests.e2e.governance_flows import (
     DAY,
@@ -42,16 +40,6 @@ TITLE = "Pay the annotators and shorten votes"
 BODY = "Two payments and a **3-day** voting period."
 
 
-@pytest.fixture(scope="module")
-def actions_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
-    return start_seeded_chain()
-
-
-@pytest.fixture(scope="module")
-def actions_app(start_app: StartApp, actions_chain: SeededChain) -> AppServer:
-    return start_app("builder-actions", **chain_settings(actions_chain))
-
-
 def _open_builder(page: Page, app: AppServer, chain: SeededChain) -> None:
     wallet = member_wallet(chain, AMARA)
     install_wallets(page, wallet)
@@ -72,9 +60,9 @@ def _short(address: str) -> str:
 
 
 def test_custom_call_refuses_a_bad_argument_next_to_it(
-    actions_app: AppServer, actions_chain: SeededChain, page: Page
+    builder_app: AppServer, builder_chain: SeededChain, page: Page
 ) -> None:
-    _open_builder(page, actions_app, actions_chain)
+    _open_builder(page, builder_app, builder_chain)
     page.locator("#builder-kind").get_by_role("radio", name="Custom call").click()
     _choose(page, "builder-contract", "MockStablecoin")
     _choose(page, "builder-function", "transfer(address,uint256)")
@@ -112,10 +100,10 @@ def test_custom_call_refuses_a_bad_argument_next_to_it(
 
 
 def test_several_actions_are_proposed_voted_and_executed_together(
-    actions_app: AppServer, actions_chain: SeededChain, browser: Browser, page: Page
+    builder_app: AppServer, builder_chain: SeededChain, browser: Browser, page: Page
 ) -> None:
-    chain = actions_chain
-    _open_builder(page, actions_app, chain)
+    chain = builder_chain
+    _open_builder(page, builder_app, chain)
     heading = page.locator("#builder-editor-heading")
     added = page.locator(".builder-added-action")
 
@@ -197,13 +185,13 @@ def test_several_actions_are_proposed_voted_and_executed_together(
     assert gov.functions.votingPeriod().call() == 5 * DAY
 
     open_voting(chain, proposal_id)
-    vote_for(page, actions_app, proposal_id)
-    vote_for_in_own_browser(browser, actions_app, chain, BJORN, proposal_id)
+    vote_for(page, builder_app, proposal_id)
+    vote_for_in_own_browser(browser, builder_app, chain, BJORN, proposal_id)
 
     treasury = Web3.to_checksum_address(chain.deployment.address("CoopTimelock"))
     eth_before = chain.w3.eth.get_balance(treasury)
     usd_before = stable.functions.balanceOf(treasury).call()
-    queue_and_execute(page, actions_app, chain, proposal_id)
+    queue_and_execute(page, builder_app, chain, proposal_id)
     assert chain.w3.eth.get_balance(treasury) == eth_before - 2 * 10**18
     assert chain.w3.eth.get_balance(eth_recipient) == 2 * 10**18
     assert stable.functions.balanceOf(treasury).call() == usd_before - 1500 * USD

@@ -169,3 +169,28 @@ def test_typed_data_signed_through_the_bridge_is_accepted_by_the_token(
         what="relay a signed delegation",
     )
     assert token.functions.delegates(wallet.address).call() == wallet.address
+
+
+def test_a_request_right_after_a_reload_waits_for_the_wallet_to_reconnect(
+    wallet_app: AppServer, make_wallet: MakeWallet, page: Page
+) -> None:
+    # A click just after a reload reaches the bridge while its restore() still looks
+    # for the remembered wallet: it must wait for it, not answer "not connected".
+    wallet = make_wallet(AMARA)
+    install_wallets(page, wallet)
+    page.goto(wallet_app.url)
+    connect(page, wallet)
+    page.goto(wallet_app.url, wait_until="domcontentloaded")
+    page.wait_for_function("window.coopWallet !== undefined")
+    result = page.evaluate(
+        """async (address) => {
+            const restored = window.coopWallet.restore();
+            const signed = window.coopWallet.personalSign("after a reload", address);
+            return [await restored, await signed];
+        }""",
+        wallet.address,
+    )
+    restored, signed = result
+    assert restored["ok"] and restored["account"].lower() == wallet.address.lower()
+    assert signed["ok"], signed
+    assert signed["signature"].startswith("0x")
