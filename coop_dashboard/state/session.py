@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 import reflex as rx
@@ -45,6 +46,7 @@ class SessionState(rx.State):
     # The challenge the wallet is signing: kept server-side, so the message that
     # is verified is the one this server wrote, not one the browser sends back.
     _challenge_message: str = ""
+    _sign_in_started_at: float = 0.0
     # The account the wallet switched to ("" = disconnected), set by WalletState
     # right before it asks for end_session_for_wallet_change.
     _wallet_now_on: str = ""
@@ -67,10 +69,16 @@ class SessionState(rx.State):
         self.notice_title = title
         self.notice_message = message
 
-    def _abandon_sign_in(self) -> None:
-        """The page that asked the wallet to sign is gone (reload): forget that request."""
-        self.signing_in = False
-        self._challenge_message = ""
+    def _abandon_sign_in(self, started_before: float) -> None:
+        """The page that asked the wallet to sign is gone (reload): forget that request.
+
+        Only a sign-in started before `started_before` (when the new page asked to
+        restore the wallet) belonged to the old page; one clicked on the new page
+        while the restore was on its way is alive.
+        """
+        if self._sign_in_started_at < started_before:
+            self.signing_in = False
+            self._challenge_message = ""
 
     @rx.event
     def check_session(self) -> None:
@@ -100,6 +108,7 @@ class SessionState(rx.State):
                 self._notify("Connect your wallet first", "Sign-in needs a connected wallet.")
                 return
             self.signing_in = True
+            self._sign_in_started_at = time.time()
             self._notify("", "")
         settings = load_settings()
         problem = origin_problem(settings, page_origin)

@@ -126,7 +126,7 @@ class WalletState(rx.State):
         self.switching = False
         self.choices = []
         session = await self.get_state(SessionState)
-        session._abandon_sign_in()
+        session._abandon_sign_in(started_before=self._restore_requested_at)
         tx = await self.get_state(TxState)
         tx._abandon_wallet_request(started_before=self._restore_requested_at)
 
