@@ -781,3 +781,16 @@ def treasury_balance_per_day(engine: Engine) -> list[TreasuryDay]:
             days.append(TreasuryDay(day, asset, inflow, outflow, balance))
             day += timedelta(days=1)
     return days
+
+
+def current_setting(engine: Engine, setting: str) -> int | None:
+    """The latest indexed value of a governance setting ("timelock_min_delay",
+    "quorum_numerator", ...); None when no change of it was indexed."""
+    with engine.connect() as connection:
+        value = connection.execute(
+            select(_settings.c.new_value)
+            .where(_settings.c.setting == setting)
+            .order_by(_settings.c.block_number.desc(), _settings.c.log_index.desc())
+            .limit(1)
+        ).scalar()
+    return None if value is None else int(value)

@@ -76,9 +76,7 @@ def _lifecycle() -> rx.Component:
             rx.cond(
                 ProposalPageState.show_queue,
                 rx.hstack(
-                    rx.text(
-                        "The vote passed. Queue it in the timelock to start the delay.", size="2"
-                    ),
+                    rx.text("The vote passed. ", ProposalPageState.queue_note, size="2"),
                     rx.button("Queue", on_click=ProposalPageState.queue, id="proposal-queue"),
                     align="center",
                 ),
@@ -86,14 +84,7 @@ def _lifecycle() -> rx.Component:
             rx.cond(
                 ProposalPageState.show_execute,
                 rx.hstack(
-                    rx.text(
-                        rx.cond(
-                            ProposalPageState.execute_ready,
-                            "The timelock delay is over: anyone can execute it now.",
-                            "Queued: executable after the timelock ETA shown in the timeline.",
-                        ),
-                        size="2",
-                    ),
+                    rx.text(ProposalPageState.execute_note, size="2", id="proposal-execute-note"),
                     rx.button(
                         "Execute",
                         on_click=ProposalPageState.execute,
@@ -117,6 +108,7 @@ def _lifecycle() -> rx.Component:
                     align="center",
                 ),
             ),
+            id="lifecycle",
         ),
     )
 

@@ -19,9 +19,11 @@ from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError
 from coop_dashboard.services.account import prepare_delegation
 from coop_dashboard.services.display import short_address
+from coop_dashboard.services.governance.eligibility import can_cancel, can_execute, can_queue
 from coop_dashboard.services.governance.gasless import ballot_request, relay_ballot
 from coop_dashboard.services.governance.proposal_view import (
     ProposalView,
+    lifecycle_facts,
     read_proposal_view,
     votes_csv,
     votes_figure,
@@ -96,9 +98,17 @@ class ProposalPageState(rx.State):
     def has_votes(self) -> bool:
         return len(self.view.votes) > 0
 
+    # Queue / execute / cancel follow services.governance.eligibility, the rules the
+    # chain tests hold against the Governor, applied to the indexed view.
     @rx.var(cache=True)
     def show_queue(self) -> bool:
-        return self.view.state == "succeeded" and self.signed_in_as != ""
+        facts = lifecycle_facts(self.view)
+        return facts is not None and self.signed_in_as != "" and can_queue(facts).allowed
+
+    @rx.var(cache=True)
+    def queue_note(self) -> str:
+        facts = lifecycle_facts(self.view)
+        return "" if facts is None else can_queue(facts).reason
 
     @rx.var(cache=True)
     def show_execute(self) -> bool:
@@ -106,14 +116,21 @@ class ProposalPageState(rx.State):
 
     @rx.var(cache=True)
     def execute_ready(self) -> bool:
-        return self.view.eta is not None and self.view.eta <= self.view.now
+        facts = lifecycle_facts(self.view)
+        return facts is not None and can_execute(facts).allowed
+
+    @rx.var(cache=True)
+    def execute_note(self) -> str:
+        facts = lifecycle_facts(self.view)
+        return "" if facts is None else can_execute(facts).reason
 
     @rx.var(cache=True)
     def show_cancel(self) -> bool:
+        facts = lifecycle_facts(self.view)
         return (
-            self.view.state == "pending"
+            facts is not None
             and self.signed_in_as != ""
-            and self.signed_in_as.lower() == self.view.proposer.lower()
+            and can_cancel(facts, self.signed_in_as).allowed
         )
 
     @rx.var(cache=True)

@@ -94,9 +94,18 @@ def queue_and_execute(page: Page, app: AppServer, chain: SeededChain, proposal_i
     contract = governor(chain).functions
     advance(chain, contract.proposalDeadline(proposal_id).call() - _now(chain) + 1)
     page.goto(f"{app.url}/proposals/{proposal_id}")
+    # The page says what queuing means: the timelock's delay, as indexed.
+    expect(page.locator("#lifecycle")).to_contain_text(
+        "can be executed 2 days after it is queued", timeout=STEP_TIMEOUT_MS
+    )
     page.locator("#proposal-queue").click(timeout=STEP_TIMEOUT_MS)
     wait_done(page, "Queue proposal")
     assert contract.state(proposal_id).call() == QUEUED
+    # Before the ETA: Execute is disabled and the page says when it can run.
+    expect(page.locator("#proposal-execute-note")).to_contain_text(
+        "The timelock delay has not passed: executable at", timeout=STEP_TIMEOUT_MS
+    )
+    expect(page.locator("#proposal-execute")).to_be_disabled()
 
     advance(chain, contract.proposalEta(proposal_id).call() - _now(chain) + 1)
     page.reload()

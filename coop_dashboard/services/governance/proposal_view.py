@@ -16,10 +16,12 @@ from sqlalchemy import Engine
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.contracts import load_manifest
 from coop_dashboard.chain.governance_chain import GovernanceChain
+from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
 from coop_dashboard.config import Settings
 from coop_dashboard.db.queries import (
     ProposalDetail,
     VoteRow,
+    current_setting,
     get_proposal,
     index_status,
     proposal_votes,
@@ -85,6 +87,7 @@ class ProposalView:
     proposer: str = ""
     eta: int | None = None
     now: int = 0
+    timelock_delay: int | None = None  # seconds, as indexed (the timelock emits every change)
 
 
 def _timeline(detail: ProposalDetail, now: int) -> list[TimelineEntry]:
@@ -200,6 +203,28 @@ def read_proposal_view(
         proposer=detail.summary.proposer,
         eta=detail.summary.eta,
         now=now,
+        timelock_delay=current_setting(engine, "timelock_min_delay"),
+    )
+
+
+def lifecycle_facts(view: ProposalView) -> LifecycleFacts | None:
+    """What queue / execute / cancel depend on, from the indexed view (None before it loads).
+
+    The eligibility rules (services.governance.eligibility) then say what the page
+    offers and why not, the same rules the chain tests check against the Governor.
+    """
+    try:
+        state = ProposalState[view.state.upper()]
+    except KeyError:
+        return None
+    return LifecycleFacts(
+        proposal_id=int(view.card.proposal_id or 0),
+        state=state,
+        proposer=view.proposer,
+        eta=view.eta or 0,
+        needs_queuing=True,  # GovernorTimelockControl: every proposal goes through the timelock
+        timelock_delay=view.timelock_delay or 0,
+        clock=view.now,
     )
 
 
