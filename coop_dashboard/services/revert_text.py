@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from coop_dashboard.db.proposal_state import PROPOSAL_STATES
 from coop_dashboard.services.display import short_address
-from coop_dashboard.services.governance.units import format_duration
+from coop_dashboard.services.governance.units import format_duration, format_token_amount
 
 VOTE_DECIMALS = 18  # governance votes are COOP, which has 18 decimals
 
@@ -46,12 +46,7 @@ def _base_units(args: Sequence[Any], index: int) -> str:
 
 def _votes(args: Sequence[Any], index: int) -> str:
     value = _arg(args, index)
-    if not isinstance(value, int):
-        return str(value)
-    whole, fraction = divmod(value, 10**VOTE_DECIMALS)
-    if fraction == 0:
-        return f"{whole:,}"
-    return f"{value / 10**VOTE_DECIMALS:,.4f}".rstrip("0").rstrip(".")
+    return format_token_amount(value, VOTE_DECIMALS) if isinstance(value, int) else str(value)
 
 
 def _duration(value: Any) -> str:
