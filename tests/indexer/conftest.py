@@ -7,7 +7,6 @@ or advisory locks. PostgreSQL tests are skipped when the server is unreachable.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -24,10 +23,7 @@ from coop_dashboard.chain.loadgen import LoadReport, generate_load
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.db.engine import get_engine
 from tests.support.chains import Chain, deploy, start_chain
-
-POSTGRES_SERVER = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
+from tests.support.databases import POSTGRES_SERVER
 
 
 def _postgres_reachable() -> bool:
