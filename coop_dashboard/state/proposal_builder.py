@@ -25,7 +25,6 @@ from coop_dashboard.services.governance.builder_flow import (
     asset_choices,
     check_form,
     contract_names,
-    form_proposal_id,
     function_views,
     prepare_proposal,
 )
@@ -63,9 +62,8 @@ class ProposalBuilderState(rx.State):
     checked: bool = False
     checking: bool = False
     notice: str = ""
-    # The form as submitted: the proposal's id is computed from it once it is mined
-    # (the fields may be edited while the wallet and the chain are busy).
-    _submitted: BuilderForm | None = None
+    # The id of the proposal sent to the wallet: opened once it is mined and indexed.
+    _submitted_id: int | None = None
 
     @rx.var(cache=True)
     def preview_html(self) -> str:
@@ -248,8 +246,12 @@ class ProposalBuilderState(rx.State):
         async with self:
             form = self._form()
 
+        prepared_ids: list[int] = []
+
         def prepare(settings: Settings, signer: str) -> PreparedWrite:
-            return prepare_proposal(settings, signer, form)
+            prepared = prepare_proposal(settings, signer, form)
+            prepared_ids.append(prepared.proposal_id)
+            return prepared
 
         event = await start_write(
             self,
@@ -259,18 +261,15 @@ class ProposalBuilderState(rx.State):
         )
         if event is not None:
             async with self:
-                self._submitted = form
+                self._submitted_id = prepared_ids[-1] if prepared_ids else None
             yield event
 
     @rx.event(background=True)
     async def created(self) -> Any:
         """The proposal is mined and indexed: start a clean form and open its page."""
         async with self:
-            form, self._submitted = self._submitted, None
-        if form is None:
-            return
-        proposal_id = await asyncio.to_thread(form_proposal_id, load_settings(), form)
-        async with self:
-            self._reset_form()
+            proposal_id, self._submitted_id = self._submitted_id, None
+            if proposal_id is not None:
+                self._reset_form()
         if proposal_id is not None:
             yield rx.redirect(f"/proposals/{proposal_id}")

@@ -258,14 +258,6 @@ def add_action(settings: Settings, editor: ActionForm, added_count: int) -> AddA
     return AddActionResult(added=AddedAction(editor, decoded.summary))
 
 
-def form_proposal_id(settings: Settings, form: BuilderForm) -> int | None:
-    """The Governor's id of the proposal the form describes (None if it does not validate)."""
-    try:
-        return build_draft(_chain(settings), form).proposal_id
-    except InvalidInput:
-        return None
-
-
 def _report(chain: GovernanceChain, proposer: str, draft: ProposalDraft) -> PreflightReport:
     suite = governance_suite(chain)
     return preflight_proposal(chain, proposer, draft, action_context(chain), suite.vote_token)
@@ -302,7 +294,15 @@ def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderR
 
 
 @refusing_unexpected
-def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> PreparedWrite:
+@dataclass(frozen=True)
+class PreparedProposal(PreparedWrite):
+    """`Governor.propose` for the wallet, and the id the Governor will give the proposal
+    (so the page can open it once mined without rebuilding the draft)."""
+
+    proposal_id: int = 0
+
+
+def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> PreparedProposal:
     """`Governor.propose` for the form, only when the pre-flight passes."""
     chain = _chain(settings)
     try:
@@ -314,7 +314,7 @@ def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> Prep
         raise WriteRefused(" ".join(report.problems) or "The pre-flight check did not pass.")
     call = draft.to_call()
     count = len(call.targets)
-    return prepare_call(
+    prepared = prepare_call(
         ChainContext.load(settings),
         description=f"Create the proposal with {count} action{'s' if count != 1 else ''}",
         sender=signer,
@@ -322,3 +322,4 @@ def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> Prep
         function="propose",
         args=[list(call.targets), list(call.values), list(call.calldatas), call.description],
     )
+    return PreparedProposal(prepared.description, prepared.tx, proposal_id=report.proposal_id)
