@@ -283,14 +283,14 @@ def _proposals(seeder: _Seeder) -> dict[str, tuple[ProposalSpec, _Proposal]]:
             ProposalSpec(
                 "canceled",
                 4,
-                "Mint 500,000 COOP for a contributor rewards pool",
+                "Mint 200,000 COOP for a contributor rewards pool",
                 "Withdrawn by the author: the rewards pool will come from the treasury instead "
                 "of new issuance.",
             ),
             _Proposal(
                 [token.address],
                 [0],
-                [seeder._encode(token, "mint", [m[4].address, 500_000 * TOKEN])],
+                [seeder._encode(token, "mint", [m[4].address, 200_000 * TOKEN])],
                 "",
             ),
         ),

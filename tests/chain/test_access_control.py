@@ -24,7 +24,10 @@ Builder = Callable[[dict[str, Contract], str], list[Any]]
 PRIVILEGED: dict[tuple[str, str], tuple[Builder, str]] = {
     ("CoopToken", "mint"): (lambda c, who: [who, 1 * TOKEN], "OwnableUnauthorizedAccount"),
     ("CoopToken", "transferOwnership"): (lambda c, who: [who], "OwnableUnauthorizedAccount"),
+    # Disabled for the owner too (CoopTokenRenounceDisabled, tests/chain/test_token_supply.py).
     ("CoopToken", "renounceOwnership"): (lambda c, who: [], "OwnableUnauthorizedAccount"),
+    # Two-step ownership: only the pending owner (none after deployment) accepts.
+    ("CoopToken", "acceptOwnership"): (lambda c, who: [], "OwnableUnauthorizedAccount"),
     ("CoopGovernor", "setVotingDelay"): (lambda c, who: [60], "GovernorOnlyExecutor"),
     ("CoopGovernor", "setVotingPeriod"): (lambda c, who: [600], "GovernorOnlyExecutor"),
     ("CoopGovernor", "setProposalThreshold"): (lambda c, who: [0], "GovernorOnlyExecutor"),

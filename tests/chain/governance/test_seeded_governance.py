@@ -81,7 +81,7 @@ def test_seeded_actions_read_in_plain_language(
         "queued": "Set quorum from 4% to 5% of the token supply",
         "succeeded": "Send 25 ETH from the treasury to Hiro Tanaka",
         "defeated": "Set voting period from 5 days to 2 days",
-        "canceled": "Mint 500,000 COOP to Elif Yilmaz",
+        "canceled": "Mint 200,000 COOP to Elif Yilmaz",
         "active": "Transfer 18,500 cUSD from the treasury to Ines Duarte",
         "pending": "Set the timelock delay from 2 days to 3 days",
     }
