@@ -293,7 +293,6 @@ def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderR
     )
 
 
-@refusing_unexpected
 @dataclass(frozen=True)
 class PreparedProposal(PreparedWrite):
     """`Governor.propose` for the wallet, and the id the Governor will give the proposal
@@ -302,6 +301,7 @@ class PreparedProposal(PreparedWrite):
     proposal_id: int = 0
 
 
+@refusing_unexpected
 def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> PreparedProposal:
     """`Governor.propose` for the form, only when the pre-flight passes."""
     chain = _chain(settings)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec
+from types import CodeType
+from typing import ParamSpec, Protocol, TypeVar
 
 from eth_utils import keccak, to_checksum_address
 from sqlalchemy import Engine
@@ -30,17 +31,30 @@ from coop_dashboard.services.transactions import (
 
 GOVERNOR = "CoopGovernor"
 P = ParamSpec("P")
+W = TypeVar("W", bound=PreparedWrite, covariant=True)
 
 
-def refusing_unexpected(prepare: Callable[P, PreparedWrite]) -> Callable[P, PreparedWrite]:
+class PrepareFunction(Protocol[P, W]):
+    """A plain function building a write. `__code__` is what a class lacks: typed as a bare
+    `Callable[P, PreparedWrite]`, a PreparedWrite subclass (a class is a callable returning
+    one) was accepted by mypy as this decorator's argument, and a class decorator's result
+    is ignored by mypy, so decorating the dataclass instead of the function passed."""
+
+    __code__: CodeType
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> W: ...
+
+
+def refusing_unexpected(prepare: PrepareFunction[P, W]) -> Callable[P, W]:
     """Turn an encoding error (web3 ValueError/TypeError) into WriteRefused.
 
     state.tx.start_write reports CoopErrors; anything else would leave the tab's
-    transaction panel at "preparing" until its stuck-timeout.
+    transaction panel at "preparing" until its stuck-timeout. The wrapped function
+    keeps its exact signature and return type.
     """
 
     @functools.wraps(prepare)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> PreparedWrite:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> W:
         try:
             return prepare(*args, **kwargs)
         except (ValueError, TypeError) as exc:

@@ -206,3 +206,13 @@ def test_at_most_max_actions(settings: Settings, seeded_chain: SeededChain) -> N
         "actions": f"A proposal can have at most {MAX_ACTIONS} actions "
         f"({MAX_ACTIONS + 1} now); remove one first."
     }
+
+
+def test_an_encoding_error_inside_prepare_proposal_is_a_clear_refusal(
+    settings: Settings,
+) -> None:
+    """web3's ValueError for a malformed sender becomes WriteRefused with its own words
+    (the page shows it), not an unexpected error ("Something went wrong")."""
+    form = BuilderForm(editor=_transfer("1"), title="Pay")
+    with pytest.raises(WriteRefused, match="could not be built: .*not-an-address"):
+        prepare_proposal(settings, "not-an-address", form)
