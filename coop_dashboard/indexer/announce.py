@@ -1,0 +1,137 @@
+"""The indexer says "a batch is committed, the index is now at block N (hash H)".
+
+Announcing is the indexer's half of live data (the other half, the per-worker
+hub that re-reads views and pushes them to tabs, is services/live_data.py).
+One announcement per committed batch or rewind, through every transport that
+can reach a listener:
+
+- in process: the app's own indexer (INDEXER_IN_APP=1) calls the hub's listener
+  directly (`add_listener`), nothing leaves the process;
+- Redis pub/sub on `HEADS_CHANNEL` when REDIS_URL is set (several workers, or a
+  separate `coop index` process);
+- PostgreSQL `NOTIFY` on `HEADS_CHANNEL` when DATABASE_URL is PostgreSQL.
+
+With SQLite and a separate `coop index` there is no channel: the workers watch
+the checkpoint row instead (head_watch.CheckpointPoller, one task per worker).
+
+An announcement is only a wake-up: listeners re-read SQL, so a lost or
+duplicated announcement costs freshness or one read, never correctness.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger("coop.indexer")
+
+# The Redis pub/sub channel and the PostgreSQL NOTIFY channel (a plain identifier).
+HEADS_CHANNEL = "coop_indexed_head"
+
+
+@dataclass(frozen=True)
+class IndexedHead:
+    """Where the index stands: the last committed block and its hash."""
+
+    block_number: int
+    block_hash: str
+
+    def to_json(self) -> str:
+        return json.dumps({"block_number": self.block_number, "block_hash": self.block_hash})
+
+    @staticmethod
+    def from_json(raw: str | bytes) -> IndexedHead | None:
+        """The head in a message, or None for anything malformed (channels are shared)."""
+        try:
+            data = json.loads(raw)
+            number, block_hash = data["block_number"], data["block_hash"]
+        except (ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(number, int) or not isinstance(block_hash, str) or len(block_hash) > 80:
+            return None
+        return IndexedHead(number, block_hash)
+
+
+HeadListener = Callable[[IndexedHead], None]
+
+_listeners: list[HeadListener] = []
+_listeners_lock = threading.Lock()
+
+
+def add_listener(listener: HeadListener) -> Callable[[], None]:
+    """Call `listener` (from the indexer's thread) for every in-process announcement.
+
+    Returns the function that removes it. Listeners must be quick and thread-safe
+    (the hub's only hands the head to its event loop).
+    """
+    with _listeners_lock:
+        _listeners.append(listener)
+
+    def remove() -> None:
+        with _listeners_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+
+    return remove
+
+
+def announce_in_process(head: IndexedHead) -> None:
+    with _listeners_lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        try:
+            listener(head)
+        except Exception:
+            # A broken listener must never stop the indexer.
+            log.exception("a live-data listener failed")
+
+
+class Announcer:
+    """Publishes each committed head in process and on the configured channels."""
+
+    def __init__(self, engine: Engine, redis_url: str = "") -> None:
+        self._engine = engine
+        self._notify = engine.dialect.name == "postgresql"
+        self._redis_url = redis_url
+        self._redis: Any = None
+
+    def announce(self, head: IndexedHead) -> None:
+        """Never raises: a lost announcement only delays pages until the next one."""
+        announce_in_process(head)
+        payload = head.to_json()
+        if self._notify:
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(
+                        text("SELECT pg_notify(:channel, :payload)"),
+                        {"channel": HEADS_CHANNEL, "payload": payload},
+                    )
+            except Exception as error:
+                log.warning("NOTIFY of the indexed head failed: %s", error)
+        if self._redis_url:
+            try:
+                if self._redis is None:
+                    import redis
+
+                    self._redis = redis.Redis.from_url(
+                        self._redis_url, socket_timeout=2.0, socket_connect_timeout=2.0
+                    )
+                self._redis.publish(HEADS_CHANNEL, payload)
+            except Exception as error:
+                log.warning("publishing the indexed head to Redis failed: %s", error)
+                self._redis = None
+
+    def close(self) -> None:
+        if self._redis is not None:
+            try:
+                self._redis.close()
+            except Exception as error:
+                log.debug("closing the Redis publisher failed: %s", error)
+            self._redis = None

@@ -1,0 +1,163 @@
+"""Live data for Reflex states: a tab shows a hub view and follows it without polling.
+
+The pattern every page uses (services/live_data.py explains the hub)::
+
+    FEED = LiveView("proposal_feed", read=_read_feed)        # module level
+
+    class FeedState(rx.State):
+        _key: FeedQuery | None = None
+
+        def _apply(self, value): ...                          # set the vars shown
+
+        @rx.event
+        async def load(self):                                 # on_load (not background)
+            self._key = FeedQuery(...)
+            self._apply(await show_live(self, FEED, self._key))
+            return FeedState.follow                           # one delta: data + controls
+
+        @rx.event(background=True)
+        async def follow(self):                               # chained by on_load
+            await follow_live(self, FEED, lambda s: s._key, FeedState._apply)
+
+- `show_live` (in a handler holding the tab's lock) returns the key's value at
+  the current indexed head, read at most once per worker, and points the tab's
+  follower at that key: controls that change the key call it too, so the data
+  and the controls travel in the same delta.
+- `follow_live` (a background event started by on_load) sleeps until the hub
+  says the key's value changed, then applies it under the lock. A tab whose
+  view did not change is never woken. Because on_load chains it, Reflex
+  cancels it when the tab navigates away, reloads or disconnects (a newer
+  page-load chain supersedes the old one), which ends the subscription.
+
+Nothing polls per tab: one read per (view, key, indexed head) per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import reflex as rx
+
+from coop_dashboard.services.live_data import LiveView, Subscription, live_hub
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+S = TypeVar("S", bound=rx.State)
+
+# A record left by show_live for a follower that never started is dropped after this.
+_ORPHAN_TTL_S = 300.0
+
+
+@dataclass(eq=False)
+class _Tab:
+    """One tab's follower of one view, in this worker."""
+
+    view: LiveView[Any, Any]
+    shown: int = 0  # the version the tab shows
+    key: Any = None
+    wake: asyncio.Event | None = None
+    subscription: Subscription | None = None
+    created: float = field(default_factory=time.monotonic)
+
+    def point_at(self, key: Any) -> None:
+        self.key = key
+        if self.wake is None:
+            return  # no follower yet: it subscribes to `key` when it starts
+        if key is None:
+            if self.subscription is not None:
+                self.subscription.close()
+                self.subscription = None
+        elif self.subscription is None:
+            self.subscription = live_hub().subscribe(self.view, key, self.wake.set)
+        else:
+            self.subscription.move(key)
+
+
+_tabs: dict[tuple[str, str, str], _Tab] = {}
+
+
+def _ident(state: rx.State, view: LiveView[Any, Any]) -> tuple[str, str, str]:
+    return (state.router.session.client_token, state.get_full_name(), view.name)
+
+
+def _forget_orphans() -> None:
+    now = time.monotonic()
+    for ident, tab in list(_tabs.items()):
+        if tab.wake is None and now - tab.created > _ORPHAN_TTL_S:
+            del _tabs[ident]
+
+
+async def show_live(state: rx.State, view: LiveView[K, T], key: K) -> T:
+    """The value of `key` now (shared read); the tab's follower follows `key` from here on.
+
+    Call it with the tab's state lock held (a normal event handler, or inside
+    `async with self` of a background one), then set the vars from the value.
+    """
+    value, version = await live_hub().current(view, key)
+    ident = _ident(state, view)
+    tab = _tabs.get(ident)
+    if tab is None:
+        _forget_orphans()
+        tab = _tabs[ident] = _Tab(view)
+    tab.shown = version
+    tab.point_at(key)
+    return value
+
+
+def stop_live(state: rx.State, view: LiveView[Any, Any]) -> None:
+    """The tab shows nothing of `view` any more (e.g. signed out): stop its follower's reads."""
+    tab = _tabs.get(_ident(state, view))
+    if tab is not None:
+        tab.point_at(None)
+
+
+async def follow_live(
+    state: S,
+    view: LiveView[K, T],
+    key_of: Callable[[S], K | None],
+    apply: Callable[[S, T], None],
+) -> None:
+    """Push the view's changes into the tab until cancelled (call from a background event).
+
+    `key_of(state)` is the key the tab's controls select now (None: nothing to
+    show); a pushed value is applied only if it is still that key's, so a value
+    read for older controls never overwrites newer ones.
+    """
+    async with state:
+        ident = _ident(state, view)
+        key = key_of(state)
+    previous = _tabs.get(ident)
+    tab = _Tab(view, shown=previous.shown if previous else 0, wake=asyncio.Event())
+    _tabs[ident] = tab
+    tab.point_at(key)
+    hub = live_hub()
+    try:
+        while True:
+            await tab.wake.wait()  # type: ignore[union-attr]
+            tab.wake.clear()  # type: ignore[union-attr]
+            key = tab.key
+            if key is None:
+                continue
+            cached = hub.cached(view, key)
+            if cached is None or cached[1] == tab.shown:
+                continue
+            value, version = cached
+            async with state:
+                if key_of(state) != key:
+                    continue  # the controls moved on; their handler shows the new key
+                apply(state, value)
+                tab.shown = version
+    finally:
+        if tab.subscription is not None:
+            tab.subscription.close()
+        if _tabs.get(ident) is tab:
+            del _tabs[ident]
+
+
+def live_tab_count() -> int:
+    """Tabs following a view in this worker (tests and benchmarks)."""
+    return sum(1 for tab in _tabs.values() if tab.wake is not None)
