@@ -19,7 +19,13 @@ from coop_dashboard.errors import ConfigError, ManifestMismatchError
 
 MANIFEST_VERSION = 1
 # The names every deployment of the suite has; MockStablecoin only on local chains.
-CORE_CONTRACTS: tuple[str, ...] = ("CoopToken", "CoopTimelock", "CoopGovernor", "DelegateRegistry")
+CORE_CONTRACTS: tuple[str, ...] = (
+    "CoopToken",
+    "CoopTimelock",
+    "CoopGovernor",
+    "DelegateRegistry",
+    "DatasetRegistry",
+)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class GovernanceParams:
     quorum_percent: int = 4
     late_quorum_extension_s: int = 1 * DAY
     timelock_delay_s: int = 2 * DAY
+    # DatasetRegistry: the bond a contributor posts per dataset, and how long it stays locked.
+    dataset_minimum_bond: int = TOKEN // 10  # 0.1 ETH (wei)
+    dataset_bond_waiting_period_s: int = 30 * DAY
 
     def validate(self) -> None:
         if not 0 < self.quorum_percent <= 100:
@@ -47,6 +50,8 @@ class GovernanceParams:
             raise ConfigError("voting_period_s must be positive")
         if self.voting_delay_s < 0 or self.timelock_delay_s < 0:
             raise ConfigError("delays cannot be negative")
+        if self.dataset_minimum_bond < 0 or self.dataset_bond_waiting_period_s < 0:
+            raise ConfigError("the dataset bond and its waiting period cannot be negative")
 
 
 def _deploy(
@@ -116,7 +121,18 @@ def deploy_suite(
         params.late_quorum_extension_s,
     )
     registry, _ = _deploy(w3, sender, _artifact(artifacts, "DelegateRegistry"))
-    contracts = {c.name: c for c in (token, timelock, governor, registry)}
+    # The timelock administers the registry (curators, bond settings, delisting) and
+    # receives slashed bonds; the deployer never holds a role in it.
+    datasets, _ = _deploy(
+        w3,
+        sender,
+        _artifact(artifacts, "DatasetRegistry"),
+        timelock.address,
+        timelock.address,
+        params.dataset_minimum_bond,
+        params.dataset_bond_waiting_period_s,
+    )
+    contracts = {c.name: c for c in (token, timelock, governor, registry, datasets)}
     if with_mock_stablecoin:
         stablecoin, _ = _deploy(w3, sender, _artifact(artifacts, "MockStablecoin"))
         contracts[stablecoin.name] = stablecoin
@@ -149,5 +165,6 @@ def deploy_suite(
         | {
             "initial_supply": str(params.initial_supply),
             "proposal_threshold": str(params.proposal_threshold),
+            "dataset_minimum_bond": str(params.dataset_minimum_bond),
         },
     )

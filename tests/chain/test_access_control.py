@@ -65,6 +65,29 @@ PRIVILEGED: dict[tuple[str, str], tuple[Builder, str]] = {
         ],
         "AccessControlUnauthorizedAccount",
     ),
+    ("DatasetRegistry", "setMinimumBond"): (lambda c, w: [0], "AccessControlUnauthorizedAccount"),
+    ("DatasetRegistry", "setBondWaitingPeriod"): (
+        lambda c, who: [0],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DatasetRegistry", "delist"): (
+        lambda c, who: [1, "bafyreason"],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DatasetRegistry", "grantRole"): (
+        lambda c, who: [c["DatasetRegistry"].functions.CURATOR_ROLE().call(), who],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DatasetRegistry", "revokeRole"): (
+        lambda c, who: [c["DatasetRegistry"].functions.CURATOR_ROLE().call(), who],
+        "AccessControlUnauthorizedAccount",
+    ),
+    # Curators only (a role governance grants): outsiders are refused by role.
+    ("DatasetRegistry", "attest"): (lambda c, w: [1, 50, ""], "AccessControlUnauthorizedAccount"),
+    ("DatasetRegistry", "updateAttestation"): (
+        lambda c, who: [1, 50, ""],
+        "AccessControlUnauthorizedAccount",
+    ),
 }
 
 # Functions anyone may call by design (each guarded by its own rules, not by role).
@@ -114,6 +137,22 @@ PUBLIC: set[tuple[str, str]] = {
             "clearStatement",
         )
     ),
+    # register (bonded), withdrawBond (own token only), pause/resume (contributor or
+    # governance), renounceRole (own role only) and the ERC-721 transfers and approvals.
+    *(
+        ("DatasetRegistry", f)
+        for f in (
+            "register",
+            "withdrawBond",
+            "pauseLicensing",
+            "resumeLicensing",
+            "renounceRole",
+            "approve",
+            "setApprovalForAll",
+            "transferFrom",
+            "safeTransferFrom",
+        )
+    ),
 }
 
 
@@ -129,7 +168,13 @@ def test_every_state_changing_function_is_classified(
     compiled_artifacts: dict[str, Artifact],
 ) -> None:
     """A new external function must be added to PRIVILEGED or PUBLIC (and so be tested)."""
-    for name in ("CoopToken", "CoopGovernor", "CoopTimelock", "DelegateRegistry"):
+    for name in (
+        "CoopToken",
+        "CoopGovernor",
+        "CoopTimelock",
+        "DelegateRegistry",
+        "DatasetRegistry",
+    ):
         for entry in compiled_artifacts[name].abi:
             if entry["type"] != "function" or entry["stateMutability"] in ("view", "pure"):
                 continue
@@ -158,7 +203,13 @@ def test_outsiders_are_refused(
 
 @pytest.mark.parametrize(
     "key",
-    [("CoopToken", "mint"), ("CoopToken", "transferOwnership"), ("CoopTimelock", "updateDelay")],
+    [
+        ("CoopToken", "mint"),
+        ("CoopToken", "transferOwnership"),
+        ("CoopTimelock", "updateDelay"),
+        ("DatasetRegistry", "setMinimumBond"),
+        ("DatasetRegistry", "grantRole"),
+    ],
     ids=lambda k: f"{k[0]}.{k[1]}",
 )
 def test_the_timelock_is_allowed(

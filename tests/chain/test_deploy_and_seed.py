@@ -56,6 +56,7 @@ def test_two_fresh_chains_give_the_same_manifest_shape(
         "CoopTimelock",
         "CoopGovernor",
         "DelegateRegistry",
+        "DatasetRegistry",
         "MockStablecoin",
     }
     assert first["parameters"] == second["parameters"]
