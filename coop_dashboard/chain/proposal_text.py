@@ -1,9 +1,12 @@
-"""Title, summary and plain text of a proposal from its on-chain description.
+"""A Governor description's conventions: its title, summary and plain text, and the
+`#proposer=` suffix that binds it to one proposer.
 
 A Governor description is free text; by convention (Tally, Agora, our builder)
 it is markdown starting with `# Title`. Anyone can propose through the contract
 directly, so nothing here assumes the convention holds: a description without
 a heading gets its first line as the title, an empty one gets a placeholder.
+Pure text (no web3): the indexer stores the title computed here, the services
+show the same title, summary and description, so both read descriptions alike.
 """
 
 from __future__ import annotations
@@ -14,16 +17,20 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-TITLE_MAX_CHARS = 120
+TITLE_MAX_CHARS = 120  # the builder's limit and the longest title any page shows
 SUMMARY_MAX_CHARS = 280
 UNTITLED = "Untitled proposal"
 # Only this much of a description is parsed for title and summary: an on-chain
 # description can be megabytes, the feed needs the first paragraphs.
 _PARSE_LIMIT_CHARS = 20_000
 
-# OZ Governor >= 4.9 lets a description end with "#proposer=0x<address>" to bind it
-# to one proposer (front-running protection); it is metadata, not text to show.
-_PROPOSER_SUFFIX = re.compile(r"#proposer=0x[0-9a-fA-F]{40}\s*$")
+# OZ Governor >= 4.9: a description ending with "#proposer=0x<address>" can only be
+# proposed by that address, so nobody can replay a pending `propose` (same id),
+# become its proposer and cancel it. Metadata, not text to show. Matched exactly as
+# the Governor does: the very last characters, 40 hex digits in any case.
+PROPOSER_SUFFIX_PREFIX = "#proposer=0x"
+PROPOSER_SUFFIX_CHARS = len(PROPOSER_SUFFIX_PREFIX) + 40
+_PROPOSER_SUFFIX = re.compile(r"\n*#proposer=0x[0-9a-fA-F]{40}\Z")
 _WHITESPACE = re.compile(r"\s+")
 
 _parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -37,7 +44,15 @@ class ProposalText:
     summary: str  # plain text of the body, without the title, length-capped
 
 
+def with_proposer_suffix(description: str, proposer: str) -> str:
+    """`description` that only `proposer` can propose (a blank line keeps it out of the text)."""
+    return (
+        f"{description.rstrip()}\n\n{PROPOSER_SUFFIX_PREFIX}{proposer.lower().removeprefix('0x')}"
+    )
+
+
 def strip_proposer_suffix(description: str) -> str:
+    """The description as people wrote it: without the proposer binding (and its blank line)."""
     return _PROPOSER_SUFFIX.sub("", description)
 
 

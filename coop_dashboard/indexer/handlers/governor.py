@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coop_dashboard.chain.proposal_text import proposal_title
 from coop_dashboard.db.chain_tables import (
     GovernanceSettingChange,
     Proposal,
@@ -17,7 +18,6 @@ from coop_dashboard.indexer.handlers.registry import (
     log_fields,
 )
 
-TITLE_MAX_LENGTH = 200
 # Settings events -> the setting's name in gov_setting_change.
 SETTING_EVENTS: dict[str, tuple[str, str, str]] = {
     "VotingDelaySet": ("voting_delay", "oldVotingDelay", "newVotingDelay"),
@@ -35,15 +35,6 @@ SETTING_EVENTS: dict[str, tuple[str, str, str]] = {
     ),
     "TimelockChange": ("timelock", "oldTimelock", "newTimelock"),
 }
-
-
-def proposal_title(description: str) -> str:
-    """The first non-empty line of a proposal's markdown, without heading marks."""
-    for line in description.splitlines():
-        text = line.strip().lstrip("#").strip()
-        if text:
-            return text[:TITLE_MAX_LENGTH]
-    return "(untitled proposal)"
 
 
 def on_proposal_created(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:

@@ -24,6 +24,7 @@ from coop_dashboard.chain.governance_types import (
     ProposalCall,
     TokenInfo,
 )
+from coop_dashboard.chain.proposal_text import TITLE_MAX_CHARS, with_proposer_suffix
 from coop_dashboard.services.governance.abi_args import parse_abi_argument
 from coop_dashboard.services.governance.abi_types import (
     AbiEntry,
@@ -33,6 +34,7 @@ from coop_dashboard.services.governance.abi_types import (
     is_state_changing,
 )
 from coop_dashboard.services.governance.inputs import parse_address
+from coop_dashboard.services.governance.markdown import DESCRIPTION_MAX_BYTES
 from coop_dashboard.services.governance.units import (
     format_duration,
     format_token_amount,
@@ -41,8 +43,6 @@ from coop_dashboard.services.governance.units import (
 )
 from coop_dashboard.services.governance.validation import ProblemCollector, refuse
 
-TITLE_MAX_CHARS = 120
-DESCRIPTION_MAX_BYTES = 20_000  # the whole "# title\n\nbody" as UTF-8; calldata costs gas
 MAX_ACTIONS = 10
 NATIVE = TokenInfo("ETH", 18)
 DAY = 86_400
@@ -356,8 +356,14 @@ def proposal_description(title: str, body: str) -> str:
     return description
 
 
-def assemble_proposal(actions: Sequence[ProposalAction], title: str, body: str) -> ProposalDraft:
-    """The full proposal: actions in order + the description."""
+def assemble_proposal(
+    actions: Sequence[ProposalAction], title: str, body: str, *, proposer: str
+) -> ProposalDraft:
+    """The full proposal: actions in order + the description, bound to `proposer`.
+
+    The `#proposer=` suffix makes the Governor refuse the same proposal from anyone
+    else: without it a pending proposal can be front-run (replayed, then cancelled).
+    """
     problems = ProblemCollector()
     if not actions:
         problems.add("actions", "Actions: add at least one action.")
@@ -366,4 +372,4 @@ def assemble_proposal(actions: Sequence[ProposalAction], title: str, body: str) 
     description = problems.check(lambda: proposal_description(title, body))
     problems.raise_if_any()
     assert description is not None
-    return ProposalDraft(tuple(actions), description)
+    return ProposalDraft(tuple(actions), with_proposer_suffix(description, proposer))

@@ -205,8 +205,9 @@ def _too_many(count: int) -> str:
     return f"A proposal can have at most {MAX_ACTIONS} actions ({count} now); remove one first."
 
 
-def build_draft(chain: GovernanceChain, form: BuilderForm) -> ProposalDraft:
-    """The proposal the form describes; InvalidInput lists every field's problem at once.
+def build_draft(chain: GovernanceChain, form: BuilderForm, proposer: str) -> ProposalDraft:
+    """The proposal `proposer` would make from the form (only they can propose it);
+    InvalidInput lists every field's problem at once.
 
     An added action that no longer validates (e.g. the treasury spent the ETH it
     would send) is reported under "actions" with its number, since its fields are
@@ -231,7 +232,7 @@ def build_draft(chain: GovernanceChain, form: BuilderForm) -> ProposalDraft:
     # Title and description are checked even when an action is wrong: all problems at once.
     problems.check(lambda: proposal_description(form.title, form.body))
     problems.raise_if_any()
-    return assemble_proposal(actions, form.title, form.body)
+    return assemble_proposal(actions, form.title, form.body, proposer=proposer)
 
 
 def _field_errors(exc: InvalidInput) -> dict[str, str]:
@@ -275,7 +276,7 @@ def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderR
     """Validate the form, then pre-flight the draft (threshold + simulated actions)."""
     chain = _chain(settings)
     try:
-        draft = build_draft(chain, form)
+        draft = build_draft(chain, form, proposer)
     except InvalidInput as exc:
         return BuilderReport(field_errors=_field_errors(exc))
     report = _report(chain, proposer, draft)
@@ -306,7 +307,7 @@ def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> Prep
     """`Governor.propose` for the form, only when the pre-flight passes."""
     chain = _chain(settings)
     try:
-        draft = build_draft(chain, form)
+        draft = build_draft(chain, form, signer)
     except InvalidInput as exc:
         raise WriteRefused(str(exc)) from exc
     report = _report(chain, signer, draft)

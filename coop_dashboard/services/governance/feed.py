@@ -24,6 +24,7 @@ from sqlalchemy import Engine, and_, case, exists, func, literal, not_, or_, sel
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement, Select
 
+from coop_dashboard.chain.proposal_text import PROPOSER_SUFFIX_CHARS, PROPOSER_SUFFIX_PREFIX
 from coop_dashboard.db.chain_tables import (
     GovernanceSettingChange,
     IndexedContract,
@@ -157,14 +158,32 @@ def search_terms(text: str) -> list[str]:
     return seen[:MAX_SEARCH_TERMS]
 
 
+def _searchable_description() -> ColumnElement[str]:
+    """The description without its `#proposer=0x...` binding, which is not text (the
+    same rule as chain.proposal_text.strip_proposer_suffix, in SQL on both engines)."""
+    description = _proposals.c.description
+    length = func.length(description)
+    suffix_start = length - (PROPOSER_SUFFIX_CHARS - 1)
+    has_suffix = and_(
+        length >= PROPOSER_SUFFIX_CHARS,
+        func.lower(func.substr(description, suffix_start, len(PROPOSER_SUFFIX_PREFIX)))
+        == PROPOSER_SUFFIX_PREFIX,
+    )
+    return case(
+        (has_suffix, func.substr(description, 1, length - PROPOSER_SUFFIX_CHARS)),
+        else_=description,
+    )
+
+
 def _search_condition(terms: list[str]) -> ColumnElement[bool]:
     conditions = []
+    description = func.lower(_searchable_description())
     for term in terms:
         pattern = f"%{_escape_like(term)}%"
         conditions.append(
             or_(
                 func.lower(_proposals.c.title).like(pattern, escape="\\"),
-                func.lower(_proposals.c.description).like(pattern, escape="\\"),
+                description.like(pattern, escape="\\"),
             )
         )
     return and_(*conditions)

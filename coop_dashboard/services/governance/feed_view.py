@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coop_dashboard.chain.governance_types import ProposalState
+from coop_dashboard.chain.proposal_text import UNTITLED
 from coop_dashboard.db.queries import ProposalSummary
 from coop_dashboard.services.governance.math import (
     BASIS_POINTS,
@@ -65,7 +66,7 @@ def proposal_card(summary: ProposalSummary, now: int) -> ProposalCard:
     state = ProposalState[summary.state.upper()]
     return ProposalCard(
         proposal_id=str(summary.proposal_id),
-        title=summary.title or "(untitled)",
+        title=summary.title or UNTITLED,
         proposer=summary.proposer,
         state=state.label,
         for_votes=format_token_amount(summary.for_votes, TOKEN_DECIMALS),

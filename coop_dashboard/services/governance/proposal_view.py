@@ -17,6 +17,7 @@ from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.contracts import load_manifest
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
+from coop_dashboard.chain.proposal_text import strip_proposer_suffix
 from coop_dashboard.config import Settings
 from coop_dashboard.db.queries import (
     ProposalDetail,
@@ -193,7 +194,7 @@ def read_proposal_view(
     actions = _decoded_actions(settings, detail) if decode and detail.actions else None
     return ProposalView(
         card=proposal_card(detail.summary, now),
-        description_html=render_markdown(detail.description).html,
+        description_html=render_markdown(strip_proposer_suffix(detail.description)).html,
         actions=actions if actions is not None else _raw_actions(detail),
         actions_decoded=actions is not None,
         timeline=_timeline(detail, now),

@@ -10,6 +10,7 @@ from coop_dashboard.chain import devchain
 from coop_dashboard.chain.governance_reads import read_lifecycle_facts, read_proposal
 from coop_dashboard.chain.governance_types import ProposalCall, ProposalState, VoteSupport
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.chain.tx import revert_decoder
 from coop_dashboard.services.governance.builder import (
     GovernanceParameter,
     assemble_proposal,
@@ -24,9 +25,10 @@ from coop_dashboard.services.governance.context import (
 from coop_dashboard.services.governance.eligibility import can_cancel, can_execute, can_queue
 from coop_dashboard.services.governance.preflight import preflight_proposal
 from tests.chain.governance.conftest import USD, Coop
+from tests.support.reverts import revert_of
 
 
-def _draft(coop: Coop, amount: str = "1,234.5"):  # type: ignore[no-untyped-def]
+def _draft(coop: Coop, amount: str = "1,234.5", proposer: Sender | None = None):  # type: ignore[no-untyped-def]
     assets = {a.symbol: a for a in treasury_assets(coop.gov)}
     assert assets["cUSD"].balance == 50_000 * USD and assets["ETH"].balance == 10 * 10**18
     transfer = treasury_transfer(
@@ -35,7 +37,12 @@ def _draft(coop: Coop, amount: str = "1,234.5"):  # type: ignore[no-untyped-def]
     period = parameter_change(
         GovernanceParameter.VOTING_PERIOD, "3 days", governance_suite(coop.gov)
     )
-    return assemble_proposal([transfer, period], "Pay Bob and speed up", "Two actions.")
+    return assemble_proposal(
+        [transfer, period],
+        "Pay Bob and speed up",
+        "Two actions.",
+        proposer=(proposer or coop.alice).address,
+    )
 
 
 def _propose(coop: Coop, proposer: Sender, call: ProposalCall) -> None:
@@ -107,7 +114,8 @@ def test_preflight_refuses_a_proposer_below_threshold_and_failing_actions(coop: 
     context = action_context(coop.gov)
     token = governance_suite(coop.gov).vote_token
     # The newcomer never delegated: 50,000 COOP but no votes.
-    report = preflight_proposal(coop.gov, coop.newcomer.address, draft, context, token)
+    own_draft = _draft(coop, proposer=coop.newcomer)
+    report = preflight_proposal(coop.gov, coop.newcomer.address, own_draft, context, token)
     assert not report.ok and report.proposer_votes == 0
     assert report.problems == (
         "You have 0 COOP of voting power; proposing needs 10,000 COOP. "
@@ -150,3 +158,31 @@ def test_preflight_catches_a_duplicate_proposal_and_cancel_works(coop: Coop) -> 
     facts = read_lifecycle_facts(coop.gov, first.proposal_id)
     assert facts.state is ProposalState.CANCELED
     assert not can_cancel(facts, coop.alice.address).allowed
+
+
+def test_a_pending_proposal_cannot_be_front_run_by_replaying_its_propose(coop: Coop) -> None:
+    """The builder binds the description to its proposer (`#proposer=0x...`): Bob, above
+    the threshold, replaying Alice's pending `propose` (to become its proposer and cancel
+    it, or to take it over) is refused by the Governor itself."""
+    draft = _draft(coop, "5")
+    call = draft.to_call()
+    args = [list(call.targets), list(call.values), list(call.calldatas), call.description]
+    decoder = revert_decoder(coop.deployment)
+    governor = coop.gov.governor.functions
+    assert (
+        coop.gov.governor.functions.getVotes(
+            coop.bob.address, devchain.latest_timestamp(coop.w3) - 1
+        ).call()
+        >= governor.proposalThreshold().call()
+    )
+    # First in line (a front-runner seeing it in the mempool) and after it is mined.
+    refused = revert_of(decoder, governor.propose(*args), coop.bob.address)
+    assert refused is not None and refused.name == "GovernorRestrictedProposer"
+    assert refused.args == (coop.bob.address,)
+    _propose(coop, coop.alice, call)
+    assert read_proposal(coop.gov, draft.proposal_id).proposer == coop.alice.address
+    refused = revert_of(decoder, governor.propose(*args), coop.bob.address)
+    assert refused is not None and refused.name == "GovernorRestrictedProposer"
+    # Bob cannot cancel it either: only its proposer can.
+    refused = revert_of(decoder, governor.cancel(*_lifecycle_args(call)), coop.bob.address)
+    assert refused is not None and refused.name == "GovernorUnableToCancel"

@@ -269,10 +269,15 @@ def test_description_convention_and_limits() -> None:
 
 def test_assemble_proposal_and_its_id() -> None:
     action = ProposalAction(RECIPIENT, 10**18, b"")
-    draft = assemble_proposal([action], "Pay Ines", "For annotation work.")
+    proposer = "0x" + "Cd" * 20
+    draft = assemble_proposal([action], "Pay Ines", "For annotation work.", proposer=proposer)
     call = draft.to_call()
+    # Bound to its proposer: the Governor refuses the same description from anyone else.
     assert call == ProposalCall(
-        (RECIPIENT,), (10**18,), (b"",), "# Pay Ines\n\nFor annotation work.\n"
+        (RECIPIENT,),
+        (10**18,),
+        (b"",),
+        "# Pay Ines\n\nFor annotation work.\n\n#proposer=0x" + "cd" * 20,
     )
     expected = keccak(
         encode(
@@ -282,7 +287,7 @@ def test_assemble_proposal_and_its_id() -> None:
     )
     assert draft.proposal_id == proposal_id(call) == int.from_bytes(expected, "big")
     with pytest.raises(InvalidInput) as caught:
-        assemble_proposal([], "", "")
+        assemble_proposal([], "", "", proposer=proposer)
     assert set(problems(caught)) == {"actions", "title"}
     with pytest.raises(InvalidInput, match="at most 10 per proposal"):
-        assemble_proposal([action] * 11, "Title", "")
+        assemble_proposal([action] * 11, "Title", "", proposer=proposer)

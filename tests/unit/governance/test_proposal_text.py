@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from coop_dashboard.services.governance.proposal_text import (
+from coop_dashboard.chain.proposal_text import (
     UNTITLED,
     plain_text,
     proposal_text,
     proposal_title,
+    strip_proposer_suffix,
+    with_proposer_suffix,
 )
 
 
@@ -61,6 +63,19 @@ def test_the_proposer_suffix_is_metadata_not_text() -> None:
     description = "# Title\n\nBody #proposer=0x" + "ab" * 20
     assert proposal_text(description).summary == "Body"
     assert "proposer" not in plain_text(description)
+
+
+def test_the_builders_binding_round_trips_and_only_the_exact_end_is_stripped() -> None:
+    proposer = "0x" + "Ab" * 20
+    bound = with_proposer_suffix("# Title\n\nBody\n", proposer)
+    # What OpenZeppelin's Governor checks: the last 52 characters, lowercase hex is fine.
+    assert bound.endswith("\n\n#proposer=0x" + "ab" * 20)
+    assert strip_proposer_suffix(bound) == "# Title\n\nBody"
+    assert proposal_title(with_proposer_suffix("", proposer)) == UNTITLED
+    assert proposal_title("#proposer=0x" + "ab" * 20) == UNTITLED
+    # Not at the very end (the Governor would not enforce it): the author's text, kept.
+    for kept in (bound + "\n", bound + " more", "#proposer=0x" + "ab" * 19):
+        assert strip_proposer_suffix(kept) == kept
 
 
 def test_plain_text_joins_every_block_for_search() -> None:

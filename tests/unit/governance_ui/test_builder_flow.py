@@ -137,7 +137,9 @@ def test_added_actions_then_the_editor_keep_their_order_and_the_governors_id(
         args["calldatas"],
         args["description"],
     )
-    assert description == "# Three things\n\nIn order.\n"
+    # Bound to the signer: only they can propose it (no front-running).
+    proposer = _proposer(seeded_chain).lower()
+    assert description == f"# Three things\n\nIn order.\n\n#proposer={proposer}"
     stable = seeded_chain.deployment.address("MockStablecoin")
     assert [Web3.to_checksum_address(t) for t in targets] == [
         Web3.to_checksum_address(RECIPIENT),

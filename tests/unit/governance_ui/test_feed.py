@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, insert
 
+from coop_dashboard.chain.proposal_text import with_proposer_suffix
 from coop_dashboard.db.chain_tables import (
     GovernanceSettingChange,
     IndexedContract,
@@ -144,6 +145,34 @@ def test_search_is_case_insensitive_over_title_and_description(engine: Engine) -
     assert ids(engine, search="active move") == [3]  # every term must match
     assert ids(engine, search="50%") == [2]  # LIKE wildcards are taken literally
     assert ids(engine, search="5_%") == []
+
+
+def test_search_skips_the_proposer_binding(engine: Engine) -> None:
+    """The builder's `#proposer=0x...` suffix is metadata: searching it finds nothing."""
+    bound = with_proposer_suffix("# Bound grant\n\nPay the annotators.\n", ME)
+    add_proposal(
+        engine,
+        9,
+        block=90,
+        title="Bound grant",
+        vote_start=NOW + DAY,
+        vote_end=NOW + 2 * DAY,
+        description=bound,
+    )
+    assert ids(engine, search="annotators") == [9]
+    assert ids(engine, search="proposer") == []
+    assert ids(engine, search=ME[2:12]) == []
+    # Text that only looks like the binding (not at the very end) is the author's text.
+    add_proposal(
+        engine,
+        10,
+        block=100,
+        title="Quoted",
+        vote_start=NOW + DAY,
+        vote_end=NOW + 2 * DAY,
+        description=f"# Quoted\n\nWe add #proposer=0x{'ab' * 20} to our descriptions.",
+    )
+    assert ids(engine, search="#proposer=") == [10]
 
 
 def test_sorts(engine: Engine) -> None:
