@@ -27,12 +27,17 @@ BUN_PATH = PROJECT_ROOT / "tools" / "node_modules" / "@oven" / "bun-linux-x64" /
 # after importing this module. setdefault keeps the caller's explicit choice.
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "0")
 
+settings = load_settings()
+
 config = rx.Config(
     app_name="coop_dashboard",
     telemetry_enabled=False,
     show_built_with_reflex=False,
     frontend_port=3000,
-    db_url=load_settings().database_url,
+    db_url=settings.database_url,
+    # REDIS_URL set: tabs' state lives in Redis (Reflex's Redis state manager), so
+    # several backend workers can serve any tab (`coop serve --workers N`).
+    redis_url=settings.redis_url or None,
     # If tools/ is not installed yet Reflex falls back to `which bun` (then to a
     # download that fails offline): `make` installs tools/ before any reflex command.
     bun_path=BUN_PATH,

@@ -30,7 +30,7 @@ from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import PROJECT_ROOT, Settings, load_settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.migrations import upgrade_database
-from coop_dashboard.errors import CoopError, NodeError, RpcUnavailableError
+from coop_dashboard.errors import ConfigError, CoopError, NodeError, RpcUnavailableError
 from coop_dashboard.indexer import cli as indexer_cli
 
 APP_PORT = 3000
@@ -159,12 +159,15 @@ def _existing_deployment(settings: Settings, rpc_url: str) -> Deployment | None:
 
 
 def _reflex_command(port: int, dev: bool) -> list[str]:
-    reflex = str(Path(sys.executable).parent / "reflex")
     if dev:
+        reflex = str(Path(sys.executable).parent / "reflex")
         return [reflex, "run", "--frontend-port", str(port)]
     # Prod mode serves frontend and backend on one port; both flags must name it.
+    # The runner is Reflex's CLI with granian replacing a worker that dies.
     return [
-        reflex,
+        sys.executable,
+        "-m",
+        "coop_dashboard.reflex_runner",
         "run",
         "--env",
         "prod",
@@ -175,8 +178,68 @@ def _reflex_command(port: int, dev: bool) -> list[str]:
     ]
 
 
-def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
+def _worker_environment(settings: Settings, workers: int, dev: bool) -> dict[str, str]:
+    """The environment giving the app `workers` backend processes (granian workers).
+
+    Several workers need Redis: a tab's state must be readable by whichever worker
+    its next connection lands on (Reflex's Redis state manager). One worker keeps its
+    tabs' state in process, unless REDIS_URL is set anyway.
+    """
+    _check_workers(settings, workers, dev)
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        _say(
+            "note: several workers on one SQLite file work on one machine; "
+            "PostgreSQL (DATABASE_URL=postgresql://...) is the scaled configuration"
+        )
+    if workers > 1 and not _indexer_in_app_disabled():
+        _say(
+            "note: every worker runs an indexer and the database lock lets one write; "
+            "INDEXER_IN_APP=0 with one `coop index` process (plus a standby) is leaner"
+        )
+    # Reflex reads its own variable; without GRANIAN_WORKERS it would start
+    # 2 x cores + 1 workers as soon as Redis is configured.
+    env = {"GRANIAN_WORKERS": str(workers)}
+    if settings.redis_url:
+        env["REFLEX_REDIS_URL"] = settings.redis_url
+    return env
+
+
+def _check_workers(settings: Settings, workers: int, dev: bool) -> None:
+    """ConfigError unless `workers` backend processes can run with these settings."""
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}.")
+    if workers > 1 and dev:
+        raise ConfigError("--workers applies to production mode; drop --dev.")
+    if workers > 1 and not settings.redis_url:
+        raise ConfigError(
+            f"--workers {workers} needs REDIS_URL (e.g. redis://127.0.0.1:6379/0): the "
+            "workers share the tabs' state through Redis."
+        )
+    if settings.redis_url:
+        _check_redis(settings.redis_url)
+
+
+def _indexer_in_app_disabled() -> bool:
+    return os.environ.get("INDEXER_IN_APP", "1").strip().lower() in ("0", "false", "no")
+
+
+def _check_redis(redis_url: str) -> None:
+    """Fail with a sentence when Redis does not answer (Reflex would only log a trace)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except RedisError as exc:
+        raise ConfigError(f"Redis does not answer at REDIS_URL ({exc}).") from exc
+    finally:
+        client.close()
+
+
+def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool, workers: int = 1) -> int:
     """Run the Reflex app in the foreground until it exits or is interrupted."""
+    worker_env = _worker_environment(settings, workers, dev)
     revision = upgrade_database(settings.database_url)
     _say(f"database schema at migration {revision}")
     env = os.environ | {
@@ -188,8 +251,10 @@ def serve_app(settings: Settings, *, rpc_url: str, port: int, dev: bool) -> int:
         # Sign-in messages name the address people open; follow --port unless
         # APP_ORIGIN says otherwise (e.g. behind a proxy on a public host).
         "APP_ORIGIN": os.environ.get("APP_ORIGIN", "").strip() or f"http://localhost:{port}",
+        **worker_env,
     }
-    _say(f"serving the app at http://localhost:{port} (Ctrl-C stops)")
+    shared = f", {workers} workers sharing state through Redis" if settings.redis_url else ""
+    _say(f"serving the app at http://localhost:{port}{shared} (Ctrl-C stops)")
     # Its own process group: reflex starts workers and bun, and all of them must
     # go when we stop, whether by Ctrl-C or by SIGTERM from a supervisor.
     process = subprocess.Popen(
@@ -221,13 +286,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     A manifest that contradicts the chain is refused before anything starts; a
     chain that does not answer is only a warning: the app serves and says so.
     """
+    _check_workers(settings, args.workers, args.dev)
     deployment = load_manifest(settings.deployment_path)
     w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
     try:
         validate_deployment(w3, deployment, settings.rpc_url, settings.chain_id)
     except RpcUnavailableError as unreachable:
         _say(f"warning: {unreachable} The app will show this until the chain answers.")
-    return serve_app(settings, rpc_url=settings.rpc_url, port=args.port, dev=args.dev)
+    return serve_app(
+        settings, rpc_url=settings.rpc_url, port=args.port, dev=args.dev, workers=args.workers
+    )
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
@@ -289,6 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("serve", help="serve the app for RPC_URL + DEPLOYMENT")
     p.add_argument("--port", type=int, default=APP_PORT, help="the app's port (default 3000)")
     p.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="backend worker processes (more than 1 needs REDIS_URL)",
+    )
     p.set_defaults(run=cmd_serve)
 
     p = commands.add_parser("up", help="local chain + deploy + seed (first time) + the app")

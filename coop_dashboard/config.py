@@ -24,6 +24,8 @@ DEFAULT_CHAIN_ID = 31337
 # Where people open the app (`make run` serves it here); Sign-In with Ethereum
 # messages name this origin, and wallets warn when the page is elsewhere.
 DEFAULT_APP_ORIGIN = "http://localhost:3000"
+# What Reflex's Redis state manager accepts (reflex.utils.prerequisites.parse_redis_url).
+REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -64,6 +66,14 @@ class Settings:
     # The RPC URL handed to browser wallets (wallet_addEthereumChain). RPC_URL may
     # be internal to the server or carry an API key; this one is public.
     wallet_rpc_url: str = ""
+    # Redis shared by several app workers (Reflex's Redis state manager): a tab's state
+    # lives there, so any worker can serve it. "" = one worker, state in process.
+    redis_url: str = ""
+
+    # Websocket JSON-RPC endpoint the indexer follows new blocks on (eth_subscribe
+    # newHeads); "" = poll RPC_URL only. Derived from a loopback RPC_URL (anvil
+    # serves websockets on its HTTP port).
+    rpc_ws_url: str = ""
 
     @property
     def contracts_out_dir(self) -> Path:
@@ -83,6 +93,7 @@ def load_settings() -> Settings:
         rpc_timeout_s = float(timeout_raw)
     except ValueError as exc:
         raise ConfigError(f"RPC_TIMEOUT must be a number of seconds, got {timeout_raw!r}") from exc
+    rpc_ws_url = _rpc_ws_url(os.environ.get("RPC_WS_URL", "").strip(), rpc_url)
     app_origin = _origin(os.environ.get("APP_ORIGIN", "").strip() or DEFAULT_APP_ORIGIN)
     wallet_rpc_url = os.environ.get("WALLET_RPC_URL", "").strip() or rpc_url
     if not wallet_rpc_url.startswith(("http://", "https://")):
@@ -99,7 +110,30 @@ def load_settings() -> Settings:
         rpc_timeout_s=rpc_timeout_s,
         app_origin=app_origin,
         wallet_rpc_url=wallet_rpc_url,
+        rpc_ws_url=rpc_ws_url,
+        redis_url=_redis_url(os.environ.get("REDIS_URL", "").strip()),
     )
+
+
+def _redis_url(raw: str) -> str:
+    """`raw` if it is a URL Reflex's Redis client accepts (or empty), else ConfigError."""
+    if raw and not raw.startswith(REDIS_URL_SCHEMES):
+        raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, got {raw!r}")
+    return raw
+
+
+def _rpc_ws_url(raw: str, rpc_url: str) -> str:
+    """RPC_WS_URL ("off" disables), else ws:// on a loopback RPC_URL's host and port."""
+    if raw.lower() in ("off", "none", "0"):
+        return ""
+    if raw:
+        if not raw.startswith(("ws://", "wss://")):
+            raise ConfigError(f"RPC_WS_URL must be a ws(s):// URL, got {raw!r}")
+        return raw
+    parts = urlsplit(rpc_url)
+    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return f"ws://{parts.netloc}{parts.path}"
+    return ""
 
 
 def _origin(raw: str) -> str:

@@ -7,6 +7,7 @@ serializable): check and submit rebuild and re-validate them on the server.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import reflex as rx
@@ -30,8 +31,12 @@ from coop_dashboard.services.governance.builder_flow import (
 )
 from coop_dashboard.services.governance.markdown import render_markdown
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.busy import busy_while, clear_busy
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
+
+logger = logging.getLogger(__name__)
+UNEXPECTED = "Something went wrong on the server; nothing was changed. Try again."
 
 # What `set_field` may change (the name comes from the browser): the editor's
 # fields and the proposal's text; `arguments` is a list with its own event.
@@ -64,6 +69,7 @@ class ProposalBuilderState(rx.State):
     notice: str = ""
     # The id of the proposal sent to the wallet: opened once it is mined and indexed.
     _submitted_id: int | None = None
+    _busy_runs: dict[str, str] = {}  # state.busy: which run holds `adding` / `checking`
 
     @rx.var(cache=True)
     def preview_html(self) -> str:
@@ -175,19 +181,26 @@ class ProposalBuilderState(rx.State):
     @rx.event(background=True)
     async def add_editor_action(self) -> None:
         """Validate the editor's action on the server; when valid, list it and clear the editor."""
+        async with busy_while(self, "adding") as started:
+            if started:
+                await self._add_editor_action()
+
+    async def _add_editor_action(self) -> None:
         async with self:
-            if self.adding:
-                return
-            self.adding = True
             editor, count = self._editor(), len(self.added)
         try:
             result = await asyncio.to_thread(add_action, load_settings(), editor, count)
         except CoopError as exc:
             async with self:
-                self.adding, self.notice = False, str(exc)
+                self.notice = str(exc)
+            return
+        except Exception:  # a bug: say so, and `adding` is cleared all the same
+            logger.exception("adding a builder action failed unexpectedly")
+            async with self:
+                self.notice = UNEXPECTED
             return
         async with self:
-            self.adding, self.notice = False, ""
+            self.notice = ""
             # The editor's field errors replace the last report: it is stale after any edit.
             self.report = BuilderReport(field_errors=result.field_errors)
             if result.added is None:
@@ -205,6 +218,9 @@ class ProposalBuilderState(rx.State):
 
     @rx.event(background=True)
     async def load(self) -> None:
+        async with self:
+            # A (re)loaded page runs nothing: a flag a reload orphaned must not stick.
+            clear_busy(self, "adding", "checking")
         settings = load_settings()
         try:
             assets = await asyncio.to_thread(asset_choices, settings)
@@ -219,25 +235,31 @@ class ProposalBuilderState(rx.State):
     @rx.event(background=True)
     async def check(self) -> None:
         """Validate every field and pre-flight the proposal (threshold + simulation)."""
+        async with busy_while(self, "checking") as started:
+            if started:
+                await self._check()
+
+    async def _check(self) -> None:
         async with self:
-            if self.checking:
-                return
-            self.checking = True
             form = self._form()
         proposer = await authenticated_address_now(self)
         if proposer is None:
             async with self:
-                self.checking = False
                 self.notice = "Sign in to check and submit a proposal."
             return
         try:
             report = await asyncio.to_thread(check_form, load_settings(), proposer, form)
         except CoopError as exc:
             async with self:
-                self.checking, self.notice = False, str(exc)
+                self.notice = str(exc)
+            return
+        except Exception:  # a bug: say so, and `checking` is cleared all the same
+            logger.exception("checking a proposal failed unexpectedly")
+            async with self:
+                self.notice = UNEXPECTED
             return
         async with self:
-            self.checking, self.notice = False, ""
+            self.notice = ""
             self.report = report
             self.checked = form == self._form()  # edited meanwhile: check again
 

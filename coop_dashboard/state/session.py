@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from typing import Any
 
@@ -28,6 +29,9 @@ from coop_dashboard.services.sign_in import (
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok
+
+logger = logging.getLogger(__name__)
+SIGN_IN_BUG = "Something went wrong on the server; you are not signed in. Try again."
 
 # The localStorage key of the session token (shared by every tab of the origin).
 SESSION_TOKEN_KEY = "coop.session"
@@ -118,6 +122,9 @@ class SessionState(rx.State):
                 challenge = await asyncio.to_thread(begin_sign_in, settings, address)
             except CoopError as exc:
                 problem = str(exc)
+            except Exception:  # a bug must not leave "Signing in…" stuck
+                logger.exception("starting a sign-in failed unexpectedly")
+                problem = SIGN_IN_BUG
         async with self:
             if challenge is None:
                 self.signing_in = False
@@ -159,6 +166,12 @@ class SessionState(rx.State):
             async with self:
                 self.signing_in = False
                 self._notify("Sign-in refused", str(exc))
+            return
+        except Exception:  # a bug must not leave "Signing in…" stuck
+            logger.exception("completing a sign-in failed unexpectedly")
+            async with self:
+                self.signing_in = False
+                self._notify("Cannot sign in", SIGN_IN_BUG)
             return
         async with self:
             self.session_token = issued.token

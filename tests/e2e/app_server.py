@@ -65,12 +65,20 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
-def start_app_server(env_overrides: dict[str, str], *, name: str, work_dir: Path) -> AppServer:
+def start_app_server(
+    env_overrides: dict[str, str],
+    *,
+    name: str,
+    work_dir: Path,
+    coop_serve_args: list[str] | None = None,
+) -> AppServer:
     """Start the app with `env_overrides` and wait until it serves its pages.
 
     `work_dir` holds this server's own frontend build and state files, so test
     servers never rebuild or wipe what another server (or a developer's
     `make run` in the same checkout, which uses .web/) is serving.
+    With `coop_serve_args` the server is `coop serve --port P <args>` (what an
+    operator runs) instead of `reflex run` itself.
     """
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     port = free_port()
@@ -98,6 +106,9 @@ def start_app_server(env_overrides: dict[str, str], *, name: str, work_dir: Path
         "--backend-port",
         str(port),
     ]
+    if coop_serve_args is not None:
+        command = [sys.executable, "-m", "coop_dashboard.cli", "serve", "--port", str(port)]
+        command += coop_serve_args
     started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -80,3 +80,13 @@ def test_bad_origins_are_named(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=message):
         load_settings()
+
+
+def test_redis_url_is_optional_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert load_settings().redis_url == ""
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    assert load_settings().redis_url == "redis://127.0.0.1:6379/3"
+    monkeypatch.setenv("REDIS_URL", "http://127.0.0.1:6379")
+    with pytest.raises(ConfigError, match="REDIS_URL must start with redis://"):
+        load_settings()

@@ -1,0 +1,37 @@
+"""`python -m coop_dashboard.reflex_runner run --env prod ...`: the Reflex CLI, except that
+the production web server (granian) starts a new worker when one dies.
+
+Reflex 0.10.1 builds granian's server without `respawn_failed_workers`, and granian's
+default is to shut the whole server down when any worker exits: with `--workers 4` one
+crashed or OOM-killed worker would take the other three (and every open tab) down
+with it. With the flag, granian replaces the dead worker within a second or two and the
+tabs that were on it reconnect; their state is in Redis, so nothing is lost. (Granian
+still stops if a worker crashes again within 5.5 s of its respawn: a crash loop.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import granian.server
+
+
+class RespawningServer(granian.server.Server):  # type: ignore[misc,valid-type]
+    """granian's server with respawn_failed_workers on unless the caller says otherwise."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("respawn_failed_workers", True)
+        super().__init__(*args, **kwargs)
+
+
+def main() -> None:
+    # Reflex imports `granian.server.Server` when it starts the backend, so replacing
+    # the module attribute before the CLI runs is enough.
+    granian.server.Server = RespawningServer
+    from reflex.reflex import cli
+
+    cli()
+
+
+if __name__ == "__main__":
+    main()
