@@ -14,7 +14,8 @@ export PATH := $(BUN_BIN):$(PATH)
 
 .PHONY: install run test lint format chromium clean
 
-install: $(VENV)/.installed contracts/node_modules/.installed tools/node_modules/.installed
+install: $(VENV)/.installed contracts/node_modules/.installed tools/node_modules/.installed \
+	tests/js/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,12 @@ contracts/node_modules/.installed: contracts/package.json contracts/package-lock
 # Reflex wants bun >= 1.4.4 and would download it; npm ships the same binary.
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Test-only: the reference IPFS implementations the content-store tests compare CIDs
+# and CAR files with (ipfs-unixfs-importer, ipfs-only-hash, @ipld/car).
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: install
