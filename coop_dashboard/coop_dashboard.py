@@ -9,6 +9,7 @@ import reflex as rx
 # Imported for its side effect: every table lands on SQLModel.metadata, which is the
 # metadata `reflex db makemigrations` diffs (Reflex's own rx.Model shares it).
 import coop_dashboard.db.models  # noqa: F401
+from coop_dashboard.api.app import build_api
 from coop_dashboard.components.layout import APP_NAME
 from coop_dashboard.components.theme import GLOBAL_STYLE
 from coop_dashboard.indexer.service import indexer_lifespan_task
@@ -20,7 +21,12 @@ WALLET_BRIDGE_SRC = "/wallet_bridge.js"
 
 # The wallet bridge (assets/wallet_bridge.js) is on every page: states drive the
 # browser wallet through it with rx.call_script.
-app = rx.App(style=GLOBAL_STYLE, head_components=[rx.script(src=WALLET_BRIDGE_SRC)])
+# HTTP routes beside the pages (/ipfs/<cid>) answer before Reflex's own.
+app = rx.App(
+    style=GLOBAL_STYLE,
+    head_components=[rx.script(src=WALLET_BRIDGE_SRC)],
+    api_transformer=build_api(),
+)
 add_registered_pages(app, app_title=APP_NAME)
 app.register_lifespan_task(purge_periodically)
 # The indexer follows the chain into SQL inside the app (INDEXER_IN_APP=0 when a

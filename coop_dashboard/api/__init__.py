@@ -1,0 +1,1 @@
+"""HTTP routes served beside the Reflex app, on the same server (Starlette)."""

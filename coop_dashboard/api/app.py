@@ -1,0 +1,16 @@
+"""The Starlette app Reflex mounts its own backend under (`rx.App(api_transformer=...)`).
+
+What is routed or intercepted here answers first; every other path goes on to Reflex.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from coop_dashboard.api.ipfs_gateway import IpfsGateway
+
+
+def build_api() -> Starlette:
+    api = Starlette()
+    api.add_middleware(IpfsGateway)
+    return api
