@@ -35,7 +35,6 @@ from coop_dashboard.services.governance.abi_types import (
 )
 from coop_dashboard.services.governance.inputs import parse_address
 from coop_dashboard.services.governance.markdown import DESCRIPTION_MAX_BYTES
-from coop_dashboard.services.governance.markdown import DESCRIPTION_MAX_BYTES
 from coop_dashboard.services.governance.units import (
     format_duration,
     format_token_amount,
