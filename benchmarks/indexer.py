@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_utils import keccak
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
@@ -204,6 +205,7 @@ def _baseline(rpc_url: str, deployment: Deployment, database_url: str) -> tuple[
                         proposer=args["proposer"].lower(),
                         title=args["description"].splitlines()[0],
                         description=args["description"],
+                        description_hash="0x" + keccak(text=args["description"]).hex(),
                         vote_start=args["voteStart"],
                         vote_end=args["voteEnd"],
                         action_count=len(args["targets"]),

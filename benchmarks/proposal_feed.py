@@ -102,6 +102,7 @@ def fill(engine: Engine, proposals: int, votes: int, voters: int, seed: int = 5)
                 "proposer": _address(rng.randrange(voters) + 100),
                 "title": title,
                 "description": f"# {title}\n\n" + " ".join(rng.choices(WORDS, k=80)),
+                "description_hash": HASH,
                 "vote_start": start,
                 "vote_end": end,
                 "action_count": 1,

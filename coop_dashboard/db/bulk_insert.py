@@ -39,6 +39,8 @@ def _copy_text(value: Any) -> str:
         return "t"
     if value is False:
         return "f"
+    if isinstance(value, str):  # a str subclass (e.g. sanitised chain text): escape it too
+        return _copy_text(str.__str__(value))
     return str(value)
 
 

@@ -47,6 +47,26 @@ class IndexerCheckpoint(SQLModel, table=True):
     updated_at: int = Field(sa_type=BigInteger)  # wall clock, unix seconds
 
 
+class IndexerStall(SQLModel, table=True):
+    """Why the indexer cannot move past a block, while it cannot (deleted once it does).
+
+    Written by the indexer on every failed attempt, read by the overview page
+    ("indexer stalled at block N: reason"): the indexer may run in another process.
+    """
+
+    __tablename__ = "indexer_stall"
+    __table_args__ = _TABLE_OPTIONS
+
+    stream: str = Field(primary_key=True, max_length=64)
+    # The first block not indexed (None: nothing indexed and the deployment unknown).
+    block_number: int | None = Field(default=None, sa_type=BigInteger)
+    log_index: int | None = Field(default=None, sa_type=BigInteger)  # when one log is the cause
+    reason: str = Field(sa_type=Text)
+    attempts: int = Field(sa_type=BigInteger)
+    since: int = Field(sa_type=BigInteger)  # wall clock, unix seconds
+    updated_at: int = Field(sa_type=BigInteger)
+
+
 class IndexedContract(SQLModel, table=True):
     """The indexed deployment's contracts, so queries need no manifest to find them."""
 
@@ -112,7 +132,11 @@ class Proposal(SQLModel, table=True):
     governor: str = Field(max_length=ADDRESS_LENGTH)
     proposer: str = Field(max_length=ADDRESS_LENGTH, index=True)
     title: str = Field(sa_type=Text)
+    # As shown: invalid UTF-8 and NUL replaced by U+FFFD (indexer/chain_text.py).
     description: str = Field(sa_type=Text)
+    # keccak256 of the description's exact bytes, as the Governor hashes it
+    # (queue / execute name the proposal by it; `description` may be sanitised).
+    description_hash: str = Field(max_length=HASH_LENGTH)
     vote_start: int = Field(sa_type=BigInteger)  # snapshot timepoint (token clock)
     vote_end: int = Field(sa_type=BigInteger)  # deadline before any late-quorum extension
     action_count: int

@@ -167,6 +167,9 @@ class ProposalDetail:
     description: str
     actions: list[ProposalActionRow]
     transitions: list[ProposalTransitionRow]
+    # keccak256 of the description's exact bytes (0x-hex): how the Governor names the
+    # proposal in queue / execute (`description` may have been sanitised for display).
+    description_hash: str = ""
 
 
 class _SupplyHistory:
@@ -327,9 +330,11 @@ def get_proposal(engine: Engine, proposal_id: int) -> ProposalDetail | None:
         summaries = proposal_summaries(connection, _proposals.c.proposal_id == proposal_id)
         if not summaries:
             return None
-        description = connection.execute(
-            select(_proposals.c.description).where(_proposals.c.proposal_id == proposal_id)
-        ).scalar_one()
+        description, description_hash = connection.execute(
+            select(_proposals.c.description, _proposals.c.description_hash).where(
+                _proposals.c.proposal_id == proposal_id
+            )
+        ).one()
         actions = [
             ProposalActionRow(
                 row["action_index"], row["target"], row["value"], row["signature"], row["calldata"]
@@ -355,7 +360,7 @@ def get_proposal(engine: Engine, proposal_id: int) -> ProposalDetail | None:
                 .order_by(_transitions.c.block_number, _transitions.c.log_index)
             ).mappings()
         ]
-    return ProposalDetail(summaries[0], description, actions, transitions)
+    return ProposalDetail(summaries[0], description, actions, transitions, description_hash)
 
 
 # -- votes --------------------------------------------------------------------------------

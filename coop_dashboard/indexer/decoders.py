@@ -4,7 +4,9 @@ Raw logs come straight from JSON-RPC (hex strings). Indexed static arguments
 are sliced out of their topics, and data made only of static 32-byte words
 (the common case: amounts, addresses, flags) is sliced word by word; anything
 else (strings, bytes, arrays) goes through `eth_abi.decode`. Both give the same
-values: addresses lowercase 0x-hex, ints as int, bytes as 0x-hex strings.
+values: addresses lowercase 0x-hex, ints as int, bytes as 0x-hex strings, and
+strings through `chain_text` (anyone writes them: invalid UTF-8 or NUL must not
+keep an event out of its table; see chain_text.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
 from coop_dashboard.chain.rpc import RawLog
+from coop_dashboard.indexer.chain_text import chain_text, is_altered
 
 # The name under which Transfer logs of tokens outside the manifest are decoded
 # (only ever fetched when they move the treasury's funds).
@@ -26,6 +29,9 @@ FOREIGN_ERC20 = "ERC20"
 ERC20_TRANSFER_SIGNATURE = "Transfer(address,address,uint256)"
 
 _STATIC_WORD = re.compile(r"^(address|bool|u?int\d*|bytes([1-9]|[12]\d|3[0-2]))$")
+# `string` is encoded exactly like `bytes`: eth_abi reads strings as bytes (it
+# would refuse invalid UTF-8) and `chain_text` turns them into text.
+_STRING_TYPE = re.compile(r"\bstring\b")
 
 WordDecoder = Callable[[str], Any]
 
@@ -46,6 +52,9 @@ class DecodedLog:
     args: dict[str, Any] = field(default_factory=dict)
     topics: list[str] = field(default_factory=list)
     data: str = "0x"
+    # A string argument held invalid UTF-8 or NUL: its text was sanitised (the
+    # exact bytes are in `data`, which the store keeps for such logs).
+    altered_text: bool = False
 
 
 def _canonical_type(param: Mapping[str, Any]) -> str:
@@ -109,7 +118,7 @@ def _dynamic_decoder(abi_type: str) -> Callable[[str, int], Any] | None:
         return bytes.fromhex(chunk)
 
     if abi_type == "string":
-        return lambda hex_data, offset: read_bytes(hex_data, offset).decode("utf-8")
+        return lambda hex_data, offset: chain_text(read_bytes(hex_data, offset))
     if abi_type == "bytes":
         return lambda hex_data, offset: "0x" + read_bytes(hex_data, offset).hex()
     if not abi_type.endswith("[]"):
@@ -180,6 +189,8 @@ def _value_normalizer(param: Mapping[str, Any]) -> Callable[[Any], Any]:
         ]
     if kind == "address":
         return lambda value: str(value).lower()  # eth_abi hands back checksummed addresses
+    if kind == "string":
+        return lambda value: chain_text(bytes(value))  # decoded as bytes (_STRING_TYPE)
     if kind.startswith("bytes"):
         return lambda value: "0x" + bytes(value).hex()
     return lambda value: value
@@ -259,6 +270,13 @@ class EventDecoder:
         data_params = [p for p in inputs if not p.get("indexed")]
         self.data_names = [str(p["name"]) for p in data_params]
         self.data_types = [_canonical_type(p) for p in data_params]
+        self._eth_abi_types = [_STRING_TYPE.sub("bytes", kind) for kind in self.data_types]
+        # Arguments holding text: checked for sanitised strings after decoding.
+        self.text_fields = [
+            name
+            for name, kind in zip(self.data_names, self.data_types, strict=True)
+            if _STRING_TYPE.search(kind)
+        ]
         self._normalizers = [_value_normalizer(p) for p in data_params]
         self._data_decoder = (
             _data_decoder(self.data_names, self.data_types) if self.data_types else None
@@ -276,7 +294,7 @@ class EventDecoder:
         ]
 
     def _abi_decode(self, data: str) -> list[Any]:
-        values = abi_decode(self.data_types, bytes.fromhex(data[2:]))
+        values = abi_decode(self._eth_abi_types, bytes.fromhex(data[2:]))
         return [
             normalize(value) for normalize, value in zip(self._normalizers, values, strict=True)
         ]
@@ -302,7 +320,7 @@ class EventDecoder:
         if self._data_decoder is not None:
             try:
                 self._data_decoder(data[2:], args)
-            except ValueError:  # UnicodeDecodeError included
+            except ValueError:
                 # Not the canonical layout: let eth_abi decide (it accepts or raises).
                 args.update(zip(self.data_names, self._abi_decode(data), strict=True))
         elif self.data_types:
@@ -356,6 +374,7 @@ class DecoderTable:
         contract: str | None = None
         event: str | None = None
         args: dict[str, Any] = {}
+        altered = False
         if topics:
             entry = self._by_address.get((address, topics[0]))
             if entry is None and topics[0] == self._erc20_transfer.topic0 and len(topics) == 3:
@@ -364,6 +383,9 @@ class DecoderTable:
                 try:
                     args = entry.decoder.decode(topics, data)
                     contract, event = entry.contract, entry.decoder.name
+                    text_fields = entry.decoder.text_fields
+                    if text_fields:
+                        altered = any(is_altered(args[name]) for name in text_fields)
                 except (ValueError, IndexError, DecodingError):
                     pass  # a log that does not fit its ABI is kept raw, not fatal
         return DecodedLog(
@@ -379,4 +401,5 @@ class DecoderTable:
             args,
             topics,
             data,
+            altered,
         )

@@ -17,6 +17,10 @@ Consistency rules:
 - Within `reorg_window` blocks of the head every block's header is fetched with
   the logs; headers must chain to each other and to the checkpoint, and logs
   must carry their block's hash, or the batch is dropped and retried.
+- A log no handler can turn into rows (a bug, or data nobody expected) stops
+  the index just before its block: the blocks before it are committed, and the
+  error names the block and log index (LogHandlingError). A batch the database
+  refuses is retried with half the range, down to the one block it refuses.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.rpc import (
@@ -59,6 +65,28 @@ _HEADER_BATCH = 200
 
 class InconsistentFetchError(IndexerError):
     """The chain changed while a range was fetched (a reorg in progress): retry."""
+
+
+class LogHandlingError(IndexerError):
+    """Decoding or handling one log raised: the index cannot move past its block."""
+
+    def __init__(self, block_number: int, log_index: int, what: str, cause: Exception) -> None:
+        super().__init__(
+            f"{what} (block {block_number}, log index {log_index}) failed: "
+            f"{type(cause).__name__}: {cause}"
+        )
+        self.block_number = block_number
+        self.log_index = log_index
+
+
+class BatchWriteError(IndexerError):
+    """The database refused a batch for a reason of the driver's (not SQLAlchemy's)."""
+
+    def __init__(self, first: int, last: int, cause: Exception) -> None:
+        blocks = f"block {first}" if first == last else f"blocks {first}..{last}"
+        super().__init__(f"writing {blocks} failed: {type(cause).__name__}: {cause}")
+        self.block_number = first
+        self.log_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +213,11 @@ class Scanner:
         parent = header_from_json(parent_raw)
         return Checkpoint(parent.number, parent.hash, parent.timestamp)
 
+    @property
+    def checkpoint(self) -> Checkpoint | None:
+        """The block the index ends at, as this scanner last knew it (None: not read yet)."""
+        return self._checkpoint
+
     def forget_checkpoint(self) -> None:
         """Re-read the checkpoint from the database at the next step (after an error)."""
         self._checkpoint = None
@@ -224,8 +257,15 @@ class Scanner:
             last_header = prepared.headers[-1]
             next_start = Checkpoint(last_header.number, last_header.hash, last_header.timestamp)
             self._start_prefetch(next_start, safe_head, head)
-        with fewer_gc_passes():
-            self._commit(checkpoint, prepared)
+        try:
+            with fewer_gc_passes():
+                self._commit(checkpoint, prepared)
+        except Exception as error:
+            # Smaller ranges until the one block the database refuses, if it is one.
+            self.sizer.failed()
+            if isinstance(error, CoopError | SQLAlchemyError):
+                raise
+            raise BatchWriteError(prepared.first, prepared.last, error) from error
         first, last, events = prepared.first, prepared.last, prepared.events
         log.debug("applied blocks %d..%d: %d logs", first, last, events)
         return StepResult("applied", head, last, events, first, last)
@@ -237,6 +277,11 @@ class Scanner:
             last = min(safe_head, checkpoint.block_number + self.sizer.size)
             try:
                 return self._prepare(checkpoint, first, last, head)
+            except LogHandlingError as error:
+                if error.block_number <= first:
+                    raise
+                # Commit the blocks before the failing one; the next step stops there.
+                return self._prepare(checkpoint, first, error.block_number - 1, head)
             except (JsonRpcError, RpcTimeoutError) as error:
                 if isinstance(error, JsonRpcError) and error.method == "eth_getBalance":
                     self._warn_no_past_balances(error)
@@ -279,7 +324,7 @@ class Scanner:
             return None
         try:
             return prefetch.future.result()
-        except (CoopError, OSError) as error:
+        except Exception as error:
             # Prepared again in the foreground, where failures are handled.
             log.debug("prefetch after block %d failed: %s", checkpoint.block_number, error)
             return None
@@ -386,11 +431,22 @@ class Scanner:
         sink = RowSink()
         decoded: list[DecodedLog] = []
         timestamps = fetched.timestamps
-        for raw in fetched.logs:
-            timestamp = None if "blockTimestamp" in raw else timestamps[int(raw["blockNumber"], 16)]
-            item = decode(raw, timestamp)
-            decoded.append(item)
-            handle(item, context, sink)
+        raw: RawLog | None = None
+        try:
+            for raw in fetched.logs:
+                number = int(raw["blockNumber"], 16)
+                timestamp = None if "blockTimestamp" in raw else timestamps[number]
+                item = decode(raw, timestamp)
+                decoded.append(item)
+                handle(item, context, sink)
+        except Exception as error:
+            if raw is None:
+                raise
+            number, index = int(raw["blockNumber"], 16), int(raw["logIndex"], 16)
+            what = "decoding the log"
+            if decoded and (decoded[-1].block_number, decoded[-1].log_index) == (number, index):
+                what = f"the {decoded[-1].contract} {decoded[-1].event} handler"
+            raise LogHandlingError(number, index, what, error) from error
         eth = self.eth
         if eth is not None and fetched.balances is not None:
             outflows: dict[int, int] = defaultdict(int)

@@ -1,8 +1,10 @@
 """Running the indexer: once (catch up and return), or forever (app lifespan / `coop index`).
 
 The forever loop never gives up: a dead RPC, a missing manifest, a database
-hiccup or another indexer holding the lock all mean "wait, then try again",
-with exponential backoff for failures. The blocking work (HTTP + SQL) runs in a
+hiccup, a handler that raises or another indexer holding the lock all mean
+"wait, then try again", with exponential backoff for failures. While failing,
+the indexer says where and why in indexer_stall (stall.py), which the
+overview shows. The blocking work (HTTP + SQL) runs in a
 worker thread so the app's event loop keeps serving pages meanwhile.
 """
 
@@ -15,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from coop_dashboard.chain.contracts import load_manifest
@@ -27,6 +30,7 @@ from coop_dashboard.indexer.handlers.default import build_default_registry
 from coop_dashboard.indexer.handlers.registry import HandlerRegistry
 from coop_dashboard.indexer.lock import IndexerLock, IndexerLockHeldError
 from coop_dashboard.indexer.scanner import Scanner, deployment_key
+from coop_dashboard.indexer.stall import STREAM, clear_stall, describe_failure, record_stall
 from coop_dashboard.indexer.store import IndexStore
 
 log = logging.getLogger("coop.indexer")
@@ -130,6 +134,8 @@ class Follower:
         self.session: IndexerSession | None = None
         self.failures = 0
         self._standby_logged = False
+        # A stall row may be left by a previous run: cleared after the first good step.
+        self._stall_stored = True
 
     def tick(self) -> float:
         """Do one step; returns how long to wait before the next tick."""
@@ -147,23 +153,13 @@ class Follower:
                 log.info("standing by: %s", error)
                 self._standby_logged = True
             return LOCK_RETRY_S
-        except (CoopError, SQLAlchemyError, OSError) as error:
-            self.failures += 1
-            delay = min(
-                self.config.backoff_max_s,
-                self.config.backoff_initial_s * 2 ** min(self.failures - 1, 16),
-            )
-            log.warning("indexer step failed (%s); retrying in %.1f s", error, delay)
-            if isinstance(error, SQLAlchemyError):
-                # The database may have restarted: the PostgreSQL lock lived on a
-                # connection that is gone. Start over (lock, schema, checkpoint).
-                self._close_quietly()
-            elif self.session is not None:
-                self.session.scanner.forget_checkpoint()
-            return delay
+        except Exception as error:  # noqa: BLE001 - nothing may end the indexer: retry
+            return self._failed(error)
         if self.failures:
             log.info("indexer recovered after %d failed attempts", self.failures)
             self.failures = 0
+        if self._stall_stored and clear_stall(self._engine(), STREAM):
+            self._stall_stored = False
         if result.kind == "applied":
             log.info(
                 "indexed blocks %d..%d (%d events)",
@@ -172,6 +168,44 @@ class Follower:
                 result.events,
             )
         return self.config.poll_interval_s if result.kind in ("idle", "retry") else 0.0
+
+    def _engine(self) -> Engine:
+        return get_engine(self.settings.database_url)
+
+    def _failed(self, error: Exception) -> float:
+        """Back off after a failed tick: log where and why, record the stall, reset state."""
+        self.failures += 1
+        delay = min(
+            self.config.backoff_max_s,
+            self.config.backoff_initial_s * 2 ** min(self.failures - 1, 16),
+        )
+        block: int | None = getattr(error, "block_number", None)
+        log_index: int | None = getattr(error, "log_index", None)
+        if block is None and self.session is not None:
+            checkpoint = self.session.scanner.checkpoint
+            block = None if checkpoint is None else checkpoint.block_number + 1
+        reason = describe_failure(error)
+        expected = isinstance(error, CoopError | SQLAlchemyError | OSError)
+        log.log(
+            logging.WARNING if expected else logging.ERROR,
+            "indexer stalled at block %s (log index %s): %s; attempt %d, retrying in %.1f s",
+            "?" if block is None else block,
+            "-" if log_index is None else log_index,
+            reason,
+            self.failures,
+            delay,
+            # A bug: its traceback once per stall, not on every retry.
+            exc_info=error if not expected and self.failures == 1 else None,
+        )
+        record_stall(self._engine(), STREAM, block_number=block, log_index=log_index, reason=reason)
+        self._stall_stored = True
+        if isinstance(error, SQLAlchemyError):
+            # The database may have restarted: the PostgreSQL lock lived on a
+            # connection that is gone. Start over (lock, schema, checkpoint).
+            self._close_quietly()
+        elif self.session is not None:
+            self.session.scanner.forget_checkpoint()
+        return delay
 
     def close(self) -> None:
         if self.session is not None:
@@ -190,9 +224,10 @@ def follow(
     settings: Settings | None = None,
     config: IndexerConfig | None = None,
     stop: threading.Event | None = None,
+    registry: HandlerRegistry | None = None,
 ) -> None:
     """Follow the chain in this thread until `stop` is set (`coop index`)."""
-    follower = Follower(settings or load_settings(), config or IndexerConfig.from_env())
+    follower = Follower(settings or load_settings(), config or IndexerConfig.from_env(), registry)
     stop = stop or threading.Event()
     try:
         while not stop.is_set():

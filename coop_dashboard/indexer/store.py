@@ -29,12 +29,11 @@ from coop_dashboard.db.chain_tables import (
     IndexerCheckpoint,
     table_of,
 )
-from coop_dashboard.db.engine import create_tables
+from coop_dashboard.db.migrations import upgrade_engine
 from coop_dashboard.errors import IndexerError
 from coop_dashboard.indexer.decoders import DecodedLog
 from coop_dashboard.indexer.handlers.registry import HandlerRegistry, Row, RowSink
-
-STREAM = "coop"
+from coop_dashboard.indexer.stall import STREAM
 
 
 class ConcurrentIndexerError(IndexerError):
@@ -126,7 +125,8 @@ class IndexStore:
         self._blocks = table_of(IndexedBlock)
 
     def ensure_schema(self) -> None:
-        create_tables(self.engine)
+        """Apply the migrations the database lacks (never create_all: see db/migrations.py)."""
+        upgrade_engine(self.engine)
 
     def load_checkpoint(self) -> Checkpoint | None:
         """The checkpoint, or None when nothing (of this deployment) is indexed yet.
@@ -177,7 +177,9 @@ class IndexStore:
         listed: list[Row] = []
         kept: list[Row] = []
         for item in logs:
-            if handles(item.contract, item.event):
+            # A log whose text was sanitised keeps its raw data here too: its exact
+            # bytes (and any digest over them) stay recoverable from the index.
+            if handles(item.contract, item.event) and not item.altered_text:
                 listed.append(chain_event_listing(item))
             else:
                 kept.append(chain_event_row(item))

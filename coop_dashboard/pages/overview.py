@@ -96,6 +96,19 @@ def _error() -> rx.Component:
     )
 
 
+def _indexer_stall() -> rx.Component:
+    """Counts and lists stop at the stalled block: say so, and why."""
+    return rx.cond(
+        OverviewState.view.indexer_stall != "",
+        rx.callout(
+            OverviewState.view.indexer_stall,
+            icon="triangle_alert",
+            color_scheme="amber",
+            id="indexer-stall",
+        ),
+    )
+
+
 def _stats() -> rx.Component:
     view = OverviewState.view
     return rx.grid(
@@ -252,6 +265,7 @@ def overview() -> rx.Component:
     return rx.vstack(
         _header(),
         _error(),
+        _indexer_stall(),
         rx.cond(
             OverviewState.has_facts,
             _facts(),

@@ -7,6 +7,10 @@ read the chain directly and a mined block is immediately "indexed".
 The indexer process (or its lifespan task) calls `set_indexed_block_reader`
 with a function returning the last block it committed (e.g. its checkpoint
 row); `wait_until_indexed` then polls that function.
+
+When the indexer cannot move on, it says where and why in the database
+(indexer/stall.py, written from whichever process indexes); `stall_notice`
+is how pages word it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ import enum
 import logging
 import time
 from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from coop_dashboard.indexer.stall import read_stall
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +69,12 @@ async def wait_until_indexed(
         if time.monotonic() >= deadline:
             return IndexWait.BEHIND
         await asyncio.sleep(poll_s)
+
+
+def stall_notice(engine: Engine) -> str:
+    """ "indexer stalled at block N: <reason>" while the indexer fails, else ""."""
+    stall = read_stall(engine)
+    if stall is None:
+        return ""
+    where = "" if stall.block_number is None else f" at block {stall.block_number}"
+    return f"indexer stalled{where}: {stall.reason}"

@@ -12,7 +12,9 @@ from coop_dashboard.chain.facts import read_chain_facts
 from coop_dashboard.config import Settings
 from coop_dashboard.db import queries
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.services import display
 from coop_dashboard.services.amounts import format_units
+from coop_dashboard.services.index_progress import stall_notice
 from coop_dashboard.services.overview_types import PROPOSAL_STATES, OverviewFacts, TokenAmount
 
 
@@ -22,28 +24,31 @@ class IndexedCounts:
     delegate_count: int
     proposals_by_state: dict[str, int]  # keys as in PROPOSAL_STATES
     indexed_block: int | None
+    stall: str = ""  # "indexer stalled at block N: reason", or "" when it is not
 
 
 def read_indexed_counts(database_url: str) -> IndexedCounts:
     """Members, delegates and proposals by state, as far as the indexer has read."""
     engine = get_engine(database_url)
     empty = dict.fromkeys(PROPOSAL_STATES, 0)
+    stall = stall_notice(engine)
     indexed_block = queries.indexed_block_number(engine)
     if indexed_block is None:
-        return IndexedCounts(0, 0, empty, None)
+        return IndexedCounts(0, 0, empty, None, stall)
     try:
         by_state = queries.proposal_counts_by_state(engine)
         members = queries.member_count(engine)
         delegates = sum(1 for d in queries.list_delegates(engine) if d.voting_power > 0)
     except DBAPIError:
         # The indexer is (re)creating its tables right now: counts on the next read.
-        return IndexedCounts(0, 0, empty, None)
+        return IndexedCounts(0, 0, empty, None, stall)
     # The index names states in lower case; the page uses the Governor's names.
     return IndexedCounts(
         members,
         delegates,
         {name: by_state.get(name.lower(), 0) for name in PROPOSAL_STATES},
         indexed_block,
+        stall,
     )
 
 
@@ -80,4 +85,6 @@ def read_overview(settings: Settings) -> OverviewFacts:
         proposals_by_state=counts.proposals_by_state,
         contracts={name: info.address for name, info in deployment.contracts.items()},
         indexed_block=counts.indexed_block,
+        # The reason may quote the RPC URL, whose path may hold an API key.
+        indexer_stall=counts.stall.replace(settings.rpc_url, display.public_url(settings.rpc_url)),
     )

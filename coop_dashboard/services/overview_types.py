@@ -46,3 +46,5 @@ class OverviewFacts:
     # The counts above come from the SQL index; it has read the chain up to here
     # (None: the indexer has not finished its first batch yet, counts are 0).
     indexed_block: int | None = None
+    # "indexer stalled at block N: reason" while the indexer cannot move on, else "".
+    indexer_stall: str = ""

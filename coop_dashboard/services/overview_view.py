@@ -72,6 +72,7 @@ class OverviewView:
     proposal_count: Figure = field(default_factory=Figure)
     proposals_by_state: list[StateRow] = field(default_factory=list)
     contracts: list[ContractRow] = field(default_factory=list)
+    indexer_stall: str = ""  # shown as a warning while not empty
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def overview_view(facts: OverviewFacts) -> OverviewView:
             ContractRow(name=display.humanize_identifier(name), address=address)
             for name, address in facts.contracts.items()
         ],
+        indexer_stall=facts.indexer_stall,
     )
 
 

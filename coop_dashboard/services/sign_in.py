@@ -29,7 +29,8 @@ from coop_dashboard.auth import (
 )
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.config import Settings, load_settings
-from coop_dashboard.db.engine import create_tables, get_engine
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.migrations import upgrade_engine
 from coop_dashboard.errors import AuthError
 
 logger = logging.getLogger(__name__)
@@ -42,15 +43,16 @@ _ready_lock = threading.Lock()
 
 
 def auth_engine(settings: Settings) -> Engine:
-    """The app's engine, with its tables created once per process.
+    """The app's engine, its schema migrated once per process.
 
-    Creating tables is idempotent; until migrations exist (alembic through
-    `reflex db`) the first sign-in of a fresh install creates them.
+    `coop serve` migrates before the app starts; this covers an app started
+    another way (the migrations are a no-op on a current database). Never
+    create_all: it would create tables the migrations then cannot place.
     """
     engine = get_engine(settings.database_url)
     with _ready_lock:
         if settings.database_url not in _ready_databases:
-            create_tables(engine)
+            upgrade_engine(engine)
             _ready_databases.add(settings.database_url)
     return engine
 

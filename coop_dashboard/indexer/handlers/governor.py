@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from eth_utils import keccak
+
 from coop_dashboard.chain.proposal_text import proposal_title
 from coop_dashboard.db.chain_tables import (
     GovernanceSettingChange,
@@ -10,6 +12,7 @@ from coop_dashboard.db.chain_tables import (
     ProposalTransition,
     Vote,
 )
+from coop_dashboard.indexer.chain_text import exact_bytes
 from coop_dashboard.indexer.decoders import DecodedLog
 from coop_dashboard.indexer.handlers.registry import (
     HandlerContext,
@@ -42,6 +45,7 @@ def on_proposal_created(log: DecodedLog, _context: HandlerContext, sink: RowSink
     proposal_id = args["proposalId"]
     position = log_fields(log)
     targets = args["targets"]
+    description = args["description"]
     sink.add(
         Proposal,
         position
@@ -49,8 +53,9 @@ def on_proposal_created(log: DecodedLog, _context: HandlerContext, sink: RowSink
             "proposal_id": proposal_id,
             "governor": log.address,
             "proposer": args["proposer"],
-            "title": proposal_title(args["description"]),
-            "description": args["description"],
+            "title": proposal_title(description),
+            "description": description,
+            "description_hash": "0x" + keccak(exact_bytes(description)).hex(),
             "vote_start": args["voteStart"],
             "vote_end": args["voteEnd"],
             "action_count": len(targets),

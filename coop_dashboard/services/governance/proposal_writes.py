@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import CodeType
 from typing import ParamSpec, Protocol, TypeVar
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from sqlalchemy import Engine
 
 from coop_dashboard.config import Settings
@@ -125,7 +125,8 @@ def _lifecycle_args(detail: ProposalDetail) -> list[object]:
         [to_checksum_address(a.target) for a in detail.actions],
         [a.value for a in detail.actions],
         [bytes.fromhex(a.calldata.removeprefix("0x")) for a in detail.actions],
-        keccak(text=detail.description),
+        # The indexed hash: a description with invalid UTF-8 or NUL is shown sanitised.
+        bytes.fromhex(detail.description_hash.removeprefix("0x")),
     ]
 
 

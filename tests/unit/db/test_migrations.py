@@ -16,7 +16,14 @@ from sqlmodel import SQLModel
 import coop_dashboard.db.models  # noqa: F401
 from coop_dashboard.db.chain_tables import ProposalTally, table_of
 from coop_dashboard.db.engine import create_tables, get_engine
-from coop_dashboard.db.migrations import current_revision, head_revision, upgrade_database
+from coop_dashboard.db.migrations import (
+    UnrecognisedSchemaError,
+    current_revision,
+    head_revision,
+    upgrade_database,
+)
+from coop_dashboard.indexer.handlers.default import build_default_registry
+from coop_dashboard.indexer.store import IndexStore
 
 ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 INITIAL_REVISION = "3c083bdc5b00"
@@ -120,3 +127,46 @@ def test_total_weight_is_backfilled_for_existing_tallies(any_database_url: str) 
         }
     assert rows == {2**255: big + 3, 7: 5}
     assert _differences(url) == []
+
+
+def test_a_schema_of_an_older_revision_without_history_is_placed_then_upgraded(
+    any_database_url: str,
+) -> None:
+    # The tables of the first migration, made without alembic's bookkeeping (an
+    # older version's create_all): stamping head would claim columns it lacks.
+    url = any_database_url
+    upgrade_database(url, INITIAL_REVISION)
+    with get_engine(url).begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    assert upgrade_database(url) == head_revision()
+    assert _differences(url) == []
+
+
+def test_an_unrecognised_schema_is_refused_not_stamped(any_database_url: str) -> None:
+    url = any_database_url
+    create_tables(get_engine(url))
+    with get_engine(url).begin() as connection:
+        connection.execute(text("ALTER TABLE gov_vote DROP COLUMN reason"))
+    with pytest.raises(UnrecognisedSchemaError, match=r"gov_vote\.reason is missing"):
+        upgrade_database(url)
+    with get_engine(url).connect() as connection:
+        assert current_revision(connection) is None
+
+
+def test_a_revision_this_code_does_not_know_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'coop.db'}"
+    upgrade_database(url)
+    with get_engine(url).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    with pytest.raises(UnrecognisedSchemaError, match="ffffffffffff"):
+        upgrade_database(url)
+
+
+def test_the_indexer_migrates_instead_of_creating_tables(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'coop.db'}"
+    store = IndexStore(
+        get_engine(url), build_default_registry(), deployment_key="k", chain_id=1, contracts={}
+    )
+    store.ensure_schema()
+    with get_engine(url).connect() as connection:
+        assert current_revision(connection) == head_revision()

@@ -56,6 +56,7 @@ def add_proposal(
                 proposer=proposer,
                 title=title,
                 description=description or f"# {title}\n",
+                description_hash=HASH,
                 vote_start=vote_start,
                 vote_end=vote_end,
                 action_count=1,

@@ -8,6 +8,7 @@ import pytest
 from eth_abi import encode
 
 from coop_dashboard.chain.compile import Artifact
+from coop_dashboard.indexer.chain_text import exact_bytes
 from coop_dashboard.indexer.decoders import FOREIGN_ERC20, DecoderTable, EventDecoder
 
 GOVERNOR = "0x" + "11" * 20
@@ -125,14 +126,39 @@ def test_a_log_that_does_not_fit_its_abi_is_kept_raw(
     assert decoded.topics == log["topics"] and decoded.data == "0x"
 
 
-def test_invalid_utf8_in_a_string_is_kept_raw(
+def test_invalid_utf8_in_a_string_is_replaced_and_its_bytes_kept(
     table: DecoderTable, compiled_artifacts: dict[str, Artifact]
 ) -> None:
     decoder = EventDecoder(_event(compiled_artifacts["CoopGovernor"], "VoteCast"))
-    data = bytearray(encode(["uint256", "uint8", "uint256", "string"], [1, 1, 1, "ab"]))
-    data[-32] = 0xFF  # first byte of the string
-    decoded = table.decode(_log(GOVERNOR, [decoder.topic0, _topic(VOTER)], bytes(data)))
-    assert decoded.event is None
+    data = encode(["uint256", "uint8", "uint256", "bytes"], [1, 1, 1, b"\xffab\x00"])
+    decoded = table.decode(_log(GOVERNOR, [decoder.topic0, _topic(VOTER)], data))
+    assert (decoded.event, decoded.altered_text) == ("VoteCast", True)
+    reason = decoded.args["reason"]
+    assert reason == "\ufffdab\ufffd" and exact_bytes(reason) == b"\xffab\x00"
+
+
+def test_valid_text_is_a_plain_string(
+    table: DecoderTable, compiled_artifacts: dict[str, Artifact]
+) -> None:
+    decoder = EventDecoder(_event(compiled_artifacts["CoopGovernor"], "VoteCast"))
+    data = encode(["uint256", "uint8", "uint256", "string"], [1, 1, 1, "ok ✓"])
+    decoded = table.decode(_log(GOVERNOR, [decoder.topic0, _topic(VOTER)], data))
+    assert decoded.altered_text is False and type(decoded.args["reason"]) is str
+
+
+def test_strings_in_arrays_and_the_eth_abi_path_are_sanitised_too(
+    compiled_artifacts: dict[str, Artifact],
+) -> None:
+    decoder = EventDecoder(_event(compiled_artifacts["DelegateRegistry"], "StatementPublished"))
+    values = [b"ipfs://\x00", b"\x11" * 32, [b"ok", b"\xc3("], True, 3]
+    data = encode(["bytes", "bytes32", "bytes[]", "bool", "uint32"], values)
+    topics = [decoder.topic0, _topic(VOTER)]
+    by_hand = decoder.decode(topics, "0x" + data.hex())
+    by_eth_abi = dict(zip(decoder.data_names, decoder._abi_decode("0x" + data.hex()), strict=True))
+    for args in (by_hand, by_eth_abi):
+        assert args["uri"] == "ipfs://\ufffd" and exact_bytes(args["uri"]) == b"ipfs://\x00"
+        assert args["topics"] == ["ok", "\ufffd("]
+        assert [exact_bytes(t) for t in args["topics"]] == [b"ok", b"\xc3("]
 
 
 def test_transfers_of_unknown_tokens_decode_as_erc20(table: DecoderTable) -> None:
