@@ -21,10 +21,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from coop_dashboard.chain.contracts import load_manifest
+from coop_dashboard.chain.heads import NewHeads
 from coop_dashboard.chain.rpc import RpcClient
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError, IndexerError
+from coop_dashboard.indexer.announce import Announcer, IndexedHead
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.handlers.default import build_default_registry
 from coop_dashboard.indexer.handlers.registry import HandlerRegistry
@@ -37,6 +39,9 @@ log = logging.getLogger("coop.indexer")
 
 # How often a standby indexer (lock held elsewhere) tries to take over.
 LOCK_RETRY_S = 5.0
+# While new blocks are pushed over the websocket, the head is still checked this
+# often (a safety net; the step always catches up by block number anyway).
+PUSHED_HEADS_POLL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class IndexerSession:
             )
             self.store.ensure_schema()
             self.scanner = Scanner(self.rpc, self.store, deployment, registry, config)
+            self.announcer = Announcer(engine, settings.redis_url)
         except BaseException:
             self.lock.release()
             raise
@@ -83,7 +89,14 @@ class IndexerSession:
     def manifest_changed(self) -> bool:
         return _mtime(self.settings) != self.manifest_mtime
 
+    def announce(self) -> None:
+        """Tell live pages the index moved (after each committed batch or rewind)."""
+        checkpoint = self.scanner.checkpoint
+        if checkpoint is not None:
+            self.announcer.announce(IndexedHead(checkpoint.block_number, checkpoint.block_hash))
+
     def close(self) -> None:
+        self.announcer.close()
         self.scanner.close()
         self.rpc.close()
         self.lock.release()
@@ -136,9 +149,24 @@ class Follower:
         self._standby_logged = False
         # A stall row may be left by a previous run: cleared after the first good step.
         self._stall_stored = True
+        # Caught up after the last tick: the next one waits for a new block.
+        self.idle = False
+        # Blocks pushed by the node (eth_subscribe newHeads); polling when None or down.
+        self.heads = NewHeads(settings.rpc_ws_url).start() if settings.rpc_ws_url else None
+
+    def wait_for_block(self, delay: float) -> None:
+        """Sleep before the next tick: `delay`, but a pushed block ends an idle wait early."""
+        heads = self.heads
+        if heads is None or not self.idle:
+            time.sleep(delay)
+        elif heads.connected:
+            heads.wait(max(delay, PUSHED_HEADS_POLL_S))
+        else:
+            heads.wait(delay)  # polling; a reconnection also wakes it
 
     def tick(self) -> float:
         """Do one step; returns how long to wait before the next tick."""
+        self.idle = False
         try:
             if self.session is not None and self.session.manifest_changed():
                 log.info("the deployment manifest changed: reloading it")
@@ -160,6 +188,8 @@ class Follower:
             self.failures = 0
         if self._stall_stored and clear_stall(self._engine(), STREAM):
             self._stall_stored = False
+        if result.kind in ("applied", "rewound") and self.session is not None:
+            self.session.announce()
         if result.kind == "applied":
             log.info(
                 "indexed blocks %d..%d (%d events)",
@@ -167,7 +197,8 @@ class Follower:
                 result.to_block,
                 result.events,
             )
-        return self.config.poll_interval_s if result.kind in ("idle", "retry") else 0.0
+        self.idle = result.kind in ("idle", "retry")
+        return self.config.poll_interval_s if self.idle else 0.0
 
     def _engine(self) -> Engine:
         return get_engine(self.settings.database_url)
@@ -208,6 +239,9 @@ class Follower:
         return delay
 
     def close(self) -> None:
+        if self.heads is not None:
+            self.heads.close()
+            self.heads = None
         if self.session is not None:
             self.session.close()
             self.session = None
@@ -232,8 +266,11 @@ def follow(
     try:
         while not stop.is_set():
             delay = follower.tick()
-            if delay:
-                stop.wait(delay)
+            if delay and not stop.is_set():
+                if follower.idle:
+                    follower.wait_for_block(delay)
+                else:
+                    stop.wait(delay)
     finally:
         follower.close()
 
@@ -255,7 +292,9 @@ async def run_indexer_forever(
             except asyncio.CancelledError:
                 await asyncio.wait({tick})
                 raise
-            if delay:
+            if delay and follower.idle:
+                await asyncio.to_thread(follower.wait_for_block, delay)
+            elif delay:
                 await asyncio.sleep(delay)
     finally:
         await asyncio.to_thread(follower.close)

@@ -12,7 +12,7 @@ from coop_dashboard.components.section_card import section_card
 from coop_dashboard.components.stat_card import stat_card
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.overview_view import ContractRow
-from coop_dashboard.state.overview import REFRESH_INTERVAL_MS, OverviewState
+from coop_dashboard.state.overview import OverviewState
 
 
 def _status_badge() -> rx.Component:
@@ -50,20 +50,13 @@ def _header() -> rx.Component:
                     id="last-updated",
                 ),
             ),
+            # No timer: new facts are pushed by the live-data hub.
             rx.button(
-                # The spinner replaces only the icon: the timer's reads must not make
-                # the whole button blink every few seconds.
-                rx.spinner(rx.icon("refresh_cw", size=14), loading=OverviewState.refreshing),
+                rx.icon("refresh_cw", size=14),
                 "Refresh",
                 variant="surface",
                 on_click=OverviewState.refresh,
                 id="refresh-button",
-            ),
-            # Invisible timer: while the page is open it asks for fresh facts.
-            rx.moment(
-                interval=REFRESH_INTERVAL_MS,
-                on_change=OverviewState.refresh,
-                display="none",
             ),
             spacing="3",
             align="center",
@@ -259,7 +252,7 @@ def _loading() -> rx.Component:
     icon="layout_dashboard",
     order=0,
     description="Live state of the cooperative: governance, treasury and membership.",
-    on_load=OverviewState.refresh,
+    on_load=OverviewState.load,
 )
 def overview() -> rx.Component:
     return rx.vstack(

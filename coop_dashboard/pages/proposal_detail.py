@@ -14,7 +14,8 @@ from coop_dashboard.components.section_card import section_card
 from coop_dashboard.components.vote_panel import vote_panel
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.proposal_view import ActionLine, TimelineEntry, VoteLine
-from coop_dashboard.state.proposal_page import PAGE_REFRESH_MS, ProposalPageState
+from coop_dashboard.state.proposal_page import ProposalPageState
+from coop_dashboard.state.session import SessionState
 
 ROUTE = "/proposals/[proposal_id]"
 FEED_ROUTE = "/proposals"
@@ -261,8 +262,12 @@ def proposal_detail_body() -> rx.Component:
                 id="proposal-not-found",
             ),
         ),
-        # Invisible timer, mounted whatever is shown: the tally follows votes as they
-        # arrive, a proposal too new for the index appears, and a first read lost to a
-        # reload mid-flight is simply done again instead of leaving the spinner up.
-        rx.moment(interval=PAGE_REFRESH_MS, on_change=ProposalPageState.refresh, display="none"),
+        # No timer: the tally, votes and state (and a proposal too new for the index
+        # when it arrives) are pushed by the live-data hub. Signing in or out here
+        # mounts one of these, which re-asks whether this member can vote.
+        rx.cond(
+            SessionState.is_signed_in,
+            rx.box(display="none", on_mount=ProposalPageState.refresh_readiness, key="in"),
+            rx.box(display="none", on_mount=ProposalPageState.refresh_readiness, key="out"),
+        ),
     )

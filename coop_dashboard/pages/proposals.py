@@ -7,7 +7,7 @@ import reflex as rx
 from coop_dashboard.components.proposal_card import proposal_card
 from coop_dashboard.db.proposal_state import PROPOSAL_STATES
 from coop_dashboard.pages.registry import dashboard_page
-from coop_dashboard.state.proposals import FEED_REFRESH_MS, ProposalFeedState
+from coop_dashboard.state.proposals import ProposalFeedState
 
 DESCRIPTION = "Every proposal of the cooperative: what is being decided, and how the vote stands."
 SORT_LABELS = {"newest": "Newest", "ending_soon": "Ending soon", "most_votes": "Most votes"}
@@ -22,11 +22,8 @@ def _header() -> rx.Component:
         ),
         rx.spacer(),
         rx.hstack(
+            # New votes and proposals are pushed by the live-data hub (no timer).
             rx.link(rx.button(rx.icon("plus", size=15), "New proposal"), href="/proposals/new"),
-            # Invisible timer: new votes and proposals show up without a reload.
-            rx.moment(
-                interval=FEED_REFRESH_MS, on_change=ProposalFeedState.refresh, display="none"
-            ),
             spacing="3",
             align="center",
         ),
@@ -139,7 +136,7 @@ def _list() -> rx.Component:
     icon="vote",
     order=10,
     description=DESCRIPTION,
-    on_load=ProposalFeedState.refresh,
+    on_load=ProposalFeedState.load,
 )
 def proposals() -> rx.Component:
     return rx.vstack(

@@ -27,11 +27,10 @@ from coop_dashboard.state.tx import TxState
 from coop_dashboard.state.wallet import WalletState
 
 # Run before each page's own on_load: re-check the session token against the
-# database, then reconnect to the wallet chosen before (silently) and watch it.
-SHELL_ON_LOAD: list[Any] = [SessionState.check_session, WalletState.restore]
-# While signed in, the header's balance and voting power are re-read this often
-# (milliseconds), so tokens or delegations arriving from elsewhere show up.
-HEADER_REFRESH_INTERVAL_MS = 15_000
+# database, then reconnect to the wallet chosen before (silently) and watch it,
+# and follow the signed-in member's balance and voting power: the live-data hub
+# pushes them when a new block changes them (tokens or delegations from elsewhere).
+SHELL_ON_LOAD: list[Any] = [SessionState.check_session, WalletState.restore, AccountState.follow]
 
 
 def _signed_in() -> rx.Component:
@@ -45,14 +44,11 @@ def _signed_in() -> rx.Component:
         symbol=view.token_symbol,
         on_sign_out=SessionState.sign_out,
         on_disconnect=WalletState.disconnect,
-        # Figures are read whenever a session appears (sign-in, reload, new tab).
+        # Figures are shown (and followed) whenever a session appears (sign-in,
+        # reload, new tab); no reads for signed-out visitors.
         on_mount=AccountState.refresh,
     )
-    # Invisible timer, mounted only while signed in: no reads for signed-out visitors.
-    timer = rx.moment(
-        interval=HEADER_REFRESH_INTERVAL_MS, on_change=AccountState.refresh, display="none"
-    )
-    return rx.fragment(menu, timer)
+    return menu
 
 
 def header_actions() -> rx.Component:

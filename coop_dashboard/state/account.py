@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+import contextlib
+from typing import Any, cast
 
 import reflex as rx
+from reflex.event import EventHandler
 
-from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.config import Settings
 from coop_dashboard.errors import CoopError
-from coop_dashboard.services.account import AccountView, prepare_delegation, read_account_view
+from coop_dashboard.services.account import AccountRead, AccountView, prepare_delegation
+from coop_dashboard.services.account_live import ACCOUNT
 from coop_dashboard.services.address_input import parse_address_input
 from coop_dashboard.services.display import format_utc
+from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
-from coop_dashboard.state.session import authenticated_address_now
+from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.session import authenticated_address_locked
 from coop_dashboard.state.tx import start_write
 
 
@@ -37,34 +41,45 @@ class AccountState(rx.State):
     def has_error(self) -> bool:
         return self.error_message != ""
 
-    @rx.event(background=True)
-    async def refresh(self) -> None:
-        """Re-read the signed-in member's figures (nothing when signed out)."""
-        async with self:
-            self.loading = True
-        address = await authenticated_address_now(self)
-        if address is None:
-            async with self:
-                self.view = AccountView()
+    # The address whose figures are shown and followed ("" = signed out).
+    _address: str = ""
+
+    def _apply(self, read: AccountRead) -> None:
+        if read.notice is None:
+            self.view = read.view
+            self.has_view = True
+            self.last_read_utc = format_utc(read.read_at)
+            self.error_title = self.error_message = ""
+        else:
+            # Keep the last figures of the same address on screen, marked stale.
+            if self.view.address.lower() != read.view.address.lower():
+                self.view = AccountView(address=read.view.address)
                 self.has_view = False
-                self.loading = False
-                self.error_title = self.error_message = ""
+            self.error_title = read.notice.title
+            self.error_message = read.notice.message
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Show the signed-in member's figures now (nothing when signed out) and follow them:
+        runs when a session appears (sign-in, reload, new tab) and after this tab's writes."""
+        address = await authenticated_address_locked(self)
+        self.loading = False
+        if address is None:
+            self._address = ""
+            stop_live(self, ACCOUNT)
+            self.view = AccountView()
+            self.has_view = False
+            self.error_title = self.error_message = ""
             return
-        read = await asyncio.to_thread(read_account_view, address, load_settings())
-        async with self:
-            self.loading = False
-            if read.notice is None:
-                self.view = read.view
-                self.has_view = True
-                self.last_read_utc = format_utc(read.read_at)
-                self.error_title = self.error_message = ""
-            else:
-                # Keep the last figures of the same address on screen, marked stale.
-                if self.view.address.lower() != address.lower():
-                    self.view = AccountView(address=address)
-                    self.has_view = False
-                self.error_title = read.notice.title
-                self.error_message = read.notice.message
+        self._address = address.lower()
+        # read_account_view returns failures as notices: LiveReadError is a bug the hub logged.
+        with contextlib.suppress(LiveReadError, ShowSuperseded):
+            self._apply(await show_live(self, ACCOUNT, self._address))
+
+    @rx.event(background=True)
+    async def follow(self) -> None:
+        """Started with every page: new blocks move the header's balance and voting power."""
+        await follow_live(self, ACCOUNT, _followed_address, AccountState._apply)
 
     @rx.event
     def set_delegate_input(self, value: str) -> None:
@@ -78,7 +93,7 @@ class AccountState(rx.State):
             self,
             summary="Delegate your votes to yourself",
             prepare=_self_delegation,
-            refresh=[AccountState.refresh],
+            refresh=[cast(EventHandler, AccountState.refresh)],
         )
         if event is not None:
             yield event
@@ -104,7 +119,11 @@ class AccountState(rx.State):
             self,
             summary="Delegate your votes",
             prepare=prepare,
-            refresh=[AccountState.refresh],
+            refresh=[cast(EventHandler, AccountState.refresh)],
         )
         if event is not None:
             yield event
+
+
+def _followed_address(state: AccountState) -> str | None:
+    return state._address or None

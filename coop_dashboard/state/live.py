@@ -58,6 +58,7 @@ class _Tab:
 
     view: LiveView[Any, Any]
     shown: int = 0  # the version the tab shows
+    asked: int = 0  # show_live calls started (the latest one wins)
     key: Any = None
     wake: asyncio.Event | None = None
     subscription: Subscription | None = None
@@ -91,18 +92,30 @@ def _forget_orphans() -> None:
             del _tabs[ident]
 
 
+class ShowSuperseded(Exception):
+    """A newer show_live started for the same tab and view while this one read: show nothing."""
+
+
 async def show_live(state: rx.State, view: LiveView[K, T], key: K) -> T:
     """The value of `key` now (shared read); the tab's follower follows `key` from here on.
 
     Call it with the tab's state lock held (a normal event handler, or inside
     `async with self` of a background one), then set the vars from the value.
+    Raises ShowSuperseded when a newer call for the same tab and view began
+    meanwhile (only possible if a tab's events ever ran concurrently): the newer
+    one shows its own key, an older read must not overwrite it.
     """
-    value, version = await live_hub().current(view, key)
     ident = _ident(state, view)
     tab = _tabs.get(ident)
     if tab is None:
         _forget_orphans()
         tab = _tabs[ident] = _Tab(view)
+    tab.asked += 1
+    mine = tab.asked
+    value, version = await live_hub().current(view, key)
+    tab = _tabs.get(ident)
+    if tab is None or tab.asked != mine:
+        raise ShowSuperseded
     tab.shown = version
     tab.point_at(key)
     return value
@@ -131,7 +144,9 @@ async def follow_live(
         ident = _ident(state, view)
         key = key_of(state)
     previous = _tabs.get(ident)
-    tab = _Tab(view, shown=previous.shown if previous else 0, wake=asyncio.Event())
+    tab = _Tab(view, wake=asyncio.Event())
+    if previous is not None:
+        tab.shown, tab.asked = previous.shown, previous.asked
     _tabs[ident] = tab
     tab.point_at(key)
     hub = live_hub()

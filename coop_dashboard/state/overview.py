@@ -1,26 +1,23 @@
-"""OverviewState: live facts about the cooperative, re-read from the chain every few seconds."""
+"""OverviewState: live facts about the cooperative, pushed by the live-data hub.
+
+on_load shows the facts in the same event (read at most once per head and worker,
+whoever asks), then the tab follows them: a new indexed block, or a change seen
+by the hub's periodic re-read (the chain going away or coming back), is pushed
+only when what the page shows changed. No timer per tab.
+"""
 
 from __future__ import annotations
 
-import time
+import contextlib
+from typing import Any
 
 import reflex as rx
 
 from coop_dashboard.services.display import format_utc
-from coop_dashboard.services.overview_view import OverviewRead, OverviewView, read_overview_view
-from coop_dashboard.services.shared_read import SharedRead
-
-# The page's timer fires this often while it is open (milliseconds).
-REFRESH_INTERVAL_MS = 5_000
-# Reads younger than this are shared by every tab instead of hitting the RPC again.
-SHARED_READ_MAX_AGE_S = 2.0
-# A read flagged as running for longer than this was lost (e.g. a backend restart
-# with state kept in Redis); without this the flag would block refreshes forever.
-STUCK_READ_AFTER_S = 120.0
-
-_overview_reads: SharedRead[OverviewRead] = SharedRead(
-    read_overview_view, max_age_s=SHARED_READ_MAX_AGE_S
-)
+from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.services.overview_live import OVERVIEW, OVERVIEW_KEY
+from coop_dashboard.services.overview_view import OverviewRead, OverviewView
+from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 
 
 class OverviewState(rx.State):
@@ -32,39 +29,45 @@ class OverviewState(rx.State):
     error_message: str = ""
     rpc_url: str = ""
     last_read_utc: str = ""  # when the shown facts were read
-    refreshing: bool = False
-    _refresh_started_at: float = 0.0
 
     @rx.var(cache=True)
     def has_error(self) -> bool:
         return self.error_message != ""
 
-    @rx.event(background=True)
+    def _apply(self, outcome: OverviewRead) -> None:
+        self.rpc_url = outcome.rpc_url
+        if outcome.notice is None:
+            self.view = outcome.view
+            self.has_facts = True
+            self.last_read_utc = format_utc(outcome.read_at)
+            self.error_title = ""
+            self.error_message = ""
+        else:
+            # Keep the last facts on screen (marked stale) rather than blanking the page.
+            self.error_title = outcome.notice.title
+            self.error_message = outcome.notice.message
+
+    async def _show(self) -> None:
+        # read_overview_view returns failures as notices: LiveReadError means a bug,
+        # already logged by the hub; the page keeps what it shows.
+        with contextlib.suppress(LiveReadError, ShowSuperseded):
+            self._apply(await show_live(self, OVERVIEW, OVERVIEW_KEY))
+
+    @rx.event
     async def refresh(self) -> None:
-        """Read the overview once; a read already under way for this tab makes this a no-op."""
-        async with self:
-            now = time.time()
-            if self.refreshing and now - self._refresh_started_at < STUCK_READ_AFTER_S:
-                return
-            self.refreshing = True
-            self._refresh_started_at = now
-        try:
-            outcome = await _overview_reads.get()
-        except BaseException:
-            # Cancelled (client gone, server stopping): never leave the flag stuck.
-            async with self:
-                self.refreshing = False
-            raise
-        async with self:
-            self.refreshing = False
-            self.rpc_url = outcome.rpc_url
-            if outcome.notice is None:
-                self.view = outcome.view
-                self.has_facts = True
-                self.last_read_utc = format_utc(outcome.read_at)
-                self.error_title = ""
-                self.error_message = ""
-            else:
-                # Keep the last facts on screen (marked stale) rather than blanking the page.
-                self.error_title = outcome.notice.title
-                self.error_message = outcome.notice.message
+        """Show the facts as the hub has them now (read at most once per indexed head)."""
+        await self._show()
+
+    @rx.event
+    async def load(self) -> Any:
+        """on_load: the facts in this event's delta, then follow them."""
+        await self._show()
+        return OverviewState.follow
+
+    @rx.event(background=True)
+    async def follow(self) -> None:
+        await follow_live(self, OVERVIEW, _overview_key, OverviewState._apply)
+
+
+def _overview_key(_state: OverviewState) -> str:
+    return OVERVIEW_KEY

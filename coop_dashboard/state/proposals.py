@@ -1,33 +1,35 @@
-"""ProposalFeedState: the /proposals list (filters, search, sort, page), read from SQL."""
+"""ProposalFeedState: the /proposals list (filters, search, sort, page), read from SQL.
+
+Live through the hub (state/live.py): on_load shows the first page in the same
+event and starts the tab's follower; new votes and proposals arrive as pushes,
+once per indexed batch, only when this tab's page of the feed changed.
+
+A control change is a normal (sequential) event: Reflex queues a tab's events,
+so a change made while another one reads is handled right after it, never
+dropped, and each delta carries the controls together with the cards that
+match them (one delta per click).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import reflex as rx
 
-from coop_dashboard.config import load_settings
-from coop_dashboard.db.engine import get_engine
-from coop_dashboard.services.governance.feed import FeedPage, FeedQuery, proposal_feed
-from coop_dashboard.services.governance.feed_view import ProposalCard, proposal_card
-from coop_dashboard.state.session import authenticated_address_now
+from coop_dashboard.services.governance.feed import SORTS, FeedQuery
+from coop_dashboard.services.governance.feed_live import FEED, STATE_FILTERS, FeedResult
+from coop_dashboard.services.governance.feed_view import ProposalCard
+from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.session import authenticated_address_locked
 
-# The page's timer re-reads the feed this often (milliseconds): votes arrive live.
-FEED_REFRESH_MS = 5_000
 PAGE_SIZE = 10
-# Ignore a second refresh while one is under way, unless the first was lost.
-STUCK_READ_AFTER_S = 60.0
-
-
-def _read_feed(query: FeedQuery) -> tuple[list[ProposalCard], FeedPage]:
-    page = proposal_feed(get_engine(load_settings().database_url), query)
-    return [proposal_card(item, page.now) for item in page.items], page
+MAX_SEARCH_CHARS = 200
+UNREADABLE = "The proposal index cannot be read right now. Retrying shortly."
 
 
 class ProposalFeedState(rx.State):
-    """What the feed shows; every filter change re-runs one SQL query."""
+    """What the feed shows; every control change shows the matching page of the feed."""
 
     cards: list[ProposalCard] = []
     total: int = 0
@@ -39,15 +41,28 @@ class ProposalFeedState(rx.State):
     needs_my_vote: bool = False
     notice: str = ""
     loaded: bool = False
-    loading: bool = False
-    _started_at: float = 0.0
+    # The query the controls select (None: "needs my vote" while signed out).
+    _query: FeedQuery | None = None
 
-    async def _read(self, wants_mine: bool) -> tuple[list[ProposalCard], FeedPage] | None:
-        """The feed page for the current filters; None when "needs my vote" lacks a voter
-        (the state then says so)."""
-        voter = await authenticated_address_now(self) if wants_mine else None
-        async with self:
-            query = FeedQuery(
+    def _apply(self, result: FeedResult) -> None:
+        self.cards = result.cards
+        self.total = result.total
+        self.page_count = result.page_count
+        self.loaded = True
+        self.notice = ""
+
+    async def _show(self) -> None:
+        """Show the page of the feed the controls select (the caller holds the lock)."""
+        voter = await authenticated_address_locked(self) if self.needs_my_vote else None
+        if self.needs_my_vote and voter is None:
+            self._query = None
+            stop_live(self, FEED)
+            self.cards, self.total, self.page_count = [], 0, 1
+            self.loaded = True
+            self.notice = "Sign in to see the proposals waiting for your vote."
+            return
+        for _ in range(2):  # a second time when the page is past the (new) last page
+            self._query = FeedQuery(
                 state=None if self.state_filter == "all" else self.state_filter,
                 search=self.search,
                 sort=self.sort,
@@ -55,76 +70,67 @@ class ProposalFeedState(rx.State):
                 page=self.page,
                 page_size=PAGE_SIZE,
             )
-        if wants_mine and voter is None:
-            async with self:
-                self.loading = False
-                self.cards, self.total, self.page_count = [], 0, 1
-                self.loaded = True
-                self.notice = "Sign in to see the proposals waiting for your vote."
-            return None
-        return await asyncio.to_thread(_read_feed, query)
+            try:
+                result = await show_live(self, FEED, self._query)
+            except ShowSuperseded:
+                return  # a newer change of the controls shows its own page
+            except LiveReadError:
+                self.notice = UNREADABLE
+                return
+            self._apply(result)
+            if self.page <= result.page_count:
+                return
+            self.page = result.page_count
+
+    @rx.event
+    async def load(self) -> Any:
+        """on_load: the first page in the same event, then follow it live."""
+        await self._show()
+        return ProposalFeedState.follow
 
     @rx.event(background=True)
-    async def refresh(self) -> None:
-        async with self:
-            if self.loading and time.time() - self._started_at < STUCK_READ_AFTER_S:
-                return
-            self.loading = True
-            self._started_at = time.time()
-            wants_mine = self.needs_my_vote
-        try:
-            outcome = await self._read(wants_mine)
-        except BaseException as exc:
-            # Failed, or cancelled (the tab navigated away or reloaded): never leave the
-            # flag set, or every later refresh of this tab would wait for the stuck timeout.
-            async with self:
-                self.loading = False
-                if isinstance(exc, Exception):
-                    self.notice = "The proposal index cannot be read right now. Retrying shortly."
-            raise
-        if outcome is None:
-            return
-        cards, page = outcome
-        async with self:
-            self.loading = False
-            self.loaded = True
-            self.notice = ""
-            self.cards = cards
-            self.total = page.total
-            self.page_count = page.page_count
-            if self.page > page.page_count:
-                self.page = page.page_count
+    async def follow(self) -> None:
+        await follow_live(self, FEED, _shown_query, ProposalFeedState._apply)
 
     def _restart(self) -> ProposalFeedState:
         self.page = 1
         return self
 
     @rx.event
-    def set_state_filter(self, value: str) -> Any:
-        self._restart().state_filter = value
-        return ProposalFeedState.refresh
+    async def set_state_filter(self, value: str) -> None:
+        self._restart().state_filter = value if value in STATE_FILTERS else "all"
+        await self._show()
 
     @rx.event
-    def set_sort(self, value: str) -> Any:
-        self._restart().sort = value
-        return ProposalFeedState.refresh
+    async def set_sort(self, value: str) -> None:
+        self._restart().sort = value if value in SORTS else "newest"
+        await self._show()
 
     @rx.event
-    def set_search(self, value: str) -> Any:
-        self._restart().search = value
-        return ProposalFeedState.refresh
+    async def set_search(self, value: str) -> None:
+        self._restart().search = value[:MAX_SEARCH_CHARS] if isinstance(value, str) else ""
+        await self._show()
 
     @rx.event
-    def set_needs_my_vote(self, value: bool) -> Any:
-        self._restart().needs_my_vote = value
-        return ProposalFeedState.refresh
+    async def set_needs_my_vote(self, value: bool) -> None:
+        self._restart().needs_my_vote = value is True
+        await self._show()
 
     @rx.event
-    def next_page(self) -> Any:
+    async def next_page(self) -> None:
         self.page = min(self.page + 1, self.page_count)
-        return ProposalFeedState.refresh
+        await self._show()
 
     @rx.event
-    def previous_page(self) -> Any:
+    async def previous_page(self) -> None:
         self.page = max(self.page - 1, 1)
-        return ProposalFeedState.refresh
+        await self._show()
+
+    @rx.event
+    async def refresh(self) -> None:
+        """Show the current controls' page again (after this tab's own write)."""
+        await self._show()
+
+
+def _shown_query(state: ProposalFeedState) -> FeedQuery | None:
+    return state._query

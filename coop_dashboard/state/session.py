@@ -218,6 +218,13 @@ class SessionState(rx.State):
             self._notify("Signed out", message)
 
 
+async def authenticated_address_locked(state: rx.State) -> str | None:
+    """`authenticated_address_now` for a handler that already holds the tab's lock
+    (a normal event handler, or inside `async with` of a background one)."""
+    session = await state.get_state(SessionState)
+    return await asyncio.to_thread(signed_in_address, load_settings(), session.session_token)
+
+
 async def authenticated_address_now(state: rx.State) -> str | None:
     """Check `state`'s browser token against the database right now (for actions).
 

