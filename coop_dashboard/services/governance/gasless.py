@@ -1,7 +1,8 @@
-"""Gasless votes for the proposal page: the typed data to sign, then the relay.
+"""Gasless votes for the proposal page: whether they are paused, the typed data to sign,
+the relay (which returns the hash at once), then following the receipt.
 
 One GaslessVoteRelay per process and chain (it holds the RPC connection and
-the relayer's key); its rate limit is counted in the app's database, which
+the relayer's key); its limits and its nonce live in the app's database, which
 every backend worker shares. Numbers in the typed data go to the browser as
 decimal strings: a uint256 proposal id does not survive a JavaScript number,
 and eth_signTypedData_v4 accepts decimal strings for uint fields.
@@ -9,30 +10,33 @@ and eth_signTypedData_v4 accepts decimal strings for uint fields.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from dataclasses import dataclass
 from typing import Any
 
-from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import load_manifest
-from coop_dashboard.chain.governance_chain import GovernanceChain
+from sqlalchemy.exc import SQLAlchemyError
+
 from coop_dashboard.chain.governance_types import VoteSupport
-from coop_dashboard.chain.relayer import ChainRelayer, SignedBallot
-from coop_dashboard.chain.transact import Sender
+from coop_dashboard.chain.relay_sender import RelaySender
+from coop_dashboard.chain.signed_ballots import BallotChain, SignedBallot
 from coop_dashboard.config import Settings
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError
-from coop_dashboard.services.governance.relayer import (
-    GaslessVoteRelay,
-    RelayRateLimiter,
-    RelayResult,
-)
+from coop_dashboard.services.chain_access import chain_for
+from coop_dashboard.services.governance.relay_policy import RelayPolicy, RelayRefused
 from coop_dashboard.services.governance.relayer_config import load_relayer_config
-
-HOUR_S = 3_600.0
+from coop_dashboard.services.governance.vote_relay import GaslessVoteRelay, RelayResult
+from coop_dashboard.services.transactions import ChainContext, TxOutcome, follow_transaction
 
 _relays: dict[tuple[str, str, str], GaslessVoteRelay] = {}
 _relays_lock = threading.Lock()
+
+NOT_CONFIGURED = (
+    "Gasless voting is not configured on this dashboard (RELAYER_PRIVATE_KEY). "
+    "Vote from your wallet instead."
+)
 
 
 class GaslessUnavailable(CoopError):
@@ -46,30 +50,43 @@ class BallotRequest:
     relayer: str
 
 
+@dataclass(frozen=True)
+class GaslessPanel:
+    """What the vote panel says about gasless voting before anyone clicks."""
+
+    paused: bool
+    reason: str = ""  # why it is paused, for members
+
+
 def _relay(settings: Settings) -> GaslessVoteRelay:
     config = load_relayer_config(settings.chain_id)
     if config.private_key is None:
-        raise GaslessUnavailable(
-            "Gasless voting is not configured on this dashboard (RELAYER_PRIVATE_KEY). "
-            "Vote from your wallet instead."
-        )
+        raise GaslessUnavailable(NOT_CONFIGURED)
     key = (settings.rpc_url, str(settings.deployment_path), settings.database_url)
     with _relays_lock:
         relay = _relays.get(key)
         if relay is None:
-            w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
-            chain = GovernanceChain(w3, load_manifest(settings.deployment_path))
-            sender = Sender.from_private_key(w3, config.private_key)
-            relay = GaslessVoteRelay(
-                ChainRelayer(chain, sender),
-                RelayRateLimiter(
-                    get_engine(settings.database_url),
-                    max_per_window=config.max_per_hour,
-                    window_s=HOUR_S,
-                ),
+            shared = chain_for(settings)
+            w3, chain = shared.w3, shared.governance
+            policy = RelayPolicy(
+                RelaySender(w3, config.private_key),
+                get_engine(settings.database_url),
+                config.limits,
             )
+            relay = GaslessVoteRelay(BallotChain(chain), policy)
             _relays[key] = relay
     return relay
+
+
+def gasless_panel(settings: Settings) -> GaslessPanel:
+    """Paused (and why) for everyone: no relayer configured, balance floor, hourly budget."""
+    try:
+        status = _relay(settings).status()
+    except GaslessUnavailable as exc:
+        return GaslessPanel(True, str(exc))
+    except CoopError as exc:
+        return GaslessPanel(True, f"Gasless voting is unavailable right now: {exc}")
+    return GaslessPanel(status.paused, status.reason)
 
 
 def _stringify_uints(typed_data: dict[str, Any]) -> dict[str, Any]:
@@ -84,12 +101,15 @@ def _stringify_uints(typed_data: dict[str, Any]) -> dict[str, Any]:
 def ballot_request(
     settings: Settings, voter: str, proposal_id: int, support: int, reason: str
 ) -> BallotRequest:
-    """What the voter's wallet signs (with the governor nonce read now)."""
+    """What the voter's wallet signs (with the governor nonce read now); RelayRefused before
+    the wallet opens when the relayer would refuse the vote anyway."""
     relay = _relay(settings)
-    typed = relay.relayer.ballot_request(voter, proposal_id, VoteSupport(support), reason)
-    return BallotRequest(
-        _stringify_uints(typed), int(typed["message"]["nonce"]), relay.relayer.address
-    )
+    relay.precheck(voter, proposal_id)
+    status = relay.status()
+    if status.paused:
+        raise RelayRefused("paused", status.reason)
+    typed = relay.ballots.ballot_request(voter, proposal_id, VoteSupport(support), reason)
+    return BallotRequest(_stringify_uints(typed), int(typed["message"]["nonce"]), relay.relayer)
 
 
 def relay_ballot(
@@ -101,13 +121,27 @@ def relay_ballot(
     nonce: int,
     signature: str,
 ) -> RelayResult:
-    """Check and submit the signed ballot; RelayRefused says why it was not sent."""
+    """Check and send the signed ballot; the hash at once (RelayRefused says why not sent)."""
+    try:
+        raw_signature = bytes.fromhex(signature.removeprefix("0x"))
+    except ValueError:
+        raise RelayRefused("signature", "The signature is malformed.") from None
     ballot = SignedBallot(
         proposal_id=proposal_id,
         support=support,
         voter=voter,
         nonce=nonce,
-        signature=bytes.fromhex(signature.removeprefix("0x")),
+        signature=raw_signature,
         reason=reason.strip(),
     )
     return _relay(settings).relay(ballot)
+
+
+async def follow_relayed_vote(settings: Settings, result: RelayResult) -> TxOutcome:
+    """Wait (asynchronously) for the relayed vote to be mined, then book what it cost."""
+    context = await asyncio.to_thread(ChainContext.load, settings)
+    outcome = await follow_transaction(context, result.tx_hash)
+    # If booking fails, the reserved (larger) cost keeps counting: the cap errs on the safe side.
+    with contextlib.suppress(CoopError, SQLAlchemyError):
+        await asyncio.to_thread(_relay(settings).policy.settle, result.tx_hash)
+    return outcome

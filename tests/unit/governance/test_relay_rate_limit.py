@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from coop_dashboard.db.chain_tables import table_of
 from coop_dashboard.db.engine import create_tables, make_engine
 from coop_dashboard.db.relay_tables import RelayEvent
-from coop_dashboard.services.governance.relayer import RateLimited, RelayRateLimiter
+from coop_dashboard.services.governance.relay_policy import RateLimited, RelayRateLimiter
 from tests.support.databases import database_url_of
 
 VOTER = "0x" + "aa" * 20

@@ -1,14 +1,14 @@
-"""Gasless votes on the chain side: EIP-712 ballots, signer recovery, simulation, submission.
+"""Signed ballots on the chain side: EIP-712 typed data, signer recovery, the facts a
+relayer checks (voter nonce, power at the snapshot, already voted), calldata, simulation.
 
 A voter signs `Ballot(proposalId, support, voter, nonce)` (or, with a reason,
 `ExtendedBallot(..., reason, params)`) in the wallet; the relayer's funded key
-sends `castVoteBySig` / `castVoteWithReasonAndParamsBySig` and pays the gas.
-Policy (rate limits, refusal order) lives in services.governance.relayer.
+(chain.relay_sender) sends `castVoteBySig` / `castVoteWithReasonAndParamsBySig`
+and pays the gas. What the relayer accepts lives in services.governance.vote_relay.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from coop_dashboard.chain.eth_call import eth_call
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_types import VoteSupport
 from coop_dashboard.chain.revert import DecodedRevert
-from coop_dashboard.chain.transact import Sender
 
 _DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
@@ -125,19 +124,15 @@ class RelaySimulation:
     message: str = ""
 
 
-class ChainRelayer:
-    """Submits signed ballots from one funded key (the relayer pays the gas)."""
+class BallotChain:
+    """The governor's side of a signed ballot: what to sign, whether it would count."""
 
-    def __init__(self, chain: GovernanceChain, sender: Sender) -> None:
+    def __init__(self, chain: GovernanceChain) -> None:
         self.chain = chain
-        self.sender = sender
-        # One ballot at a time: the key's nonce and the simulate-then-send pair
-        # must not interleave between threads.
-        self._lock = threading.Lock()
 
     @property
-    def address(self) -> str:
-        return str(self.sender.address)
+    def governor_address(self) -> str:
+        return str(self.chain.governor.address)
 
     def domain(self) -> Eip712Domain:
         return read_domain(self.chain)
@@ -151,6 +146,27 @@ class ChainRelayer:
         checksummed = Web3.to_checksum_address(address)
         return len(self.chain.read(lambda: self.chain.w3.eth.get_code(checksummed))) > 0
 
+    def power_at_snapshot(self, voter: str, proposal_id: int) -> int:
+        """The weight `voter`'s ballot would carry (0 also for an unknown proposal)."""
+        address = Web3.to_checksum_address(voter)
+        governor = self.chain.governor.functions
+
+        def read() -> int:
+            snapshot = int(governor.proposalSnapshot(proposal_id).call())
+            if snapshot == 0:
+                return 0  # no such proposal
+            return int(governor.getVotes(address, snapshot).call())
+
+        return self.chain.read(read)
+
+    def has_voted(self, voter: str, proposal_id: int) -> bool:
+        address = Web3.to_checksum_address(voter)
+        return bool(
+            self.chain.read(
+                lambda: self.chain.governor.functions.hasVoted(proposal_id, address).call()
+            )
+        )
+
     def ballot_request(
         self, voter: str, proposal_id: int, support: VoteSupport, reason: str = ""
     ) -> dict[str, Any]:
@@ -159,7 +175,7 @@ class ChainRelayer:
             self.domain(), proposal_id, int(support), voter, self.nonce_of(voter), reason.strip()
         )
 
-    def _calldata(self, ballot: SignedBallot) -> str:
+    def calldata(self, ballot: SignedBallot) -> str:
         voter = Web3.to_checksum_address(ballot.voter)
         governor = self.chain.governor
         if ballot.reason:
@@ -178,29 +194,11 @@ class ChainRelayer:
             "castVoteBySig", args=[ballot.proposal_id, ballot.support, voter, ballot.signature]
         )
 
-    def simulate(self, ballot: SignedBallot) -> RelaySimulation:
-        tx = {
-            "from": self.address,
-            "to": self.chain.governor.address,
-            "data": self._calldata(ballot),
-        }
+    def simulate(self, ballot: SignedBallot, relayer: str) -> RelaySimulation:
+        """`castVoteBySig` as an eth_call from `relayer`: would it count?"""
+        tx = {"from": relayer, "to": self.governor_address, "data": self.calldata(ballot)}
         outcome = eth_call(self.chain.w3, tx)
         if outcome.success:
             return RelaySimulation(True)
         decoded = self.chain.revert_decoder.decode(outcome.revert_data)
         return RelaySimulation(False, decoded, outcome.message)
-
-    def submit(self, ballot: SignedBallot) -> str:
-        """Send the vote, wait for the receipt; the tx hash (ChainError if it reverted)."""
-        tx: Any = {"to": self.chain.governor.address, "data": self._calldata(ballot), "value": 0}
-        with self.chain.errors():
-            receipt = self.sender.send(tx, what="relay a signed vote")
-        return str(receipt["transactionHash"].to_0x_hex())
-
-    def simulate_and_submit(self, ballot: SignedBallot) -> tuple[RelaySimulation, str | None]:
-        """Simulate, then send only if it passes: atomically with respect to other ballots."""
-        with self._lock:
-            simulation = self.simulate(ballot)
-            if not simulation.success:
-                return simulation, None
-            return simulation, self.submit(ballot)

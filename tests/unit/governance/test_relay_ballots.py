@@ -6,7 +6,7 @@ from __future__ import annotations
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from coop_dashboard.chain.relayer import (
+from coop_dashboard.chain.signed_ballots import (
     Eip712Domain,
     SignedBallot,
     ballot_typed_data,
