@@ -32,6 +32,7 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.errors import ConfigError, CoopError, NodeError, RpcUnavailableError
 from coop_dashboard.indexer import cli as indexer_cli
+from coop_dashboard.redaction import install_log_redaction
 
 APP_PORT = 3000
 
@@ -380,6 +381,7 @@ def _exit_on_sigterm(_signum: int, _frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    install_log_redaction()  # `coop index` logs RPC errors: keep API keys out of them
     args = build_parser().parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     run: Callable[[Settings, argparse.Namespace], int] = args.run

@@ -14,10 +14,14 @@ from coop_dashboard.components.layout import APP_NAME
 from coop_dashboard.components.theme import GLOBAL_STYLE
 from coop_dashboard.indexer.service import indexer_lifespan_task
 from coop_dashboard.pages import add_registered_pages
+from coop_dashboard.redaction import install_log_redaction
 from coop_dashboard.services.sign_in import purge_periodically
 from coop_dashboard.services.sql_index import register_sql_index_reader
 
 WALLET_BRIDGE_SRC = "/wallet_bridge.js"
+
+# Every log line of the app's process goes through the one redaction (RPC API keys).
+install_log_redaction()
 
 # The wallet bridge (assets/wallet_bridge.js) is on every page: states drive the
 # browser wallet through it with rx.call_script.

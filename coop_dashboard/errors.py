@@ -5,9 +5,18 @@ one of these, so the UI and the CLI only ever show `str(error)`: a sentence a
 person can act on, never a traceback.
 """
 
+from coop_dashboard.redaction import redact
+
 
 class CoopError(Exception):
-    """Root of every error the dashboard reports to a person."""
+    """Root of every error the dashboard reports to a person.
+
+    Its text passes through `redaction.redact`: an RPC key quoted by a client
+    library inside the message never reaches a person (or a log line).
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class ConfigError(CoopError):

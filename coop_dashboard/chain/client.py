@@ -11,6 +11,7 @@ from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
 from coop_dashboard.errors import ChainError, RpcUnavailableError
+from coop_dashboard.redaction import public_url, register_secret_url
 
 T = TypeVar("T")
 
@@ -27,18 +28,24 @@ def make_web3(rpc_url: str, timeout_s: float = 5.0) -> Web3:
 
 @contextmanager
 def rpc_errors(rpc_url: str) -> Iterator[None]:
-    """Turn transport failures into RpcUnavailableError, the rest into ChainError."""
+    """Turn transport failures into RpcUnavailableError, the rest into ChainError.
+
+    Messages name the RPC by `public_url` (host only: the path and query may hold
+    an API key) and CoopError redacts whatever the client library quoted.
+    """
+    register_secret_url(rpc_url)
+    shown = public_url(rpc_url) if "://" in rpc_url else rpc_url
     try:
         yield
     except (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError) as exc:
         raise RpcUnavailableError(
-            f"The chain at {rpc_url} is unreachable ({type(exc).__name__}). "
+            f"The chain at {shown} is unreachable ({type(exc).__name__}). "
             "Is the node running? Start it with `coop up` or check RPC_URL."
         ) from exc
     except ContractLogicError as exc:
         raise ChainError(f"The contract call reverted: {exc}") from exc
     except (Web3Exception, requests.RequestException, ValueError) as exc:
-        raise ChainError(f"The chain at {rpc_url} answered with an error: {exc}") from exc
+        raise ChainError(f"The chain at {shown} answered with an error: {exc}") from exc
 
 
 def call_rpc(rpc_url: str, read: Callable[[], T]) -> T:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
-from urllib.parse import urlsplit
+
+# Re-exported: pages show RPC URLs through the one redaction (redaction.py).
+from coop_dashboard.redaction import public_url as public_url
 
 # Enough precision for a dashboard tile; the exact amount stays available.
 DISPLAY_DECIMALS = 4
@@ -85,22 +87,3 @@ def humanize_identifier(name: str) -> str:
     if current:
         words.append(current)
     return " ".join(words)
-
-
-def public_url(url: str) -> str:
-    """`url` safe to show to anyone: scheme, host and port only.
-
-    Hosted RPC URLs carry API keys in the path, query or user info
-    (`https://eth.example/v3/<key>`); those parts become `…`.
-    """
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "(invalid URL)"
-    if not parts.scheme or not parts.hostname:
-        return "(invalid URL)"
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    base = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
-    hidden = parts.path not in ("", "/") or parts.query or parts.fragment or parts.username
-    return f"{base}/…" if hidden else base

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError
 
-from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import DeploymentChecks, load_manifest
+from coop_dashboard.chain.contracts import DeploymentChecks
 from coop_dashboard.chain.facts import read_chain_facts
 from coop_dashboard.config import Settings
 from coop_dashboard.db import queries
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.services import display
 from coop_dashboard.services.amounts import format_units
+from coop_dashboard.services.chain_access import chain_for
 from coop_dashboard.services.index_progress import stall_notice
 from coop_dashboard.services.overview_types import PROPOSAL_STATES, OverviewFacts, TokenAmount
 
@@ -60,8 +60,8 @@ def read_overview(settings: Settings) -> OverviewFacts:
     """Read the overview facts; raises a CoopError subclass with a clear message when
     the manifest is missing or wrong (ConfigError, ManifestMismatchError) or the RPC
     is down (RpcUnavailableError)."""
-    deployment = load_manifest(settings.deployment_path)
-    w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
+    shared = chain_for(settings)
+    deployment, w3 = shared.deployment, shared.w3
     _DEPLOYMENT_CHECKS.check(w3, deployment, settings.rpc_url, settings.chain_id)
     facts = read_chain_facts(w3, deployment, settings.rpc_url)
     counts = read_indexed_counts(settings.database_url)

@@ -27,7 +27,7 @@ from coop_dashboard.auth import (
     sign_out,
     start_sign_in,
 )
-from coop_dashboard.chain.client import make_web3
+from coop_dashboard.chain.shared import shared_web3
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.migrations import upgrade_engine
@@ -72,7 +72,7 @@ def complete_sign_in(settings: Settings, message: str, signature: str) -> Issued
 
     Contract wallets (EIP-1271) are asked through the app's own RPC.
     """
-    w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
+    w3 = shared_web3(settings.rpc_url, settings.rpc_timeout_s)
     return sign_in(
         auth_engine(settings), site_for(settings), message, signature, contract_wallets=w3
     )

@@ -15,8 +15,8 @@ from typing import Any
 
 from web3 import Web3
 
-from coop_dashboard.chain.client import make_web3, rpc_errors
-from coop_dashboard.chain.contracts import Deployment, load_manifest
+from coop_dashboard.chain.client import rpc_errors
+from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.revert import DecodedRevert, RevertDecoder
 from coop_dashboard.chain.tx import (
     MinedTx,
@@ -26,11 +26,11 @@ from coop_dashboard.chain.tx import (
     is_known,
     ran_out_of_gas,
     replay_failure,
-    revert_decoder,
 )
 from coop_dashboard.config import Settings
 from coop_dashboard.errors import CoopError, TransactionRevertedError
 from coop_dashboard.services import tx_text
+from coop_dashboard.services.chain_access import chain_for
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,8 @@ class ChainContext:
 
     @classmethod
     def load(cls, settings: Settings) -> ChainContext:
-        deployment = load_manifest(settings.deployment_path)
-        w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
-        return cls(settings, w3, deployment, revert_decoder(deployment))
+        shared = chain_for(settings)  # one per process, re-read when the manifest changes
+        return cls(settings, shared.w3, shared.deployment, shared.decoder)
 
     def explain_revert_data(self, data: str) -> str | None:
         """A sentence for raw revert data a wallet returned, or None if unknown."""

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import load_manifest
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.config import Settings
+from coop_dashboard.services.chain_access import governance_chain
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.builder import (
     MAX_ACTIONS,
@@ -152,9 +151,7 @@ class BuilderReport:
 
 
 def _chain(settings: Settings) -> GovernanceChain:
-    return GovernanceChain(
-        make_web3(settings.rpc_url, settings.rpc_timeout_s), load_manifest(settings.deployment_path)
-    )
+    return governance_chain(settings)
 
 
 def asset_choices(settings: Settings) -> list[AssetChoice]:

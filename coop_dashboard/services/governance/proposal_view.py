@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 from sqlalchemy import Engine
 
-from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import load_manifest
-from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
 from coop_dashboard.chain.proposal_text import strip_proposer_suffix
 from coop_dashboard.config import Settings
@@ -28,6 +25,7 @@ from coop_dashboard.db.queries import (
     proposal_votes,
 )
 from coop_dashboard.errors import CoopError
+from coop_dashboard.services.chain_access import governance_chain
 from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.charts import VotePoint, cumulative_votes_figure
@@ -142,10 +140,7 @@ def _raw_actions(detail: ProposalDetail) -> list[ActionLine]:
 def _decoded_actions(settings: Settings, detail: ProposalDetail) -> list[ActionLine] | None:
     """Plain-language actions, or None when the chain cannot be asked for names and settings."""
     try:
-        chain = GovernanceChain(
-            make_web3(settings.rpc_url, settings.rpc_timeout_s),
-            load_manifest(settings.deployment_path),
-        )
+        chain = governance_chain(settings)
         # An executed proposal's "current" settings are already its new values.
         context = action_context(chain, with_settings=detail.summary.state != "executed")
         decoded = decode_actions(
