@@ -1,0 +1,347 @@
+"""Gas of every action of the contract suite, measured on a fresh local anvil.
+
+Usage: .venv/bin/python benchmarks/gas.py [--json]
+
+Deploys the suite (solc 0.8.37, optimizer 200 runs, cancun), runs each action
+the dashboard offers once (or a few times where the first call costs more:
+cold storage), and prints gasUsed from the receipts beside the anchors the
+project compares with: Ocean Protocol's publish / buy measured on the same
+anvil (issue 13 / 14), and the governance figures in the toolchain notes.
+Governance-only actions of DatasetRegistry are sent by the timelock itself
+(impersonated), which is the call an executed proposal makes; the proposal's
+own propose / vote / queue / execute costs are listed with the governance rows.
+Exits 1 if registering a dataset with two parents costs more than 250,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_utils import keccak
+from web3 import Web3
+from web3.contract import Contract
+
+from coop_dashboard.chain import devchain
+from coop_dashboard.chain.client import make_web3
+from coop_dashboard.chain.compile import compile_contracts, load_artifacts
+from coop_dashboard.chain.contracts import Deployment
+from coop_dashboard.chain.dataset_registry import MAX_PARENTS, Registration
+from coop_dashboard.chain.deploy import TOKEN, GovernanceParams, deploy_suite
+from coop_dashboard.chain.node import start_anvil
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import PROJECT_ROOT
+from coop_dashboard.content.cid import cid_for_bytes, sha256_digest
+
+CONTRACTS_DIR = PROJECT_ROOT / "contracts"
+REGISTER_TWO_PARENTS_TARGET = 250_000
+
+# Figures measured elsewhere, printed beside ours (name -> (gas, where from)).
+OCEAN_PUBLISH = (1_697_355, "Ocean publish, same anvil (issue 13)")
+ANCHORS: dict[str, tuple[int, str]] = {
+    "DatasetRegistry.register (source, first)": OCEAN_PUBLISH,
+    "DatasetRegistry.register (2 parents)": OCEAN_PUBLISH,
+    "CoopToken.delegate (first)": (95_600, "TOOLCHAIN.md"),
+    "CoopGovernor.propose": (67_900, "TOOLCHAIN.md (79.1k seeded)"),
+    "CoopGovernor.castVote (first, reaches quorum)": (83_200, "TOOLCHAIN.md (first in its column)"),
+    "CoopGovernor.castVote (after)": (67_400, "TOOLCHAIN.md (68.7k seeded)"),
+    "CoopGovernor.castVoteWithReason": (87_700, "TOOLCHAIN.md, seeded median"),
+    "CoopGovernor.castVoteBySig": (97_700, "TOOLCHAIN.md"),
+    "CoopGovernor.queue": (146_000, "TOOLCHAIN.md (147.4k seeded)"),
+    "CoopGovernor.execute (1 ETH transfer)": (119_600, "TOOLCHAIN.md (121.8k seeded)"),
+    "DelegateRegistry.publishStatement": (260_000, "TOOLCHAIN.md, seeded"),
+}
+# Issue 14's anchors, for when DataLicensing lands.
+FUTURE_ANCHORS = {
+    "Ocean buy, first buyer": 368_032,
+    "Ocean buy, later buyer": 265_444,
+}
+
+
+@dataclass
+class Measured:
+    action: str
+    gas: int
+
+
+class GasRun:
+    """Sends the actions and keeps their gasUsed, in order."""
+
+    def __init__(self, w3: Web3, deployment: Deployment) -> None:
+        self.w3 = w3
+        self.deployment = deployment
+        self.rows: list[Measured] = []
+
+    def send(self, action: str, who: Sender, function: Any, value: int = 0) -> Any:
+        receipt = who.call(function, what=action, value=value)
+        self.rows.append(Measured(action, int(receipt["gasUsed"])))
+        return receipt
+
+    def contract(self, name: str) -> Contract:
+        return self.deployment.contract(self.w3, name)
+
+
+def _registration(name: str, parents: tuple[int, ...] = (), supersedes: int = 0) -> Registration:
+    data = f"{name}: rows of data\n".encode()
+    return Registration(
+        content_digest=sha256_digest(data),
+        data_cid=cid_for_bytes(data),
+        card_cid=cid_for_bytes(f'{{"name": "{name}"}}'.encode()),
+        modality="tabular",
+        tags=("tabular", "benchmark"),
+        parents=parents,
+        transformation="cleaning" if parents else "source",
+        transformation_note_cid=cid_for_bytes(f"{name} note".encode()) if parents else "",
+        supersedes=supersedes,
+    )
+
+
+def _impersonate(w3: Web3, address: str) -> Sender:
+    w3.provider.make_request("anvil_impersonateAccount", [address])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_setBalance", [address, hex(10**22)])  # type: ignore[arg-type]
+    return Sender.unlocked(w3, address)
+
+
+def measure_governance(run: GasRun, accounts: list[Sender]) -> None:
+    w3 = run.w3
+    token = run.contract("CoopToken").functions
+    governor = run.contract("CoopGovernor")
+    deployer = Sender.unlocked(w3, run.deployment.deployer)
+    voters = accounts[1:5]
+    for index, voter in enumerate(voters):
+        label = "CoopToken.transfer (to a new holder)" if index == 0 else None
+        # The first voter alone reaches the 4% quorum, so its vote carries the late-quorum
+        # bookkeeping and the later votes show the plain cost.
+        amount = (500_000 if index == 0 else 50_000) * TOKEN
+        receipt = deployer.call(token.transfer(voter.address, amount), what="fund")
+        if label:
+            run.rows.append(Measured(label, int(receipt["gasUsed"])))
+        if index == 0:
+            run.send("CoopToken.delegate (first)", voter, token.delegate(voter.address))
+        else:
+            voter.call(token.delegate(voter.address), what="delegate")
+    deployer.transfer_eth(run.deployment.address("CoopTimelock"), 10 * TOKEN, what="fund treasury")
+    devchain.increase_time(w3, 1)
+
+    recipient = accounts[9].address
+    targets, values, calldatas = [recipient], [1 * TOKEN], [b""]
+    description = "# Pay for a GPU week\n\nOne ETH to the compute provider."
+    run.send(
+        "CoopGovernor.propose",
+        voters[0],
+        governor.functions.propose(targets, values, calldatas, description),
+    )
+    description_hash = keccak(text=description)
+    proposal_id = governor.functions.hashProposal(
+        targets, values, calldatas, description_hash
+    ).call()
+    devchain.increase_time(w3, governor.functions.votingDelay().call() + 1)
+    vote = governor.functions
+    run.send(
+        "CoopGovernor.castVote (first, reaches quorum)", voters[0], vote.castVote(proposal_id, 1)
+    )
+    run.send("CoopGovernor.castVote (after)", voters[1], vote.castVote(proposal_id, 1))
+    run.send(
+        "CoopGovernor.castVoteWithReason",
+        voters[2],
+        vote.castVoteWithReason(proposal_id, 1, "The provider delivered last time."),
+    )
+    signature = _ballot_signature(w3, governor, proposal_id, voters[3].address)
+    relayer = accounts[6]
+    run.send(
+        "CoopGovernor.castVoteBySig",
+        relayer,
+        vote.castVoteBySig(proposal_id, 1, voters[3].address, signature),
+    )
+    devchain.increase_time(
+        w3, vote.proposalDeadline(proposal_id).call() - devchain.latest_timestamp(w3) + 1
+    )
+    run.send(
+        "CoopGovernor.queue", voters[0], vote.queue(targets, values, calldatas, description_hash)
+    )
+    eta = vote.proposalEta(proposal_id).call()
+    devchain.increase_time(w3, eta - devchain.latest_timestamp(w3) + 1)
+    run.send(
+        "CoopGovernor.execute (1 ETH transfer)",
+        voters[0],
+        vote.execute(targets, values, calldatas, description_hash),
+    )
+    registry = run.contract("DelegateRegistry").functions
+    digest = sha256_digest(b"statement")
+    run.send(
+        "DelegateRegistry.publishStatement",
+        voters[0],
+        registry.publishStatement(
+            f"ipfs://{cid_for_bytes(b'statement')}", digest, ["datasets", "treasury"], True
+        ),
+    )
+
+
+def _ballot_signature(w3: Web3, governor: Contract, proposal_id: int, voter: str) -> bytes:
+    """An EIP-712 Ballot signed by anvil's unlocked `voter` (eth_signTypedData_v4)."""
+    _, name, version, chain_id, verifying, _, _ = governor.functions.eip712Domain().call()
+    typed = {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Ballot": [
+                {"name": "proposalId", "type": "uint256"},
+                {"name": "support", "type": "uint8"},
+                {"name": "voter", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
+            ],
+        },
+        "primaryType": "Ballot",
+        "domain": {
+            "name": name,
+            "version": version,
+            "chainId": chain_id,
+            "verifyingContract": verifying,
+        },
+        "message": {
+            "proposalId": str(proposal_id),
+            "support": 1,
+            "voter": voter,
+            "nonce": str(governor.functions.nonces(voter).call()),
+        },
+    }
+    reply = w3.provider.make_request("eth_signTypedData_v4", [voter, json.dumps(typed)])  # type: ignore[arg-type]
+    return bytes.fromhex(str(reply["result"])[2:])
+
+
+def measure_datasets(run: GasRun, accounts: list[Sender], params: GovernanceParams) -> None:
+    w3 = run.w3
+    registry = run.contract("DatasetRegistry")
+    functions = registry.functions
+    bond = params.dataset_minimum_bond
+    alice, bob = accounts[10], accounts[11]
+    governance = _impersonate(w3, run.deployment.address("CoopTimelock"))
+
+    def register(action: str | None, who: Sender, registration: Registration) -> int:
+        function = functions.register(registration.as_struct())
+        if action is None:
+            who.call(function, what="register", value=bond)
+        else:
+            run.send(action, who, function, value=bond)
+        return int(functions.datasetCount().call())
+
+    first = register("DatasetRegistry.register (source, first)", alice, _registration("a"))
+    second = register("DatasetRegistry.register (source, next)", alice, _registration("b"))
+    register("DatasetRegistry.register (1 parent)", bob, _registration("c", (first,)))
+    two = register("DatasetRegistry.register (2 parents)", bob, _registration("d", (first, second)))
+    sources = [register(None, alice, _registration(f"s{i}")) for i in range(MAX_PARENTS - 2)]
+    parents = (first, second, *sources)
+    register("DatasetRegistry.register (16 parents)", bob, _registration("e", parents))
+    newer = register(
+        "DatasetRegistry.register (superseding its own)",
+        alice,
+        _registration("a v2", supersedes=first),
+    )
+    role = functions.CURATOR_ROLE().call()
+    curators = accounts[12:14]
+    for index, curator in enumerate(curators):
+        grant = functions.grantRole(role, curator.address)
+        if index == 0:
+            run.send("DatasetRegistry.grantRole (curator, by governance)", governance, grant)
+        else:
+            governance.call(grant, what="grant")
+    run.send(
+        "DatasetRegistry.attest (first on a dataset)",
+        curators[0],
+        functions.attest(two, 88, "bafynote"),
+    )
+    run.send("DatasetRegistry.attest (second curator)", curators[1], functions.attest(two, 70, ""))
+    run.send(
+        "DatasetRegistry.updateAttestation",
+        curators[0],
+        functions.updateAttestation(two, 91, "bafynote2"),
+    )
+    run.send("DatasetRegistry.pauseLicensing (contributor)", alice, functions.pauseLicensing(newer))
+    run.send(
+        "DatasetRegistry.resumeLicensing (contributor)", alice, functions.resumeLicensing(newer)
+    )
+    run.send(
+        "DatasetRegistry.transferFrom (dataset token)",
+        bob,
+        functions.transferFrom(bob.address, alice.address, two),
+    )
+    run.send(
+        "DatasetRegistry.setMinimumBond (by governance)",
+        governance,
+        functions.setMinimumBond(2 * bond),
+    )
+    run.send(
+        "DatasetRegistry.setBondWaitingPeriod (by governance)",
+        governance,
+        functions.setBondWaitingPeriod(7 * 86_400),
+    )
+    run.send(
+        "DatasetRegistry.delist (by governance, bond to treasury)",
+        governance,
+        functions.delist(second, "bafkreidelistingreason"),
+    )
+    devchain.increase_time(w3, params.dataset_bond_waiting_period_s + 1)
+    run.send("DatasetRegistry.withdrawBond", alice, functions.withdrawBond(first))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    compile_contracts(CONTRACTS_DIR)
+    artifacts = load_artifacts(CONTRACTS_DIR / "out")
+    params = GovernanceParams()
+    with tempfile.TemporaryDirectory(prefix="coop-gas-") as directory:
+        node = start_anvil(CONTRACTS_DIR, log_path=Path(directory) / "anvil.log")
+        try:
+            w3 = make_web3(node.rpc_url, timeout_s=30)
+            accounts = [Sender.unlocked(w3, a) for a in w3.eth.accounts]
+            deployment = deploy_suite(w3, artifacts, accounts[0], params)
+            run = GasRun(w3, deployment)
+            measure_governance(run, accounts)
+            measure_datasets(run, accounts, params)
+        finally:
+            node.stop()
+    rows = run.rows
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "measured": {row.action: row.gas for row in rows},
+                    "anchors": {name: gas for name, (gas, _) in ANCHORS.items()},
+                    "future_anchors": FUTURE_ANCHORS,
+                },
+                indent=1,
+            )
+        )
+    else:
+        width = max(len(row.action) for row in rows)
+        print(f"{'action':<{width}}  {'gas':>9}  anchor")
+        for row in rows:
+            anchor = ANCHORS.get(row.action)
+            note = f"{anchor[0]:>9,}  {anchor[1]}" if anchor else ""
+            print(f"{row.action:<{width}}  {row.gas:>9,}  {note}")
+        for name, gas in FUTURE_ANCHORS.items():
+            print(f"{'(anchor for DataLicensing) ' + name:<{width}}  {'':>9}  {gas:>9,}  issue 14")
+    two_parents = next(r.gas for r in rows if r.action == "DatasetRegistry.register (2 parents)")
+    if two_parents > REGISTER_TWO_PARENTS_TARGET:
+        print(
+            f"register with two parents costs {two_parents:,} gas, "
+            f"over the {REGISTER_TWO_PARENTS_TARGET:,} target",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
