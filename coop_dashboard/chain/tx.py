@@ -160,13 +160,69 @@ def fetch_receipt(w3: Web3, tx_hash: str) -> MinedTx | None:
     )
 
 
-def is_known(w3: Web3, tx_hash: str) -> bool:
-    """Whether the node knows `tx_hash` at all (pending or mined)."""
+@dataclass(frozen=True)
+class SentTx:
+    """A transaction as the node has it (pending or mined): who sent what, at which nonce."""
+
+    tx_hash: str
+    sender: str
+    to: str  # "" for a contract creation
+    data: str  # 0x-prefixed, lowercase
+    value: int
+    nonce: int
+
+    def same_call(self, expected: UnsignedTx | SentTx) -> bool:
+        """Whether this makes the same call as `expected` (gas, fees, nonce are the wallet's)."""
+        return (
+            self.sender.lower() == expected.sender.lower()
+            and self.to.lower() == expected.to.lower()
+            and self.data == expected.data.lower()
+            and self.value == expected.value
+        )
+
+
+def _sent(tx: Any) -> SentTx:
+    return SentTx(
+        tx_hash=HexBytes(tx["hash"]).to_0x_hex(),
+        sender=str(tx["from"]),
+        to=str(tx.get("to") or ""),
+        data=HexBytes(tx["input"]).to_0x_hex().lower(),
+        value=int(tx["value"]),
+        nonce=int(tx["nonce"]),
+    )
+
+
+def fetch_sent(w3: Web3, tx_hash: str) -> SentTx | None:
+    """`tx_hash` as the node knows it, or None when it does not (dropped, replaced, made up)."""
     try:
-        w3.eth.get_transaction(HexBytes(tx_hash))
+        return _sent(w3.eth.get_transaction(HexBytes(tx_hash)))
     except TransactionNotFound:
-        return False
-    return True
+        return None
+
+
+def latest_block_number(w3: Web3) -> int:
+    return int(w3.eth.block_number)
+
+
+def mined_nonce(w3: Web3, sender: str) -> int:
+    """How many transactions of `sender` are mined: a nonce below it is used up."""
+    return int(w3.eth.get_transaction_count(Web3.to_checksum_address(sender), "latest"))
+
+
+def mined_from(w3: Web3, sender: str, first_block: int, last_block: int) -> list[SentTx]:
+    """`sender`'s transactions mined in blocks first_block..last_block, in order.
+
+    Used to find what a wallet mined instead of the hash it reported (a speed-up or
+    a cancel reuses the nonce); the caller bounds the range to the blocks since it
+    started following.
+    """
+    found: list[SentTx] = []
+    for number in range(max(first_block, 0), last_block + 1):
+        block = w3.eth.get_block(number, full_transactions=True)
+        # full_transactions=True: each entry is the transaction itself, never a bare hash.
+        transactions: list[Any] = list(block["transactions"])
+        found.extend(_sent(tx) for tx in transactions if str(tx["from"]).lower() == sender.lower())
+    return found
 
 
 def replay_failure(w3: Web3, mined: MinedTx, decoder: RevertDecoder) -> DecodedRevert | None:

@@ -16,6 +16,7 @@ before the page's data is refreshed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import uuid
@@ -34,6 +35,7 @@ from coop_dashboard.services.sign_in import signed_in_address
 from coop_dashboard.services.transactions import (
     ChainContext,
     PreparedWrite,
+    UnsignedTx,
     WriteRefused,
     follow_transaction,
 )
@@ -50,6 +52,15 @@ BUSY_PHASES = ("preparing", "wallet", "pending", "mined")
 # A slot claimed longer ago than this was lost (backend restart mid-write);
 # without it one lost write would block the tab's writes until a reload.
 STUCK_AFTER_S = 15 * 60.0
+
+UNEXPECTED_FOLLOW = (
+    "Something went wrong on the server while following it; check your wallet's activity."
+)
+OUTCOME_TITLES = {
+    "reverted": "Transaction failed",
+    "cancelled": "Transaction cancelled",
+    "mismatch": "Not the transaction prepared",
+}
 
 # Builds the write for the signed-in address (blocking: runs in a worker thread).
 PrepareWrite = Callable[[Settings, str], PreparedWrite]
@@ -85,6 +96,8 @@ class TxState(rx.State):
     _claim_id: str = ""
     _expected_chain_id: int = 0
     _refresh: list[list[str]] = []
+    # The transaction offered to the wallet: the hash it reports must be this call.
+    _offered: dict[str, Any] = {}
 
     @rx.var(cache=True)
     def busy(self) -> bool:
@@ -104,6 +117,7 @@ class TxState(rx.State):
         self._problem()
         self._claimed_at = time.time()
         self._refresh = []
+        self._offered = {}
         return self._claim_id
 
     def _problem(self, kind: str = "", title: str = "", message: str = "") -> None:
@@ -123,6 +137,7 @@ class TxState(rx.State):
         self.description = prepared.description
         self._expected_chain_id = expected_chain_id
         self._refresh = [list(_handler_ref(handler)) for handler in refresh]
+        self._offered = dataclasses.asdict(prepared.tx)
         return rx.call_script(
             bridge_call("sendTransaction", prepared.tx.wallet_params(), expected_chain_id),
             callback=TxState.on_sent,
@@ -165,24 +180,34 @@ class TxState(rx.State):
             self.tx_hash = tx_hash
             claim = self._claim_id
             refresh = [_handler_from_ref(ref) for ref in self._refresh]
+            expected = UnsignedTx(**self._offered) if self._offered else None
         settings = load_settings()
         try:
             context = await asyncio.to_thread(ChainContext.load, settings)
-            outcome = await follow_transaction(context, tx_hash)
-        except CoopError as exc:
+            outcome = await follow_transaction(context, tx_hash, expected=expected)
+        except Exception as exc:  # a bug must not leave the panel "pending" for good
+            if not isinstance(exc, CoopError):
+                logger.exception("following %s failed unexpectedly", tx_hash)
+            message = str(exc) if isinstance(exc, CoopError) else UNEXPECTED_FOLLOW
             async with self:
                 if self._claim_id == claim:
-                    self._fail("unknown", "Could not follow the transaction", str(exc))
+                    self._fail("unknown", "Could not follow the transaction", message)
             return
         async with self:
             if self._claim_id != claim:
                 return  # the slot was reclaimed (stuck-slot recovery): not ours to report
+            if outcome.replaced_by:
+                self.tx_hash = outcome.replaced_by  # sped up in the wallet: the one that ran
             if outcome.mined is not None:
                 self.block_number = format_int(outcome.mined.block_number)
                 self.gas_used = format_int(outcome.mined.gas_used)
             if not outcome.succeeded or outcome.mined is None:
-                title = "Transaction failed" if outcome.mined else "Transaction not confirmed"
-                self._fail("reverted" if outcome.mined else "timeout", title, outcome.failure or "")
+                kind = outcome.kind or ("reverted" if outcome.mined else "timeout")
+                self._fail(
+                    kind,
+                    OUTCOME_TITLES.get(kind, "Transaction not confirmed"),
+                    outcome.failure or "",
+                )
                 return
             self.phase = "mined"
         indexed = await wait_until_indexed(outcome.mined.block_number)

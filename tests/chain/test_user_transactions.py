@@ -4,17 +4,13 @@ and explain failures (decoded custom errors, out of gas) from receipts."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytest
 from web3 import Web3
 
-from coop_dashboard.chain.contracts import Deployment, write_manifest
 from coop_dashboard.chain.member import ZERO_ADDRESS, read_member
 from coop_dashboard.chain.tx import fetch_receipt, ran_out_of_gas, replay_failure
-from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.services import tx_text
 from coop_dashboard.services.transactions import (
     ChainContext,
@@ -26,16 +22,6 @@ from coop_dashboard.services.transactions import (
 from tests.support.chains import Chain
 
 DELEGATE_SELECTOR = Web3.keccak(text="delegate(address)")[:4].hex()
-
-
-@pytest.fixture
-def context(chain: Chain, deployment: Deployment, tmp_path: Path) -> ChainContext:
-    manifest = tmp_path / "deployment.json"
-    write_manifest(deployment, manifest)
-    settings: Settings = dataclasses.replace(
-        load_settings(), rpc_url=chain.rpc_url, chain_id=chain.chain_id, deployment_path=manifest
-    )
-    return ChainContext.load(settings)
 
 
 def _send(chain: Chain, params: dict[str, Any]) -> str:
