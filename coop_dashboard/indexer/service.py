@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from coop_dashboard.chain.contracts import load_manifest
 from coop_dashboard.chain.heads import NewHeads
@@ -31,7 +31,12 @@ from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.handlers.default import build_default_registry
 from coop_dashboard.indexer.handlers.registry import HandlerRegistry
 from coop_dashboard.indexer.lock import IndexerLock, IndexerLockHeldError
-from coop_dashboard.indexer.scanner import Scanner, deployment_key
+from coop_dashboard.indexer.scanner import (
+    BatchWriteError,
+    LogHandlingError,
+    Scanner,
+    deployment_key,
+)
 from coop_dashboard.indexer.stall import STREAM, clear_stall, describe_failure, record_stall
 from coop_dashboard.indexer.store import IndexStore
 
@@ -39,6 +44,7 @@ log = logging.getLogger("coop.indexer")
 
 # How often a standby indexer (lock held elsewhere) tries to take over.
 LOCK_RETRY_S = 5.0
+_DBAPI_CONNECTION_ERRORS = {"OperationalError", "InterfaceError"}
 # While new blocks are pushed over the websocket, the head is still checked this
 # often (a safety net; the step always catches up by block number anyway).
 PUSHED_HEADS_POLL_S = 2.0
@@ -100,6 +106,21 @@ class IndexerSession:
         self.scanner.close()
         self.rpc.close()
         self.lock.release()
+
+
+def _connection_lost(error: Exception) -> bool:
+    """Whether `error` may mean the database connection is gone (not a refused row).
+
+    A refused row (duplicate key, bad value) keeps the session, so the scanner's
+    narrowing range finds the block the database refuses.
+    """
+    cause = error.__cause__ if isinstance(error, BatchWriteError) else error
+    if isinstance(cause, IntegrityError | DataError):
+        return False
+    if isinstance(cause, SQLAlchemyError):
+        return True
+    # A driver's own error (psycopg2 through COPY): PEP 249 names the connection kinds.
+    return any(kind.__name__ in _DBAPI_CONNECTION_ERRORS for kind in type(cause).__mro__)
 
 
 def _mtime(settings: Settings) -> int | None:
@@ -216,7 +237,10 @@ class Follower:
             checkpoint = self.session.scanner.checkpoint
             block = None if checkpoint is None else checkpoint.block_number + 1
         reason = describe_failure(error)
-        expected = isinstance(error, CoopError | SQLAlchemyError | OSError)
+        # A handler's or the driver's own exception is a bug to read about, not weather.
+        expected = isinstance(error, CoopError | SQLAlchemyError | OSError) and not isinstance(
+            error, LogHandlingError | BatchWriteError
+        )
         log.log(
             logging.WARNING if expected else logging.ERROR,
             "indexer stalled at block %s (log index %s): %s; attempt %d, retrying in %.1f s",
@@ -230,7 +254,7 @@ class Follower:
         )
         record_stall(self._engine(), STREAM, block_number=block, log_index=log_index, reason=reason)
         self._stall_stored = True
-        if isinstance(error, SQLAlchemyError):
+        if _connection_lost(error):
             # The database may have restarted: the PostgreSQL lock lived on a
             # connection that is gone. Start over (lock, schema, checkpoint).
             self._close_quietly()
@@ -262,7 +286,11 @@ def follow(
 ) -> None:
     """Follow the chain in this thread until `stop` is set (`coop index`)."""
     follower = Follower(settings or load_settings(), config or IndexerConfig.from_env(), registry)
-    stop = stop or threading.Event()
+    run_follower(follower, stop or threading.Event())
+
+
+def run_follower(follower: Follower, stop: threading.Event) -> None:
+    """Tick `follower` in this thread until `stop` is set, then close it."""
     try:
         while not stop.is_set():
             delay = follower.tick()
