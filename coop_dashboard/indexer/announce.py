@@ -7,8 +7,8 @@ can reach a listener:
 
 - in process: the app's own indexer (INDEXER_IN_APP=1) calls the hub's listener
   directly (`add_listener`), nothing leaves the process;
-- Redis pub/sub on `HEADS_CHANNEL` when REDIS_URL is set (several workers, or a
-  separate `coop index` process);
+- Redis pub/sub on `redis_heads_channel(DATABASE_URL)` when REDIS_URL is set
+  (several workers, or a separate `coop index` process);
 - PostgreSQL `NOTIFY` on `HEADS_CHANNEL` when DATABASE_URL is PostgreSQL.
 
 With SQLite and a separate `coop index` there is no channel: the workers watch
@@ -20,6 +20,7 @@ duplicated announcement costs freshness or one read, never correctness.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -32,8 +33,13 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger("coop.indexer")
 
-# The Redis pub/sub channel and the PostgreSQL NOTIFY channel (a plain identifier).
+# The PostgreSQL NOTIFY channel (a plain identifier; NOTIFY is per database anyway).
 HEADS_CHANNEL = "coop_indexed_head"
+
+
+def redis_heads_channel(database_url: str) -> str:
+    """The Redis channel of one index: apps sharing a Redis never wake each other."""
+    return f"{HEADS_CHANNEL}:{hashlib.sha256(database_url.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,7 @@ class Announcer:
         self._engine = engine
         self._notify = engine.dialect.name == "postgresql"
         self._redis_url = redis_url
+        self._redis_channel = redis_heads_channel(str(engine.url.render_as_string(False)))
         self._redis: Any = None
 
     def announce(self, head: IndexedHead) -> None:
@@ -123,7 +130,7 @@ class Announcer:
                     self._redis = redis.Redis.from_url(
                         self._redis_url, socket_timeout=2.0, socket_connect_timeout=2.0
                     )
-                self._redis.publish(HEADS_CHANNEL, payload)
+                self._redis.publish(self._redis_channel, payload)
             except Exception as error:
                 log.warning("publishing the indexed head to Redis failed: %s", error)
                 self._redis = None

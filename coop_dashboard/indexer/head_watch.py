@@ -3,7 +3,7 @@
 `watch_heads(settings, on_head, on_resync)` picks the transport from the
 configuration (the same rule the Announcer publishes by):
 
-- REDIS_URL set: Redis pub/sub on `HEADS_CHANNEL`;
+- REDIS_URL set: Redis pub/sub on `redis_heads_channel(DATABASE_URL)`;
 - DATABASE_URL is PostgreSQL: `LISTEN` on `HEADS_CHANNEL` (a thread holding one
   connection, woken by select() on its socket);
 - SQLite with a separate `coop index` (INDEXER_IN_APP=0): read the checkpoint row
@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from coop_dashboard.config import Settings
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.queries import index_status
-from coop_dashboard.indexer.announce import HEADS_CHANNEL, IndexedHead
+from coop_dashboard.indexer.announce import HEADS_CHANNEL, IndexedHead, redis_heads_channel
 
 log = logging.getLogger("coop.live")
 
@@ -58,21 +58,22 @@ async def watch_heads(
     transport = head_transport(settings, indexer_in_app)
     log.info("live data: indexed heads arrive by %s", transport.replace("_", " "))
     if transport == "redis":
-        await _watch_redis(settings.redis_url, on_head, on_resync)
+        channel = redis_heads_channel(get_engine(settings.database_url).url.render_as_string(False))
+        await _watch_redis(settings.redis_url, channel, on_head, on_resync)
     elif transport == "postgres":
         await _watch_postgres(settings.database_url, on_head, on_resync)
     elif transport == "checkpoint":
         await _watch_checkpoint(settings.database_url, on_head)
 
 
-async def _watch_redis(redis_url: str, on_head: OnHead, on_resync: OnResync) -> None:
+async def _watch_redis(redis_url: str, channel: str, on_head: OnHead, on_resync: OnResync) -> None:
     import redis.asyncio as aioredis
 
     while True:
         client = aioredis.Redis.from_url(redis_url)
         try:
             async with client.pubsub() as pubsub:
-                await pubsub.subscribe(HEADS_CHANNEL)
+                await pubsub.subscribe(channel)
                 on_resync()
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
