@@ -36,6 +36,10 @@ def _readiness() -> rx.Component:
     )
 
 
+def _callout_unless_empty(text: rx.Var[str] | str, icon: str, color: str, id: str) -> rx.Component:
+    return rx.cond(text != "", rx.callout(text, icon=icon, color_scheme=color, id=id))
+
+
 def vote_panel() -> rx.Component:
     return rx.cond(
         ProposalPageState.voting_open,
@@ -74,6 +78,7 @@ def vote_panel() -> rx.Component:
                         color_scheme=color,
                         on_click=ProposalPageState.vote_gasless(support),  # type: ignore[misc]
                         loading=ProposalPageState.gasless_busy,
+                        disabled=ProposalPageState.gasless_paused,
                         id=f"vote-gasless-{label.lower()}",
                     )
                     for support, label, color in CHOICES
@@ -81,23 +86,15 @@ def vote_panel() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.cond(
-                ProposalPageState.vote_notice != "",
-                rx.callout(
-                    ProposalPageState.vote_notice,
-                    icon="triangle_alert",
-                    color_scheme="red",
-                    id="vote-notice",
-                ),
+            # Why gasless voting is paused (not configured, balance floor, hourly budget).
+            _callout_unless_empty(
+                ProposalPageState.gasless_pause_reason, "pause", "amber", "gasless-paused"
             ),
-            rx.cond(
-                ProposalPageState.gasless_note != "",
-                rx.callout(
-                    ProposalPageState.gasless_note,
-                    icon="circle_check",
-                    color_scheme="green",
-                    id="gasless-note",
-                ),
+            _callout_unless_empty(
+                ProposalPageState.vote_notice, "triangle_alert", "red", "vote-notice"
+            ),
+            _callout_unless_empty(
+                ProposalPageState.gasless_note, "circle_check", "green", "gasless-note"
             ),
             id="vote-panel",
         ),

@@ -20,7 +20,13 @@ from coop_dashboard.errors import CoopError
 from coop_dashboard.services.account import prepare_delegation
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.eligibility import can_cancel, can_execute, can_queue
-from coop_dashboard.services.governance.gasless import ballot_request, relay_ballot
+from coop_dashboard.services.governance.gasless import (
+    BallotRequest,
+    ballot_request,
+    follow_relayed_vote,
+    gasless_panel,
+    relay_ballot,
+)
 from coop_dashboard.services.governance.proposal_view import (
     ProposalView,
     lifecycle_facts,
@@ -35,6 +41,7 @@ from coop_dashboard.services.governance.proposal_writes import (
     prepare_vote,
 )
 from coop_dashboard.services.governance.readiness import check_vote_readiness
+from coop_dashboard.services.index_progress import wait_until_indexed
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
@@ -89,7 +96,10 @@ class ProposalPageState(rx.State):
     reason: str = ""
     vote_notice: str = ""  # a refusal or a wallet problem, shown by the vote buttons
     gasless_note: str = ""  # who paid the gas of the last relayed vote
+    # From the click until the relayer returned the hash; reset on reload and on any error.
     gasless_busy: bool = False
+    gasless_paused: bool = False  # the relayer takes no votes now (for everyone)...
+    gasless_pause_reason: str = ""  # ...and why, for members
     _decoded_for: str = ""
     _started_at: float = 0.0
     _ballot: dict[str, Any] = {}
@@ -154,8 +164,14 @@ class ProposalPageState(rx.State):
             self.readiness, self.can_fix_delegation, self.can_vote = [], False, False
             self._decoded_for = ""
         self.vote_notice = self.gasless_note = ""
+        # A reload while the wallet showed the ballot: that answer never comes back.
+        self.gasless_busy, self._ballot = False, {}
         self.proposal_id = "" if pid is None else str(pid)
-        return [ProposalPageState.refresh, ProposalPageState.refresh_readiness]
+        return [
+            ProposalPageState.refresh,
+            ProposalPageState.refresh_readiness,
+            ProposalPageState.refresh_gasless,
+        ]
 
     @rx.event(background=True)
     async def refresh(self) -> Any:
@@ -301,6 +317,18 @@ class ProposalPageState(rx.State):
             yield event
 
     @rx.event(background=True)
+    async def refresh_gasless(self) -> None:
+        """Whether gasless voting is paused for everyone (balance floor, hourly budget), and why."""
+        panel = await asyncio.to_thread(gasless_panel, load_settings())
+        async with self:
+            self.gasless_paused, self.gasless_pause_reason = panel.paused, panel.reason
+
+    async def _gasless_failed(self, problem: str) -> None:
+        async with self:
+            self.gasless_busy, self._ballot = False, {}
+            self.vote_notice = problem
+
+    @rx.event(background=True)
     async def vote_gasless(self, support: int) -> Any:
         """Ask the wallet to sign an EIP-712 ballot; `on_ballot_signed` relays it."""
         async with self:
@@ -309,33 +337,15 @@ class ProposalPageState(rx.State):
             pid, reason = self._id(), self.reason
             self.gasless_busy = True
             self.vote_notice = self.gasless_note = ""
-        voter = await authenticated_address_now(self)
-        settings = load_settings()
-        problem = ""
-        request = None
-        if voter is None:
-            problem = "Sign in with your wallet to vote."
-        elif pid is not None:
-            try:
-                reason = check_vote_input(support, reason)
-                engine = get_engine(settings.database_url)
-                already = await asyncio.to_thread(existing_vote_label, engine, voter, pid)
-                if already is not None:
-                    problem = (
-                        f"You already voted {already} on this proposal. "
-                        "A vote cannot be changed or cast twice."
-                    )
-                else:
-                    request = await asyncio.to_thread(
-                        ballot_request, settings, voter, pid, support, reason
-                    )
-            except CoopError as exc:
-                problem = str(exc)
+        try:
+            voter, request, reason, problem = await self._ballot_request(pid, support, reason)
+        except BaseException:
+            await self._gasless_failed("Something went wrong on the server; nothing was sent.")
+            raise
+        if request is None or voter is None or pid is None:
+            await self._gasless_failed(problem)
+            return
         async with self:
-            if request is None or voter is None or pid is None:
-                self.gasless_busy = False
-                self.vote_notice = problem
-                return
             self._ballot = {
                 "voter": voter,
                 "proposal_id": pid,
@@ -348,25 +358,50 @@ class ProposalPageState(rx.State):
             callback=ProposalPageState.on_ballot_signed,
         )
 
+    async def _ballot_request(
+        self, pid: int | None, support: int, reason: str
+    ) -> tuple[str | None, BallotRequest | None, str, str]:
+        """(voter, what to sign, the checked reason, why not) for a gasless vote."""
+        voter = await authenticated_address_now(self)
+        if voter is None:
+            return None, None, reason, "Sign in with your wallet to vote."
+        if pid is None:
+            return voter, None, reason, ""
+        settings = load_settings()
+        try:
+            reason = check_vote_input(support, reason)
+            engine = get_engine(settings.database_url)
+            already = await asyncio.to_thread(existing_vote_label, engine, voter, pid)
+            if already is not None:
+                return (
+                    voter,
+                    None,
+                    reason,
+                    f"You already voted {already} on this proposal. "
+                    "A vote cannot be changed or cast twice.",
+                )
+            request = await asyncio.to_thread(ballot_request, settings, voter, pid, support, reason)
+        except CoopError as exc:
+            return voter, None, reason, str(exc)
+        return voter, request, reason, ""
+
     @rx.event(background=True)
     async def on_ballot_signed(self, answer: dict[str, Any]) -> Any:
-        """The wallet's answer: relay the signed ballot, or say why nothing was sent."""
+        """The wallet's answer: relay the signed ballot (the relayer answers with the hash at
+        once), then follow its receipt here, asynchronously."""
         async with self:
             ballot = dict(self._ballot)
             self._ballot = {}
-        settings = load_settings()
         if not ballot:
             return
-        if not is_ok(answer):
-            problem = wallet_problem(
-                answer, action="sign the ballot", expected_chain_id=settings.chain_id
-            )
-            async with self:
-                self.gasless_busy = False
-                self.vote_notice = f"{problem.title}: {problem.message}"
-            return
-        signature = signature_or_empty(answer.get("signature"))
+        settings = load_settings()
         try:
+            if not is_ok(answer):
+                problem = wallet_problem(
+                    answer, action="sign the ballot", expected_chain_id=settings.chain_id
+                )
+                await self._gasless_failed(f"{problem.title}: {problem.message}")
+                return
             result = await asyncio.to_thread(
                 relay_ballot,
                 settings,
@@ -375,29 +410,39 @@ class ProposalPageState(rx.State):
                 ballot["support"],
                 ballot["reason"],
                 ballot["nonce"],
-                signature,
+                signature_or_empty(answer.get("signature")),
             )
         except CoopError as exc:
-            async with self:
-                self.gasless_busy = False
-                self.vote_notice = str(exc)
+            await self._gasless_failed(str(exc))
             return
+        except BaseException:
+            await self._gasless_failed("Something went wrong on the server; nothing was sent.")
+            raise
+        relayer, tx = short_address(result.relayer), f"{result.tx_hash[:10]}…"
         async with self:
             self.gasless_busy = False
             self.reason = ""
             self.gasless_note = (
-                f"Your vote was sent by the cooperative's relayer {short_address(result.relayer)}, "
-                f"which paid the gas (transaction {result.tx_hash[:10]}…)."
+                f"Your vote was sent by the cooperative's relayer {relayer}, which pays the gas "
+                f"(transaction {tx}); waiting for it to be mined."
             )
-        yield ProposalPageState.refresh_after_relay
-
-    @rx.event(background=True)
-    async def refresh_after_relay(self) -> Any:
-        # The relayed vote is mined; give the indexer a moment, then re-read.
-        for _ in range(10):
-            await asyncio.sleep(0.5)
-            yield ProposalPageState.refresh
+        outcome = await follow_relayed_vote(settings, result)
+        async with self:
+            if outcome.succeeded:
+                self.gasless_note = (
+                    f"Your vote was sent by the cooperative's relayer {relayer}, "
+                    f"which paid the gas (transaction {tx})."
+                )
+            else:
+                self.gasless_note = ""
+                self.vote_notice = f"The relayed vote (transaction {tx}) did not count: " + (
+                    outcome.failure or "it was not mined."
+                )
+        if outcome.mined is not None:
+            await wait_until_indexed(outcome.mined.block_number)
+        yield ProposalPageState.refresh
         yield ProposalPageState.refresh_readiness
+        yield ProposalPageState.refresh_gasless
 
     @rx.event
     def download_csv(self) -> Any:
