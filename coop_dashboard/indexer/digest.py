@@ -14,6 +14,7 @@ from coop_dashboard.db.chain_tables import (
     IndexerCheckpoint,
     table_of,
 )
+from coop_dashboard.db.dataset_tables import DATASET_EVENT_TABLES, DATASET_STATE_TABLES
 
 # Wall-clock bookkeeping, not chain data.
 _IGNORED_COLUMNS = {"updated_at"}
@@ -32,6 +33,8 @@ def table_digests(engine: Engine) -> dict[str, str]:
             IndexedContract,
             *EVENT_TABLES,
             *AGGREGATE_TABLES,
+            *DATASET_EVENT_TABLES,
+            *DATASET_STATE_TABLES,
         ]
         for model in models:
             table = table_of(model)

@@ -38,7 +38,7 @@ EXPECTED_COUNTS = {
     "token_balance": 15,
     # proposals with votes
     "gov_proposal_tally": 5,
-    "indexer_contract": 5,
+    "indexer_contract": 6,
 }
 
 

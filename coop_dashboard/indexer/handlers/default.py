@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from coop_dashboard.db.chain_tables import ChainEvent, ProposalTally, TokenBalance
 from coop_dashboard.indexer.handlers.aggregates import ProposalTallies, TokenBalances
+from coop_dashboard.indexer.handlers.datasets import register_dataset_registry
 from coop_dashboard.indexer.handlers.delegates import register_delegate_registry
 from coop_dashboard.indexer.handlers.governor import register_governor
 from coop_dashboard.indexer.handlers.registry import HandlerRegistry
@@ -25,6 +26,7 @@ def build_default_registry() -> HandlerRegistry:
     register_foreign_erc20(registry)
     register_delegate_registry(registry)
     register_timelock(registry)
+    register_dataset_registry(registry)
     registry.add_aggregate(TokenBalances(), TokenBalance)
     registry.add_aggregate(ProposalTallies(), ProposalTally)
     return registry

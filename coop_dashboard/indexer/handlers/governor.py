@@ -15,6 +15,7 @@ from coop_dashboard.db.chain_tables import (
 from coop_dashboard.indexer.chain_text import exact_bytes
 from coop_dashboard.indexer.decoders import DecodedLog
 from coop_dashboard.indexer.handlers.registry import (
+    Handler,
     HandlerContext,
     HandlerRegistry,
     RowSink,
@@ -132,19 +133,27 @@ def on_vote_cast(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> No
     )
 
 
-def on_setting_changed(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:
-    assert log.event is not None
-    setting, old_name, new_name = SETTING_EVENTS[log.event]
-    sink.add(
-        GovernanceSettingChange,
-        log_fields(log)
-        | {
-            "contract": log.address,
-            "setting": setting,
-            "old_value": str(log.args[old_name]),
-            "new_value": str(log.args[new_name]),
-        },
-    )
+def setting_change_handler(settings: dict[str, tuple[str, str, str]]) -> Handler:
+    """A handler writing gov_setting_change rows for `settings` (event -> name, old, new)."""
+
+    def on_setting_changed(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:
+        assert log.event is not None
+        setting, old_name, new_name = settings[log.event]
+        sink.add(
+            GovernanceSettingChange,
+            log_fields(log)
+            | {
+                "contract": log.address,
+                "setting": setting,
+                "old_value": str(log.args[old_name]),
+                "new_value": str(log.args[new_name]),
+            },
+        )
+
+    return on_setting_changed
+
+
+on_setting_changed = setting_change_handler(SETTING_EVENTS)
 
 
 def register_governor(registry: HandlerRegistry, contract: str = "CoopGovernor") -> None:

@@ -1,0 +1,56 @@
+"""The card facts the catalog searches (name, description, license), saved by card CID.
+
+Written by whatever reads cards from the content store (the card service); a
+card is content-addressed, so its facts are saved once and never go stale.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Engine, select
+
+from coop_dashboard.db.bulk_insert import bulk_upsert
+from coop_dashboard.db.chain_tables import table_of
+from coop_dashboard.db.dataset_tables import DatasetCard
+
+_cards = table_of(DatasetCard)
+MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 20_000
+MAX_LICENSE_LENGTH = 128
+
+
+def _clean(text: str, limit: int) -> str:
+    # PostgreSQL refuses NUL in text; cards are written by strangers.
+    return text.replace("\x00", "\ufffd")[:limit]
+
+
+def save_card_facts(
+    engine: Engine, card_cid: str, *, name: str, description: str, license: str | None
+) -> None:
+    """Insert or replace the facts of the card at `card_cid`."""
+    name = _clean(name, MAX_NAME_LENGTH)
+    description = _clean(description, MAX_DESCRIPTION_LENGTH)
+    license = _clean(license, MAX_LICENSE_LENGTH) if license else None
+    row = {
+        "card_cid": card_cid,
+        "name": name,
+        "description": description,
+        "license": license,
+        "search_text": " ".join([name, description, license or ""]).lower(),
+        "fetched_at": int(time.time()),
+    }
+    with engine.begin() as connection:
+        bulk_upsert(connection, _cards, [row], ["card_cid"])
+
+
+def cards_missing(engine: Engine, card_cids: list[str]) -> list[str]:
+    """Which of `card_cids` have no saved facts yet (the card service reads those)."""
+    with engine.connect() as connection:
+        known = {
+            str(cid)
+            for (cid,) in connection.execute(
+                select(_cards.c.card_cid).where(_cards.c.card_cid.in_(card_cids))
+            )
+        }
+    return [cid for cid in card_cids if cid not in known]
