@@ -1,0 +1,150 @@
+"""A handler that raises never ends the indexer: it backs off, says where and why on the
+overview ("indexer stalled at block N: reason"), and recovers once the fault is gone.
+
+Real anvil, real contracts, the real follower loop (`follow`) in a thread, on
+SQLite and PostgreSQL; the fault is a handler registered next to the real ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from coop_dashboard.chain.contracts import Deployment, write_manifest
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import Settings
+from coop_dashboard.db import queries
+from coop_dashboard.db.chain_tables import Vote
+from coop_dashboard.indexer.config import IndexerConfig
+from coop_dashboard.indexer.decoders import DecodedLog
+from coop_dashboard.indexer.handlers.default import build_default_registry
+from coop_dashboard.indexer.handlers.registry import HandlerContext, HandlerRegistry, RowSink
+from coop_dashboard.indexer.service import follow
+from coop_dashboard.services.overview import read_overview
+from tests.indexer.conftest import engine_for, indexer_settings
+from tests.indexer.hostile_activity import give_votes, open_voting, propose_raw, vote_raw
+from tests.support.chains import Chain
+
+CONFIG = IndexerConfig(backoff_initial_s=0.05, backoff_max_s=0.4, poll_interval_s=0.05)
+WAIT_S = 60.0
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@contextmanager
+def _following(settings: Settings, registry: HandlerRegistry) -> Iterator[threading.Thread]:
+    stop = threading.Event()
+    thread = threading.Thread(target=follow, args=(settings, CONFIG, stop, registry), daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+class Fault:
+    """A handler for VoteCast that fails while `active`."""
+
+    def __init__(self, make_error: Callable[[DecodedLog, RowSink], None]) -> None:
+        self.active = True
+        self._make_error = make_error
+
+    def __call__(self, log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:
+        if self.active:
+            self._make_error(log, sink)
+
+
+def _raise_key_error(_log: DecodedLog, _sink: RowSink) -> None:
+    raise KeyError("missing_argument")
+
+
+def _duplicate_vote_row(_log: DecodedLog, sink: RowSink) -> None:
+    # The vote handler already added this row: the database refuses the copy
+    # (PostgreSQL through COPY, i.e. a psycopg2 error, not SQLAlchemy's).
+    sink.add(Vote, dict(sink.of(Vote)[-1]))
+
+
+@pytest.mark.parametrize(
+    ("make_error", "reason"),
+    [(_raise_key_error, "keyerror: 'missing_argument'"), (_duplicate_vote_row, "unique")],
+    ids=["handler-raises", "database-refuses"],
+)
+def test_a_failing_handler_stalls_the_indexer_visibly_until_it_is_fixed(
+    chain: Chain,
+    deployment: Deployment,
+    database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    make_error: Callable[[DecodedLog, RowSink], None],
+    reason: str,
+) -> None:
+    w3 = chain.w3
+    voter = Sender.unlocked(w3, w3.eth.accounts[3])
+    give_votes(w3, deployment, voter, 600_000)
+    proposal = propose_raw(w3, deployment, voter, b"# Fund the GPU cluster\n")
+    open_voting(w3, deployment)
+    vote_block = vote_raw(w3, deployment, voter, proposal.proposal_id, 1, b"yes")
+    head = w3.eth.block_number
+
+    manifest = tmp_path / "deployment.json"
+    write_manifest(deployment, manifest)
+    settings = dataclasses.replace(
+        indexer_settings(chain.rpc_url, manifest, database_url), chain_id=chain.chain_id
+    )
+    registry = build_default_registry()
+    fault = Fault(make_error)
+    registry.register("CoopGovernor", "VoteCast", fault)
+    engine = engine_for(database_url)
+    expected = f"indexer stalled at block {vote_block}: "
+    expected_log = f"indexer stalled at block {vote_block} (log index"
+
+    caplog.set_level(logging.WARNING, logger="coop.indexer")
+    with _following(settings, registry) as thread:
+        # Stalled exactly at the vote's block: everything before it is indexed.
+        _wait_for(
+            lambda: (
+                read_overview(settings).indexer_stall.startswith(expected)
+                and queries.indexed_block_number(engine) == vote_block - 1
+            ),
+            "the stall at the vote's block",
+        )
+        stall = read_overview(settings).indexer_stall
+        assert reason in stall.lower(), stall
+
+        # It keeps retrying, further and further apart (the log says when), and stays alive.
+        def attempts() -> list[float]:
+            return [r.created for r in caplog.records if expected_log in r.getMessage()]
+
+        _wait_for(lambda: len(attempts()) >= 6, "six attempts")
+        times = attempts()
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        assert gaps[-1] >= 0.8 * CONFIG.backoff_max_s, gaps
+        assert gaps[0] < 0.5 * gaps[-1], gaps
+        assert thread.is_alive()
+        assert queries.indexed_block_number(engine) == vote_block - 1
+
+        fault.active = False
+        _wait_for(
+            lambda: (
+                read_overview(settings).indexer_stall == ""
+                and (queries.indexed_block_number(engine) or 0) >= head
+            ),
+            "the recovery",
+        )
+    summary = next(
+        p for p in queries.list_proposals(engine) if p.proposal_id == proposal.proposal_id
+    )
+    assert (summary.for_votes, summary.vote_count) == (600_000 * 10**18, 1)
