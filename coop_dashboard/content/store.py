@@ -12,11 +12,14 @@ parent names, each 256 KiB leaf against its own CID, before a byte is handed on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -51,6 +54,7 @@ _COPY_BUFFER_BYTES = 16 * CHUNK_SIZE
 _NODES_SUFFIX = ".nodes"
 _TMP_DIR = ".tmp"
 _SECTION_HEADER_BYTES = 10 + 36  # varint length + binary CID
+_PARALLEL_WRITE_BYTES = 1024 * 1024
 
 
 class Readable(Protocol):
@@ -82,16 +86,22 @@ class LocalContentStore:
 
     def put_file(self, source: Readable, max_bytes: int | None = None) -> StoredFile:
         """Store everything `source` reads, never holding more than a few MiB of it."""
-        buffer = bytearray(_COPY_BUFFER_BYTES)
-        view = memoryview(buffer)
         with self.writer(max_bytes) as writer:
-            while count := source.readinto(view):
-                writer.write(view[:count])
-            return writer.commit()
+            return _drain_into(source, writer)
 
-    def put_path(self, path: Path, max_bytes: int | None = None) -> StoredFile:
+    def put_path(
+        self, path: Path, max_bytes: int | None = None, *, move: bool = False
+    ) -> StoredFile:
+        """Store the file at `path`: copied, or with `move` taken over (renamed into the store).
+
+        Moving suits a finished upload in a temporary file: the bytes are read
+        once to hash them and never written again (on the same filesystem).
+        """
         with path.open("rb") as source:
-            return self.put_file(source, max_bytes)
+            if not move:
+                return self.put_file(source, max_bytes)
+            with ContentWriter(self, max_bytes, adopt=path) as writer:
+                return _drain_into(source, writer)
 
     def put(self, data: bytes) -> str:
         """Store `data`; returns its CID. Idempotent."""
@@ -219,21 +229,31 @@ class ContentWriter:
     `commit()` (or with an exception) deletes the partial file.
     """
 
-    def __init__(self, store: LocalContentStore, max_bytes: int | None) -> None:
+    def __init__(
+        self, store: LocalContentStore, max_bytes: int | None, adopt: Path | None = None
+    ) -> None:
         self._store = store
         self._max_bytes = max_bytes
         tmp_dir = store.root / _TMP_DIR
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        data_fd, data_name = tempfile.mkstemp(dir=tmp_dir, prefix="data-")
+        # Adopting: the bytes already sit in the file `adopt`; only hash them, then rename it.
+        self._adopted = adopt
+        self._data: BinaryIO | None = None
+        if adopt is None:
+            data_fd, data_name = tempfile.mkstemp(dir=tmp_dir, prefix="data-")
+            self._data_path = Path(data_name)
+            self._data = os.fdopen(data_fd, "wb")
+        else:
+            self._data_path = adopt
         nodes_fd, nodes_name = tempfile.mkstemp(dir=tmp_dir, prefix="nodes-")
-        self._data_path, self._nodes_path = Path(data_name), Path(nodes_name)
-        self._data = os.fdopen(data_fd, "wb")
+        self._nodes_path = Path(nodes_name)
         self._nodes = os.fdopen(nodes_fd, "wb")
         self._written_nodes: set[bytes] = set()
         self._builder = DagBuilder(self._write_node)
         self._partial = bytearray()
         self._sha256 = hashlib.sha256()
         self._size = 0
+        self._helpers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="content-writer")
         self._open = True
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
@@ -244,8 +264,25 @@ class ContentWriter:
         if self._max_bytes is not None and self._size > self._max_bytes:
             self.abort()
             raise ContentError(f"The file is larger than the {self._max_bytes:,} bytes allowed.")
-        self._data.write(view)
-        self._sha256.update(view)
+        # The copy to disk and the whole-file sha-256 run on two more threads beside
+        # the leaf hashing (all three release the GIL): on free cores, storing a
+        # file takes about the time of hashing it once.
+        if len(view) >= _PARALLEL_WRITE_BYTES:
+            side_work: list[Future[object]] = [self._helpers.submit(self._sha256.update, view)]
+            if self._data is not None:
+                side_work.append(self._helpers.submit(self._data.write, view))
+            try:
+                self._hash_leaves(view)
+            finally:
+                for work in side_work:
+                    work.result()
+        else:
+            if self._data is not None:
+                self._data.write(view)
+            self._sha256.update(view)
+            self._hash_leaves(view)
+
+    def _hash_leaves(self, view: memoryview) -> None:
         if self._partial:
             taken = min(CHUNK_SIZE - len(self._partial), len(view))
             self._partial += view[:taken]
@@ -272,14 +309,15 @@ class ContentWriter:
             for existing in (path, _nodes_path(path)):
                 if existing.exists():
                     os.utime(existing)  # stored again: the orphan grace period restarts
-            self._remove_temp_files()
+            self._data_path.unlink(missing_ok=True)  # a taken-over file is consumed too
+            self._nodes_path.unlink(missing_ok=True)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             if root.cid[1] == DAG_PB_CODEC:
                 os.replace(self._nodes_path, _nodes_path(path))
             else:
                 self._nodes_path.unlink(missing_ok=True)
-            os.replace(self._data_path, path)  # last: the file exists only once complete
+            self._move_data(path)  # last: the file exists only once complete
         return StoredFile(cid=cid, size=self._size, sha256=self._sha256.digest())
 
     def abort(self) -> None:
@@ -306,13 +344,29 @@ class ContentWriter:
             self._written_nodes.add(cid)
             self._nodes.write(encode_varint(len(cid) + len(block)) + cid + block)
 
+    def _move_data(self, path: Path) -> None:
+        try:
+            os.replace(self._data_path, path)
+        except OSError as error:
+            if error.errno != errno.EXDEV or self._adopted is None:
+                raise
+            # A file taken over from another filesystem: copy it across, then drop it.
+            fd, copy_name = tempfile.mkstemp(dir=self._store.root / _TMP_DIR, prefix="data-")
+            os.close(fd)
+            shutil.copyfile(self._adopted, copy_name)
+            os.replace(copy_name, path)
+            self._adopted.unlink()
+
     def _close_files(self) -> None:
         self._open = False
-        self._data.close()
+        self._helpers.shutdown()
+        if self._data is not None:
+            self._data.close()
         self._nodes.close()
 
     def _remove_temp_files(self) -> None:
-        self._data_path.unlink(missing_ok=True)
+        if self._adopted is None:  # an aborted take-over leaves the caller's file alone
+            self._data_path.unlink(missing_ok=True)
         self._nodes_path.unlink(missing_ok=True)
 
 
@@ -351,6 +405,14 @@ class _NodeFile:
             raise ContentError("A stored file's nodes are missing.") from error
         self._index = index
         return index
+
+
+def _drain_into(source: Readable, writer: ContentWriter) -> StoredFile:
+    buffer = bytearray(_COPY_BUFFER_BYTES)
+    view = memoryview(buffer)
+    while count := source.readinto(view):
+        writer.write(view[:count])
+    return writer.commit()
 
 
 def _verify(cid: bytes, block: bytes | memoryview) -> None:

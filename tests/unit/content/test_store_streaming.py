@@ -167,3 +167,42 @@ def test_storing_again_restarts_the_grace_period(store: LocalContentStore) -> No
     assert store.put(data) == cid  # the registration retries with the same file
     assert store.collect_orphans(set(), grace_seconds=3600) == []
     assert store.has(cid)
+
+
+def test_move_takes_a_finished_upload_over(store: LocalContentStore, tmp_path: Path) -> None:
+    data = deterministic_bytes(SIZE)
+    upload = tmp_path / "upload.part"
+    upload.write_bytes(data)
+    stored = store.put_path(upload, move=True)
+    assert stored.cid == store.put(data) and stored.size == SIZE
+    assert not upload.exists()  # renamed into the store, not copied
+    assert store.get(stored.cid) == data
+    upload.write_bytes(data)
+    assert store.put_path(upload, move=True).cid == stored.cid  # already stored: consumed
+    assert not upload.exists()
+
+
+def test_a_refused_move_leaves_the_file_alone(store: LocalContentStore, tmp_path: Path) -> None:
+    upload = tmp_path / "upload.part"
+    upload.write_bytes(deterministic_bytes(SIZE))
+    with pytest.raises(ContentError, match="larger than"):
+        store.put_path(upload, max_bytes=SIZE - 1, move=True)
+    assert upload.read_bytes() == deterministic_bytes(SIZE)
+    assert _files(store.root) == []
+
+
+def test_move_from_another_filesystem_copies(store: LocalContentStore, tmp_path: Path) -> None:
+    other = Path("/dev/shm")
+    store.root.mkdir(parents=True)
+    if not other.is_dir() or other.stat().st_dev == store.root.stat().st_dev:
+        pytest.skip("no second filesystem to move from")
+    data = deterministic_bytes(SIZE)
+    upload = other / f"coop-content-test-{os.getpid()}.part"
+    upload.write_bytes(data)
+    try:
+        stored = store.put_path(upload, move=True)
+    finally:
+        moved = not upload.exists()
+        upload.unlink(missing_ok=True)
+    assert moved and store.get(stored.cid) == data
+    assert not list((store.root / ".tmp").iterdir())
