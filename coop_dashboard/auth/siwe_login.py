@@ -37,7 +37,7 @@ from coop_dashboard.db.utc_datetime import utc_now
 from coop_dashboard.errors import AuthError, ConfigError
 
 if TYPE_CHECKING:
-    from web3 import Web3
+    from coop_dashboard.chain.client import NodeClient
 
 # Our messages are ~400 bytes; anything much larger is not ours, so refuse it
 # before spending any parsing on it.
@@ -123,7 +123,7 @@ def verify_sign_in(
     message: object,
     signature: object,
     *,
-    contract_wallets: ContractSignatureCheck | Web3 | None = None,
+    contract_wallets: ContractSignatureCheck | NodeClient | None = None,
     now: datetime | None = None,
 ) -> VerifiedSignIn:
     """Check a signed sign-in message and consume its nonce; AuthError says why not.
@@ -147,7 +147,7 @@ def sign_in(
     message: object,
     signature: object,
     *,
-    contract_wallets: ContractSignatureCheck | Web3 | None = None,
+    contract_wallets: ContractSignatureCheck | NodeClient | None = None,
     session_ttl: timedelta = DEFAULT_SESSION_TTL,
     now: datetime | None = None,
 ) -> IssuedSession:
@@ -172,7 +172,7 @@ def _verify_without_consuming(
     engine: Engine,
     message: object,
     signature: object,
-    contract_wallets: ContractSignatureCheck | Web3 | None,
+    contract_wallets: ContractSignatureCheck | NodeClient | None,
     checked_at: datetime,
 ) -> VerifiedSignIn:
     parsed, text = _parse(message)

@@ -15,6 +15,10 @@ from coop_dashboard.redaction import public_url, register_secret_url
 
 T = TypeVar("T")
 
+# What the layers above hold to reach the node and hand back to chain/ functions:
+# only chain/ imports web3 (tests/unit/test_import_rules.py), so they name it so.
+NodeClient = Web3
+
 
 def make_web3(rpc_url: str, timeout_s: float = 5.0) -> Web3:
     """A Web3 over HTTP with a bounded request timeout (a dead RPC must not hang the UI)."""

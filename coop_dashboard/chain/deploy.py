@@ -17,7 +17,6 @@ from coop_dashboard.chain.contracts import DeployedContract, Deployment
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.errors import ConfigError
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 TOKEN = 10**18
 DAY = 86_400
 

@@ -22,7 +22,6 @@ from coop_dashboard.chain.governance_types import (
 )
 from coop_dashboard.errors import ChainError
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 # The ERC20s of a suite (MockStablecoin exists on local chains only).
 SUITE_TOKENS = ("CoopToken", "MockStablecoin")
 

@@ -9,8 +9,6 @@ from web3 import Web3
 from coop_dashboard.chain.client import rpc_errors
 from coop_dashboard.chain.contracts import Deployment
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
-
 
 @dataclass(frozen=True)
 class MemberFacts:

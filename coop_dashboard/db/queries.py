@@ -45,8 +45,8 @@ from coop_dashboard.db.proposal_state import (
     proposal_state,
     quorum_at,
 )
+from coop_dashboard.evm import ZERO_ADDRESS
 
-ZERO_ADDRESS = "0x" + "00" * 20
 ETH = "eth"
 # Treasury history is daily; a chain whose clock jumped years is capped here.
 MAX_TREASURY_DAYS = 3_660

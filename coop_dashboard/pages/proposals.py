@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.proposal_card import proposal_card
-from coop_dashboard.db.proposal_state import PROPOSAL_STATES
 from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.services.governance.feed import PROPOSAL_STATES
 from coop_dashboard.state.proposals import ProposalFeedState
 
 DESCRIPTION = "Every proposal of the cooperative: what is being decided, and how the vote stands."

@@ -6,9 +6,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from coop_dashboard.chain.member import ZERO_ADDRESS, read_member
+from coop_dashboard.chain.member import read_member
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.errors import CoopError
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services import display
 from coop_dashboard.services.address_input import parse_address_input
 from coop_dashboard.services.amounts import format_units

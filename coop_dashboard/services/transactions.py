@@ -13,9 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from web3 import Web3
-
-from coop_dashboard.chain.client import rpc_errors
+from coop_dashboard.chain.client import NodeClient, rpc_errors
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.revert import DecodedRevert, RevertDecoder
 from coop_dashboard.chain.tx import (
@@ -67,7 +65,7 @@ class ChainContext:
     """What building and following a user's transaction needs, loaded once per use."""
 
     settings: Settings
-    w3: Web3
+    w3: NodeClient
     deployment: Deployment
     decoder: RevertDecoder
 
@@ -194,7 +192,7 @@ def _replacement(
     return None
 
 
-def _nonce_used(w3: Any, sent: SentTx) -> bool:
+def _nonce_used(w3: NodeClient, sent: SentTx) -> bool:
     return mined_nonce(w3, sent.sender) > sent.nonce
 
 

@@ -8,10 +8,9 @@ as Solidity.
 
 from __future__ import annotations
 
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.revert_text import RevertLike, known_reason, shown_call
-
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 # Chains people are likely to have in their wallet, so "chain 1" reads "Ethereum".
 CHAIN_NAMES: dict[int, str] = {

@@ -13,8 +13,9 @@ from web3.contract.contract import ContractFunction
 
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.deploy import TOKEN, ZERO_ADDRESS
+from coop_dashboard.chain.deploy import TOKEN
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.evm import ZERO_ADDRESS
 from tests.support.chains import Chain
 from tests.support.governance import pass_proposal
 from tests.support.reverts import decoder_for, revert_of

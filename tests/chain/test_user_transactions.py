@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from web3 import Web3
 
-from coop_dashboard.chain.member import ZERO_ADDRESS, read_member
+from coop_dashboard.chain.member import read_member
 from coop_dashboard.chain.tx import fetch_receipt, ran_out_of_gas, replay_failure
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services import tx_text
 from coop_dashboard.services.transactions import (
     ChainContext,

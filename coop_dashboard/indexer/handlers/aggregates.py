@@ -23,9 +23,9 @@ from coop_dashboard.db.chain_tables import (
     table_of,
 )
 from coop_dashboard.errors import IndexerError
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.indexer.handlers.registry import Row, RowSink
 
-ZERO_ADDRESS = "0x" + "00" * 20
 # Bound parameters per SELECT ... IN (...): well under SQLite's limit.
 _IN_CHUNK = 500
 

@@ -43,8 +43,9 @@ from coop_dashboard.db.proposal_state import (
     proposal_state,
     quorum_at,
 )
-from coop_dashboard.db.queries import ZERO_ADDRESS, ProposalSummary, proposal_summaries
+from coop_dashboard.db.queries import ProposalSummary, proposal_summaries
 from coop_dashboard.db.uint256 import Uint256
+from coop_dashboard.evm import ZERO_ADDRESS
 
 SORTS = ("newest", "ending_soon", "most_votes")
 MAX_PAGE_SIZE = 100

@@ -6,9 +6,9 @@ import re
 
 from eth_utils import is_checksum_address, to_checksum_address
 
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.governance.validation import refuse
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 _HEX = re.compile(r"^[0-9a-fA-F]*$")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
 from coop_dashboard.chain.proposal_text import strip_proposer_suffix
 from coop_dashboard.config import Settings
+from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.queries import (
     ProposalDetail,
     VoteRow,
@@ -222,6 +223,11 @@ def lifecycle_facts(view: ProposalView) -> LifecycleFacts | None:
         timelock_delay=view.timelock_delay or 0,
         clock=view.now,
     )
+
+
+def proposal_votes_csv(settings: Settings, proposal_id: int) -> str:
+    """`votes_csv` from the configured index."""
+    return votes_csv(get_engine(settings.database_url), proposal_id)
 
 
 def votes_csv(engine: Engine, proposal_id: int) -> str:

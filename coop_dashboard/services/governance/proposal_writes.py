@@ -77,6 +77,11 @@ def existing_vote_label(engine: Engine, voter: str, proposal_id: int) -> str | N
     return None if support is None else SUPPORT_LABELS.get(support, str(support))
 
 
+def vote_already_cast(settings: Settings, voter: str, proposal_id: int) -> str | None:
+    """`existing_vote_label` in the configured index (blocking: a worker thread)."""
+    return existing_vote_label(get_engine(settings.database_url), voter, proposal_id)
+
+
 def check_vote_input(support: int, reason: str) -> str:
     """The reason to send (trimmed); WriteRefused for an impossible choice or an essay."""
     if support not in SUPPORT_LABELS:

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from coop_dashboard.chain.governance_chain import GovernanceChain
-from coop_dashboard.chain.governance_reads import ZERO_ADDRESS, VoterFacts, read_voter_facts
+from coop_dashboard.chain.governance_reads import VoterFacts, read_voter_facts
 from coop_dashboard.chain.governance_types import ProposalState
+from coop_dashboard.config import Settings
+from coop_dashboard.evm import ZERO_ADDRESS
+from coop_dashboard.services.chain_access import governance_chain
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.units import format_token_amount
 
@@ -150,3 +153,8 @@ def assess_vote_readiness(facts: VoterFacts) -> VoteReadiness:
 def check_vote_readiness(chain: GovernanceChain, voter: str, proposal_id: int) -> VoteReadiness:
     """Read the facts for (voter, proposal) and assess them."""
     return assess_vote_readiness(read_voter_facts(chain, voter, proposal_id))
+
+
+def vote_readiness(settings: Settings, voter: str, proposal_id: int) -> VoteReadiness:
+    """`check_vote_readiness` on the configured chain (blocking: a worker thread)."""
+    return check_vote_readiness(governance_chain(settings), voter, proposal_id)

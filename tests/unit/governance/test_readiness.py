@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from coop_dashboard.chain.governance_reads import ZERO_ADDRESS, VoterFacts
+from coop_dashboard.chain.governance_reads import VoterFacts
 from coop_dashboard.chain.governance_types import ProposalState, TokenInfo
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.governance.readiness import Delegation, assess_vote_readiness
 
 VOTER = "0xabCDeF0123456789AbcdEf0123456789aBCDEF01"
