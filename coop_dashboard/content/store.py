@@ -8,6 +8,7 @@ Layout under the root directory:
     .tmp/                   writes in progress (renamed into place when complete)
 A read walks from the root CID down: each node is checked against the CID its
 parent names, each 256 KiB leaf against its own CID, before a byte is handed on.
+Everything here is blocking file I/O: async code calls it in a worker thread.
 """
 
 from __future__ import annotations
