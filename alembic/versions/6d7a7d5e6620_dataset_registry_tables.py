@@ -161,9 +161,12 @@ def upgrade() -> None:
     sa.Column('bond', coop_dashboard.db.uint256.Uint256(length=78), nullable=False),
     sa.Column('bond_unlocks_at', sa.BigInteger(), nullable=False),
     sa.Column('attestation_count', sa.SmallInteger(), nullable=False),
-    sa.Column('quality', sa.BigInteger(), nullable=True),
+    sa.Column('quality', sa.BigInteger(), nullable=False),
     sa.Column('curator_verified', sa.Boolean(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('name', sa.Text(), nullable=True),
+    sa.Column('license', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+    sa.Column('card_text', sa.Text(), nullable=True),
     sa.Column('registered_block', sa.BigInteger(), nullable=False),
     sa.Column('registered_at', sa.BigInteger(), nullable=False),
     sa.Column('updated_at', sa.BigInteger(), nullable=False),
@@ -172,6 +175,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('dataset_state', schema=None) as batch_op:
         batch_op.create_index('ix_dataset_state_card_cid', ['card_cid'], unique=False)
+        batch_op.create_index('ix_dataset_state_license', ['license', 'dataset_id'], unique=False)
         batch_op.create_index('ix_dataset_state_modality', ['modality', 'dataset_id'], unique=False)
         batch_op.create_index('ix_dataset_state_owner', ['owner', 'dataset_id'], unique=False)
         batch_op.create_index('ix_dataset_state_quality', ['quality', 'dataset_id'], unique=False)
@@ -230,6 +234,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_dataset_state_quality')
         batch_op.drop_index('ix_dataset_state_owner')
         batch_op.drop_index('ix_dataset_state_modality')
+        batch_op.drop_index('ix_dataset_state_license')
         batch_op.drop_index('ix_dataset_state_card_cid')
 
     op.drop_table('dataset_state')

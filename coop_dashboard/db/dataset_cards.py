@@ -7,14 +7,16 @@ card is content-addressed, so its facts are saved once and never go stale.
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from coop_dashboard.db.bulk_insert import bulk_upsert
 from coop_dashboard.db.chain_tables import table_of
-from coop_dashboard.db.dataset_tables import DatasetCard
+from coop_dashboard.db.dataset_tables import DatasetCard, DatasetState
 
 _cards = table_of(DatasetCard)
+_states = table_of(DatasetState)
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_LICENSE_LENGTH = 128
@@ -32,16 +34,27 @@ def save_card_facts(
     name = _clean(name, MAX_NAME_LENGTH)
     description = _clean(description, MAX_DESCRIPTION_LENGTH)
     license = _clean(license, MAX_LICENSE_LENGTH) if license else None
+    search_text = " ".join([name, description, license or ""]).lower()
     row = {
         "card_cid": card_cid,
         "name": name,
         "description": description,
         "license": license,
-        "search_text": " ".join([name, description, license or ""]).lower(),
+        "search_text": search_text,
         "fetched_at": int(time.time()),
     }
     with engine.begin() as connection:
         bulk_upsert(connection, _cards, [row], ["card_cid"])
+        connection.execute(
+            update(_states)
+            .where(_states.c.card_cid == card_cid)
+            .values(card_columns(name, license, search_text))
+        )
+
+
+def card_columns(name: str | None, license: str | None, search_text: str | None) -> dict[str, Any]:
+    """The dataset_state columns copied from a card's facts."""
+    return {"name": name, "license": license, "card_text": search_text}
 
 
 def cards_missing(engine: Engine, card_cids: list[str]) -> list[str]:

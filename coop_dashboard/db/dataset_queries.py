@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, desc, func, nulls_last, or_, select, true
+from sqlalchemy import Engine, and_, desc, func, or_, select, true
 from sqlalchemy.engine import Connection
 
 from coop_dashboard.db.chain_tables import table_of
@@ -226,16 +226,18 @@ def _filters(query: CatalogQuery) -> list[Any]:
     if query.statuses:
         conditions.append(_states.c.status.in_(list(query.statuses)))
     if query.curator_verified is not None:
-        conditions.append(_states.c.curator_verified == query.curator_verified)
+        # Verified <=> rated (quality >= 0): the quality index serves the filter too.
+        rated = _states.c.quality >= 0
+        conditions.append(rated if query.curator_verified else ~rated)
     if query.license:
-        conditions.append(_cards.c.license == query.license)
+        conditions.append(_states.c.license == query.license)
     words = query.search.split()
     for word in words:
         pattern = _like(word)
         conditions.append(
             or_(
                 _states.c.search_text.like(pattern, escape="\\"),
-                _cards.c.search_text.like(pattern, escape="\\"),
+                _states.c.card_text.like(pattern, escape="\\"),
                 _states.c.dataset_id == (int(word.lstrip("#")) if _is_id(word) else -1),
             )
         )
@@ -249,7 +251,7 @@ def _is_id(word: str) -> bool:
 
 _ORDER: dict[str, tuple[Any, ...]] = {
     "newest": (desc(_states.c.dataset_id),),
-    "quality": (nulls_last(desc(_states.c.quality)), desc(_states.c.dataset_id)),
+    "quality": (desc(_states.c.quality), desc(_states.c.dataset_id)),  # unrated: -1, last
     "most_used": (desc(_states.c.use_count), desc(_states.c.dataset_id)),
 }
 
@@ -268,7 +270,7 @@ def _summary(row: Any) -> DatasetSummary:
         parent_count=int(row.parent_count),
         use_count=int(row.use_count),
         attestation_count=int(row.attestation_count),
-        quality=None if row.quality is None else int(row.quality) / 100,
+        quality=None if int(row.quality) < 0 else int(row.quality) / 100,
         curator_verified=bool(row.curator_verified),
         bond=int(row.bond),
         registered_at=int(row.registered_at),
@@ -278,7 +280,8 @@ def _summary(row: Any) -> DatasetSummary:
 
 
 def _summary_select() -> Any:
-    return select(_states, _cards.c.name, _cards.c.description, _cards.c.license).select_from(
+    # The join only fetches the descriptions of the rows shown.
+    return select(_states, _cards.c.description).select_from(
         _states.outerjoin(_cards, _cards.c.card_cid == _states.c.card_cid)
     )
 
@@ -287,7 +290,6 @@ def dataset_catalog(engine: Engine, query: CatalogQuery) -> CatalogPage:
     """One page of the catalog. CatalogQueryError for a query that makes no sense."""
     query = query.checked()
     conditions = _filters(query)
-    joined = _states.outerjoin(_cards, _cards.c.card_cid == _states.c.card_cid)
     statement = (
         _summary_select()
         .where(and_(true(), *conditions))
@@ -295,7 +297,8 @@ def dataset_catalog(engine: Engine, query: CatalogQuery) -> CatalogPage:
         .limit(query.page_size)
         .offset((query.page - 1) * query.page_size)
     )
-    count = select(func.count()).select_from(joined).where(and_(true(), *conditions))
+    # Every filter reads dataset_state alone: the count needs no join.
+    count = select(func.count()).select_from(_states).where(and_(true(), *conditions))
     with engine.connect() as connection:
         rows = [_summary(row) for row in connection.execute(statement)]
         total = int(connection.execute(count).scalar_one())
@@ -317,11 +320,10 @@ def catalog_facets(engine: Engine, *, top_tags: int = 50) -> Facets:
             .limit(top_tags)
         ).all()
         licenses = connection.execute(
-            select(_cards.c.license, func.count())
-            .select_from(_states.join(_cards, _cards.c.card_cid == _states.c.card_cid))
-            .where(_cards.c.license.is_not(None))
-            .group_by(_cards.c.license)
-            .order_by(desc(func.count()), _cards.c.license)
+            select(_states.c.license, func.count())
+            .where(_states.c.license.is_not(None))
+            .group_by(_states.c.license)
+            .order_by(desc(func.count()), _states.c.license)
         ).all()
     return Facets(
         [(str(m), int(n)) for m, n in modalities],
@@ -468,10 +470,8 @@ def _version_row(connection: Connection, dataset_id: int) -> Any:
             _states.c.registered_at,
             _states.c.supersedes,
             _states.c.superseded_by,
-            _cards.c.name,
-        )
-        .select_from(_states.outerjoin(_cards, _cards.c.card_cid == _states.c.card_cid))
-        .where(_states.c.dataset_id == dataset_id)
+            _states.c.name,
+        ).where(_states.c.dataset_id == dataset_id)
     ).first()
 
 
@@ -537,17 +537,13 @@ def _lineage_nodes(connection: Connection, depth_of: dict[int, int]) -> list[Lin
     nodes: list[LineageNode] = []
     for start in range(0, len(ids), _IN_CHUNK):
         chunk = ids[start : start + _IN_CHUNK]
-        statement = (
-            select(
-                _states.c.dataset_id,
-                _states.c.status,
-                _states.c.modality,
-                _states.c.transformation,
-                _cards.c.name,
-            )
-            .select_from(_states.outerjoin(_cards, _cards.c.card_cid == _states.c.card_cid))
-            .where(_states.c.dataset_id.in_(chunk))
-        )
+        statement = select(
+            _states.c.dataset_id,
+            _states.c.status,
+            _states.c.modality,
+            _states.c.transformation,
+            _states.c.name,
+        ).where(_states.c.dataset_id.in_(chunk))
         for row in connection.execute(statement):
             node_id = int(row.dataset_id)
             nodes.append(

@@ -184,6 +184,7 @@ class DatasetState(SQLModel, table=True):
         Index("ix_dataset_state_modality", "modality", "dataset_id"),
         Index("ix_dataset_state_owner", "owner", "dataset_id"),
         Index("ix_dataset_state_card_cid", "card_cid"),
+        Index("ix_dataset_state_license", "license", "dataset_id"),
         _TABLE_OPTIONS,
     )
 
@@ -210,11 +211,18 @@ class DatasetState(SQLModel, table=True):
     bond: int = Field(sa_type=Uint256)  # still held by the contract
     bond_unlocks_at: int = Field(sa_type=BigInteger)
     attestation_count: int = Field(sa_type=SmallInteger)
-    # Mean current score x 100 (0..10000, exact order); NULL without attestations.
-    quality: int | None = Field(default=None, sa_type=BigInteger)
+    # Mean current score x 100 (0..10000, exact order); -1 without attestations (not
+    # NULL: "best first" is then a plain descending index scan on both engines).
+    quality: int = Field(sa_type=BigInteger)
     curator_verified: bool = Field(sa_type=Boolean)  # at least one current attestation
     # Lowercase modality, tags, CIDs and addresses, for the catalog's search.
     search_text: str = Field(sa_type=Text)
+    # Copied from dataset_card (by the indexer when it recomputes the row, by
+    # save_card_facts when the card is read): the catalog filters and searches
+    # one table, without a join over every dataset.
+    name: str | None = Field(default=None, sa_type=Text)
+    license: str | None = Field(default=None, max_length=128)
+    card_text: str | None = Field(default=None, sa_type=Text)  # the card's search_text
     registered_block: int = Field(sa_type=BigInteger)
     registered_at: int = Field(sa_type=BigInteger)
     updated_at: int = Field(sa_type=BigInteger)  # block time of the last change

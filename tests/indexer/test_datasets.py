@@ -23,6 +23,7 @@ from coop_dashboard.db import dataset_queries as dq
 from coop_dashboard.db.dataset_cards import cards_missing, save_card_facts
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.digest import database_digest
+from coop_dashboard.indexer.handlers.datasets import DatasetStates
 from coop_dashboard.indexer.service import run_once
 from tests.indexer.conftest import engine_for, indexer_settings
 from tests.support.chains import Chain, deploy, start_chain
@@ -213,6 +214,10 @@ def test_the_index_answers_every_dataset_question(
     )
     assert catalog(search="classics") == [ids["merged"]]
     assert catalog(license="CC-BY-4.0") == [ids["merged"]]
+    # A recomputed state row keeps the card's facts (the indexer copies them again).
+    with engine.begin() as connection:
+        DatasetStates().refresh(connection, {ids["merged"]}, None)
+    assert catalog(search="classics", license="CC-BY-4.0") == [ids["merged"]]
     facets = dq.catalog_facets(engine)
     assert ("tabular", 6) in facets.modalities and ("CC-BY-4.0", 1) in facets.licenses
 

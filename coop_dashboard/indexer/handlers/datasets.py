@@ -23,10 +23,12 @@ from sqlalchemy import Connection, Table, delete, func, select, true
 from coop_dashboard.chain.dataset_registry import transformation_name
 from coop_dashboard.db.bulk_insert import bulk_insert
 from coop_dashboard.db.chain_tables import GovernanceSettingChange, table_of
+from coop_dashboard.db.dataset_cards import card_columns
 from coop_dashboard.db.dataset_tables import (
     DATASET_EVENT_TABLES,
     DATASET_STATE_TABLES,
     DatasetAttestationEvent,
+    DatasetCard,
     DatasetCurator,
     DatasetCurrentAttestation,
     DatasetLineage,
@@ -318,7 +320,7 @@ def _state_row(dataset_id: int, data: _Dataset, attestations: list[Row]) -> Row:
         "bond_unlocks_at": record.bond_unlocks_at,
         "attestation_count": len(scores),
         # Rounded half up, in integers: the order is exact on both engines.
-        "quality": (sum(scores) * 100 * 2 + len(scores)) // (2 * len(scores)) if scores else None,
+        "quality": (sum(scores) * 100 * 2 + len(scores)) // (2 * len(scores)) if scores else -1,
         "curator_verified": bool(scores),
         "search_text": " ".join(str(word) for word in words).lower(),
         "registered_block": record.block_number,
@@ -340,6 +342,7 @@ class DatasetStates:
         self._states = table_of(DatasetState)
         self._current = table_of(DatasetCurrentAttestation)
         self._curators = table_of(DatasetCurator)
+        self._cards = table_of(DatasetCard)
 
     def apply(self, connection: Connection, sink: RowSink) -> None:
         ids: set[int] = set()
@@ -387,10 +390,26 @@ class DatasetStates:
                 attestations = _current_attestations(dataset_id, data.attestations)
                 current.extend(attestations)
                 states.append(_state_row(dataset_id, data, attestations))
+            self._add_card_facts(connection, states)
             connection.execute(delete(self._states).where(self._states.c.dataset_id.in_(chunk)))
             connection.execute(delete(self._current).where(self._current.c.dataset_id.in_(chunk)))
             bulk_insert(connection, self._states, states)
             bulk_insert(connection, self._current, current)
+
+    def _add_card_facts(self, connection: Connection, states: list[Row]) -> None:
+        """Copy the facts of each row's card, if the card service has read it already."""
+        cids = sorted({row["card_cid"] for row in states})
+        facts: dict[str, dict[str, Any]] = {}
+        c = self._cards
+        for chunk in _chunks(cids):
+            statement = select(c.c.card_cid, c.c.name, c.c.license, c.c.search_text).where(
+                c.c.card_cid.in_(chunk)
+            )
+            for cid, name, license_name, text in connection.execute(statement):
+                facts[cid] = card_columns(name, license_name, text)
+        empty = card_columns(None, None, None)
+        for row in states:
+            row.update(facts.get(row["card_cid"], empty))
 
     def _load(
         self, connection: Connection, chunk: Sequence[int], block: int | None
