@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from eth_account import Account
 from playwright.sync_api import Page, expect
 from web3 import Web3
 
+from coop_dashboard.services.governance.relayer_config import ANVIL_RELAYER_INDEX, anvil_key
 from tests.e2e.app_server import AppServer
 from tests.e2e.conftest import MakeWallet
 from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
@@ -178,6 +180,24 @@ def test_voting_twice_is_refused_before_the_wallet(
     assert wallet.sent == []
 
 
+def test_rejecting_in_the_wallet_sends_nothing(
+    wallet_app: AppServer, wallet_chain: SeededChain, make_wallet: MakeWallet, page: Page
+) -> None:
+    # Bjorn has voting power and has not voted: only the wallet's refusal stops him (the
+    # gasless test below then votes with him).
+    wallet = make_wallet(BJORN, rejecting={"eth_sendTransaction", "eth_signTypedData_v4"})
+    proposal_id = _active_id(wallet_chain)
+    _open_proposal(page, wallet_app, wallet, proposal_id)
+    page.locator("#vote-for").click()
+    expect(page.locator("#tx-problem")).to_contain_text("declined", timeout=STEP_TIMEOUT_MS)
+    page.locator("#tx-dismiss").click()
+    page.locator("#vote-gasless-for").click()
+    expect(page.locator("#vote-notice")).to_contain_text("declined", timeout=STEP_TIMEOUT_MS)
+    assert wallet.sent == []
+    voter = Web3.to_checksum_address(wallet.address)
+    assert not _governor(wallet_chain).hasVoted(proposal_id, voter).call()
+
+
 def test_gasless_vote_is_relayed_and_paid_by_the_relayer(
     wallet_app: AppServer, wallet_chain: SeededChain, make_wallet: MakeWallet, page: Page
 ) -> None:
@@ -197,17 +217,30 @@ def test_gasless_vote_is_relayed_and_paid_by_the_relayer(
     expect(row).to_contain_text("Against", timeout=STEP_TIMEOUT_MS)
 
 
-def test_rejecting_in_the_wallet_sends_nothing(
+def test_gasless_voting_says_it_is_paused_while_the_relayer_is_below_its_floor(
+    wallet_app: AppServer, wallet_chain: SeededChain, page: Page
+) -> None:
+    w3 = wallet_chain.w3
+    relayer = Account.from_key(anvil_key(ANVIL_RELAYER_INDEX)).address  # the app's default
+    balance = w3.eth.get_balance(relayer)
+    w3.provider.make_request("anvil_setBalance", [relayer, hex(10**15)])  # type: ignore[arg-type]
+    try:
+        page.goto(f"{wallet_app.url}/proposals/{_active_id(wallet_chain)}")
+        expect(page.locator("#gasless-paused")).to_contain_text(
+            "below its floor of 0.01 ETH", timeout=STEP_TIMEOUT_MS
+        )
+        expect(page.locator("#vote-gasless-for")).to_be_disabled()
+    finally:
+        w3.provider.make_request("anvil_setBalance", [relayer, hex(balance)])  # type: ignore[arg-type]
+
+
+def test_a_gasless_vote_without_voting_power_is_refused_before_the_wallet(
     wallet_app: AppServer, wallet_chain: SeededChain, make_wallet: MakeWallet, page: Page
 ) -> None:
-    wallet = make_wallet(JONAS, rejecting={"eth_sendTransaction", "eth_signTypedData_v4"})
-    proposal_id = _active_id(wallet_chain)
-    _open_proposal(page, wallet_app, wallet, proposal_id)
-    page.locator("#vote-for").click()
-    expect(page.locator("#tx-problem")).to_contain_text("declined", timeout=STEP_TIMEOUT_MS)
-    page.locator("#tx-dismiss").click()
+    wallet = make_wallet(JONAS)  # delegated his votes to Elif: no power of his own
+    _open_proposal(page, wallet_app, wallet, _active_id(wallet_chain))
     page.locator("#vote-gasless-for").click()
-    expect(page.locator("#vote-notice")).to_contain_text("declined", timeout=STEP_TIMEOUT_MS)
-    assert wallet.sent == []
-    voter = Web3.to_checksum_address(wallet.address)
-    assert not _governor(wallet_chain).hasVoted(proposal_id, voter).call()
+    expect(page.locator("#vote-notice")).to_contain_text(
+        "no voting power at this proposal's snapshot", timeout=STEP_TIMEOUT_MS
+    )
+    assert wallet.count("eth_signTypedData_v4") == 0 and wallet.sent == []
