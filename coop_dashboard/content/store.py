@@ -189,7 +189,8 @@ class LocalContentStore:
         proposals, dataset files, cards, notes). The grace period spares uploads
         whose registration is still on its way: storing a file again restarts it.
         Abandoned partial writes older than the grace period go too. Returns the
-        CIDs removed, sorted.
+        CIDs removed, sorted. (A file stored again in the instant between the
+        age check and the deletion is lost: keep the grace period long.)
         """
         keep = set(referenced)
         cutoff = (time.time() if now is None else now) - grace_seconds
@@ -201,12 +202,18 @@ class LocalContentStore:
                 continue
             if shard.name == _TMP_DIR:
                 for partial in shard.iterdir():
-                    _unlink_if_older(partial, cutoff)
+                    if _older_or_gone(partial, cutoff):
+                        partial.unlink(missing_ok=True)
                 continue
-            # Data files before their nodes, so `has` turns false first.
-            for entry in sorted(shard.iterdir(), key=lambda item: item.suffix == _NODES_SUFFIX):
-                cid = entry.name.removesuffix(_NODES_SUFFIX)
-                if is_cid(cid) and cid not in keep and _unlink_if_older(entry, cutoff):
+            names = {entry.name.removesuffix(_NODES_SUFFIX) for entry in shard.iterdir()}
+            for cid in sorted(names - keep):
+                if not is_cid(cid):
+                    continue  # not ours: left alone
+                # Both files old enough, then the data file first, so `has` turns false first.
+                files = [shard / cid, shard / f"{cid}{_NODES_SUFFIX}"]
+                if all(_older_or_gone(file, cutoff) for file in files):
+                    for file in files:
+                        file.unlink(missing_ok=True)
                     removed.add(cid)
         return sorted(removed)
 
@@ -467,11 +474,8 @@ def _read_leaf(handle: BinaryIO, leaf: Leaf) -> bytes:
     return block
 
 
-def _unlink_if_older(path: Path, cutoff: float) -> bool:
+def _older_or_gone(path: Path, cutoff: float) -> bool:
     try:
-        if path.stat().st_mtime > cutoff:
-            return False
-        path.unlink()
+        return path.stat().st_mtime <= cutoff
     except FileNotFoundError:
-        return False
-    return True
+        return True

@@ -206,3 +206,20 @@ def test_move_from_another_filesystem_copies(store: LocalContentStore, tmp_path:
         upload.unlink(missing_ok=True)
     assert moved and store.get(stored.cid) == data
     assert not list((store.root / ".tmp").iterdir())
+
+
+def test_collect_orphans_needs_every_file_of_a_cid_old(store: LocalContentStore) -> None:
+    cid = store.put(deterministic_bytes(SIZE))
+    (store.root / "unrelated.txt").write_bytes(b"not the store's")
+    (store.root / cid[:10] / "notes.txt").write_bytes(b"not a CID")
+    now = 1_000_000_000.0
+    for path in _files(store.root):
+        os.utime(path, (now - 7200, now - 7200))
+    os.utime(store.root / cid[:10] / f"{cid}.nodes", (now, now))  # one file still young
+    assert store.collect_orphans(set(), grace_seconds=3600, now=now) == []
+    assert store.has(cid)
+    assert store.collect_orphans(set(), grace_seconds=3600, now=now + 7200) == [cid]
+    assert not store.has(cid) and not (store.root / cid[:10] / f"{cid}.nodes").exists()
+    assert (store.root / "unrelated.txt").exists() and (
+        store.root / cid[:10] / "notes.txt"
+    ).exists()
