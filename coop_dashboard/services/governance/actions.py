@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from eth_abi import decode
@@ -72,6 +73,7 @@ class ActionKind(Enum):
     DELEGATION = "delegation"
     ROLE_CHANGE = "role_change"
     REGISTRY = "registry"
+    DATASET = "dataset"  # delisting, licensing pause of a registered dataset
     RELAY = "relay"
     CONTRACT_CALL = "contract_call"  # a known function without a special phrasing
     UNKNOWN_CALL = "unknown_call"  # target or selector we have no ABI for
@@ -328,6 +330,45 @@ def _registry(call: _Call) -> _Phrase | None:
     return None
 
 
+_DATASET_ROLES = {keccak(text="CURATOR_ROLE"): "dataset curator", bytes(32): "admin"}
+
+
+def _datasets(call: _Call) -> _Phrase | None:
+    """DatasetRegistry's governance functions: curators, bond settings, delisting."""
+    if call.contract_name != "DatasetRegistry":
+        return None
+    ctx, args = call.context, list(call.args.values())
+    if call.name in ("grantRole", "revokeRole") and len(args) == 2:
+        role = _DATASET_ROLES.get(bytes(args[0]), f"0x{bytes(args[0]).hex()[:8]}… role")
+        who = ctx.who(args[1])
+        if role == "dataset curator":
+            if call.name == "grantRole":
+                return ActionKind.ROLE_CHANGE, f"Make {who} a dataset curator"
+            return ActionKind.ROLE_CHANGE, f"Remove {who} as a dataset curator"
+        verb, preposition = ("Grant", "to") if call.name == "grantRole" else ("Revoke", "from")
+        return (
+            ActionKind.ROLE_CHANGE,
+            f"{verb} the dataset registry's {role} role {preposition} {who}",
+        )
+    if call.name == "setMinimumBond" and len(args) == 1:
+        return _setting("the minimum dataset bond", int(args[0]), None, partial(ctx.amount, None))
+    if call.name == "setBondWaitingPeriod" and len(args) == 1:
+        return _setting("the dataset bond waiting period", int(args[0]), None, format_duration)
+    if call.name == "delist" and len(args) == 2:
+        dataset_id, reason = args
+        # The proposer wrote the reason: shown shortened, never as markup.
+        shown = reason if len(reason) <= 80 else reason[:79] + "…"
+        return (
+            ActionKind.DATASET,
+            f"Delist dataset #{dataset_id} for good (reason: ipfs://{shown}); "
+            "its remaining bond goes to the treasury",
+        )
+    if call.name in ("pauseLicensing", "resumeLicensing") and len(args) == 1:
+        verb = "Pause" if call.name == "pauseLicensing" else "Resume"
+        return ActionKind.DATASET, f"{verb} licensing of dataset #{args[0]}"
+    return None
+
+
 def _relay(call: _Call) -> _Phrase | None:
     if call.contract_name != "CoopGovernor" or call.name != "relay" or len(call.args) != 3:
         return None
@@ -347,6 +388,7 @@ _RULES: tuple[Callable[[_Call], _Phrase | None], ...] = (
     _token_admin,
     _timelock_roles,
     _registry,
+    _datasets,
     _relay,
 )
 

@@ -99,6 +99,13 @@ def _function(contract: KnownContract, name: str) -> AbiEntry:
     return entry
 
 
+def contract_action(
+    contract: KnownContract, name: str, args: Sequence[object], value: int = 0
+) -> ProposalAction:
+    """`contract.name(*args)` as a proposal action (the function of that name in its ABI)."""
+    return ProposalAction(contract.address, value, _encode_call(_function(contract, name), args))
+
+
 # --- treasury transfer ----------------------------------------------------------------
 
 
