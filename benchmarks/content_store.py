@@ -13,9 +13,11 @@ the same file (read from the page cache each time):
   streaming an upload through `store.writer()` costs);
 - read: `iter_content` over the whole file (every leaf and node verified);
 - car: `car_stream` over the whole file.
-Each line gives wall time, MB/s (10^6 bytes a second), the CPU seconds the
-process spent (all threads; on a shared machine this is the steadier figure) and
-the peak RSS growth during that step (sampled every 5 ms from /proc/self/statm).
+Each step runs --repeat times (setup untimed: a fresh store, earlier writes
+flushed); a line gives the best and median MB/s (10^6 bytes a second), the CPU
+seconds of the best-CPU run (all threads; on a shared machine the steadier
+figure) and the largest peak RSS growth (sampled every 5 ms from
+/proc/self/statm).
 Targets (issue 13): hash + store >= 200 MB/s, RSS growth < 64 MB.
 """
 
@@ -26,6 +28,7 @@ import hashlib
 import os
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import threading
@@ -74,21 +77,33 @@ def _peak_rss_growth(result: list[int]) -> Iterator[None]:
         result.append(max(peak, _rss_bytes()) - start)
 
 
-def _measure(name: str, size: int, step: Callable[[], object]) -> tuple[float, float]:
+def _measure(
+    name: str,
+    size: int,
+    step: Callable[[], object],
+    repeat: int,
+    setup: Callable[[], object] = lambda: None,
+) -> tuple[float, float]:
+    """Best MB/s and largest peak RSS growth over `repeat` runs (`setup` untimed)."""
+    runs: list[tuple[float, float]] = []
     growth: list[int] = []
-    with _peak_rss_growth(growth):
-        cpu_started = _cpu_seconds()
-        started = time.perf_counter()
-        step()
-        seconds = time.perf_counter() - started
-        cpu = _cpu_seconds() - cpu_started
-    mb_s = size / seconds / 1e6
-    rss_mb = growth[0] / 1e6
+    for _ in range(repeat):
+        setup()
+        with _peak_rss_growth(growth):
+            cpu_started = _cpu_seconds()
+            started = time.perf_counter()
+            step()
+            seconds = time.perf_counter() - started
+            cpu = _cpu_seconds() - cpu_started
+        runs.append((size / seconds / 1e6, cpu))
+    speeds = sorted(speed for speed, _ in runs)
+    best_cpu = min(cpu for _, cpu in runs)
+    rss_mb = max(growth) / 1e6
     print(
-        f"{name:<38} {seconds:6.2f} s {mb_s:6.0f} MB/s  CPU {cpu:5.2f} s"
-        f"  RSS growth {rss_mb:5.1f} MB"
+        f"{name:<38} best {speeds[-1]:5.0f} MB/s  median {statistics.median(speeds):5.0f} MB/s"
+        f"  CPU {best_cpu:5.2f} s  RSS growth {rss_mb:5.1f} MB"
     )
-    return mb_s, rss_mb
+    return speeds[-1], rss_mb
 
 
 def _write_random_file(path: Path, size: int) -> None:
@@ -117,40 +132,67 @@ def _drain(pieces: Iterator[bytes]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mib", type=int, default=1024, help="file size in MiB")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step")
     parser.add_argument("--dir", type=Path, default=None, help="where the file and store go")
     args = parser.parse_args()
     size = args.mib * 1024 * 1024
-    with tempfile.TemporaryDirectory(dir=args.dir, prefix="content-bench-") as tmp:
-        source = Path(tmp) / "file.bin"
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="content-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = tmp / "file.bin"
         _write_random_file(source, size)
         os.sync()  # the source settles on disk first: its writeback is not timed below
-        upload = Path(tmp) / "upload.bin"
-        os.link(source, upload)  # a finished upload: a second name for the same bytes
-        print(f"file: {size:,} bytes ({args.mib} MiB), CPU: {os.cpu_count()} cores")
-        _measure("baseline hashlib.sha256(file)", size, lambda: _sha256_file(source))
-        copied = Path(tmp) / "copy.bin"
-        _measure("baseline plain copy (shutil)", size, lambda: shutil.copyfile(source, copied))
-        copied.unlink()
-        moved: list[str] = []
-        store = LocalContentStore(Path(tmp) / "store")
+        cores = os.cpu_count()
+        print(f"file: {size:,} bytes ({args.mib} MiB), {args.repeat} runs a step, {cores} cores")
+
+        def fresh(*paths: Path) -> Callable[[], None]:
+            def remove() -> None:
+                for path in paths:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+                os.sync()  # the previous run's writeback is not timed in the next one
+
+            return remove
+
+        def upload() -> None:
+            fresh(tmp / "moved")()
+            os.link(source, tmp / "upload.bin")  # a finished upload: a second name, same bytes
+
+        copy, moved, copied = tmp / "copy.bin", tmp / "moved", tmp / "copied"
+        cids: set[str] = set()
+        _measure("baseline hashlib.sha256(file)", size, lambda: _sha256_file(source), args.repeat)
+        _measure(
+            "baseline plain copy (shutil)",
+            size,
+            lambda: shutil.copyfile(source, copy),
+            args.repeat,
+            fresh(copy),
+        )
+        fresh(copy)()
         move_mb_s, move_rss = _measure(
             "store put_path(move=True): CID+sha256",
             size,
-            lambda: moved.append(store.put_path(upload, move=True).cid),
+            lambda: cids.add(LocalContentStore(moved).put_path(tmp / "upload.bin", move=True).cid),
+            args.repeat,
+            upload,
         )
-        copied_cid: list[str] = []
         _, copy_rss = _measure(
             "store put_path: CID+sha256+copy",
             size,
-            lambda: copied_cid.append(LocalContentStore(Path(tmp) / "copy").put_path(source).cid),
+            lambda: cids.add(LocalContentStore(copied).put_path(source).cid),
+            args.repeat,
+            fresh(copied),
         )
-        cid = moved[0]
-        assert copied_cid == [cid]
+        (cid,) = cids
         print(f"  CID {cid}")
+        store = LocalContentStore(copied)
         _, read_rss = _measure(
-            "read iter_content (verified)", size, lambda: _drain(store.iter_content(cid))
+            "read iter_content (verified)",
+            size,
+            lambda: _drain(store.iter_content(cid)),
+            args.repeat,
         )
-        _measure("CAR car_stream (verified)", size, lambda: _drain(car_stream(store, cid)))
+        _measure(
+            "CAR car_stream (verified)", size, lambda: _drain(car_stream(store, cid)), args.repeat
+        )
         ok = move_mb_s >= TARGET_MB_S and max(move_rss, copy_rss, read_rss) < TARGET_RSS_MB
         print(
             f"target: hash + store >= {TARGET_MB_S:.0f} MB/s, RSS growth < {TARGET_RSS_MB:.0f} MB: "
