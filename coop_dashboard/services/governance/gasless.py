@@ -1,8 +1,8 @@
 """Gasless votes for the proposal page: whether they are paused, the typed data to sign,
 the relay (which returns the hash at once), then following the receipt.
 
-One GaslessVoteRelay per process and chain (it holds the RPC connection and
-the relayer's key); its limits and its nonce live in the app's database, which
+One GaslessVoteRelay per process and deployment (on the process's shared chain
+context; it holds the relayer's key); its limits and its nonce live in the app's database, which
 every backend worker shares. Numbers in the typed data go to the browser as
 decimal strings: a uint256 proposal id does not survive a JavaScript number,
 and eth_signTypedData_v4 accepts decimal strings for uint fields.
@@ -62,18 +62,17 @@ def _relay(settings: Settings) -> GaslessVoteRelay:
     config = load_relayer_config(settings.chain_id)
     if config.private_key is None:
         raise GaslessUnavailable(NOT_CONFIGURED)
+    shared = chain_for(settings)  # a new one after a redeploy (manifest changed): rebuild then
     key = (settings.rpc_url, str(settings.deployment_path), settings.database_url)
     with _relays_lock:
         relay = _relays.get(key)
-        if relay is None:
-            shared = chain_for(settings)
-            w3, chain = shared.w3, shared.governance
+        if relay is None or relay.ballots.chain is not shared.governance:
             policy = RelayPolicy(
-                RelaySender(w3, config.private_key),
+                RelaySender(shared.w3, config.private_key),
                 get_engine(settings.database_url),
                 config.limits,
             )
-            relay = GaslessVoteRelay(BallotChain(chain), policy)
+            relay = GaslessVoteRelay(BallotChain(shared.governance), policy)
             _relays[key] = relay
     return relay
 
