@@ -10,10 +10,10 @@ votes, sent as raw eth_sendTransaction batches with automine off), then:
 - times a baseline in the same run: web3.py `contract.events.X().get_logs` per
   event type and one ORM object per event, committed per block range;
 - measures head latency with the indexer running as `coop index` in its own
-  process: one transfer per block, time from `evm_mine` returning to the row
-  being readable in SQLite.
-Targets (issue 3): >= 20,000 events/s into SQLite, >= 10x the baseline, p95
-head latency < 1 s.
+  process, woken by anvil's websocket newHeads push: one transfer per block,
+  time from `evm_mine` returning to the row being readable in SQLite.
+Targets: >= 20,000 events/s into SQLite, >= 10x the baseline (issue 3); p95
+head latency <= 50 ms (issue 10).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 BASELINE_CHUNK_BLOCKS = 1_000
 TARGET_SQLITE_EVENTS_PER_S = 20_000
 TARGET_RATIO = 10
-TARGET_P95_S = 1.0
+TARGET_P95_S = 0.050
 
 
 def _say(message: str) -> None:
@@ -381,7 +381,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                 f"max {max(latencies) * 1000:.0f} ms"
             )
-            checks.append((f"p95 head latency < {TARGET_P95_S:.0f} s", p95 < TARGET_P95_S))
+            checks.append(
+                (f"p95 head latency <= {TARGET_P95_S * 1000:.0f} ms", p95 <= TARGET_P95_S)
+            )
         _say("")
         for name, ok in checks:
             _say(f"{'PASS' if ok else 'FAIL'}  {name}")

@@ -239,7 +239,9 @@ def test_chart_shows_the_cumulative_votes_of_the_governor(
     expect(page.locator("#proposal-tally")).to_have_attribute(
         "data-for", str(for_votes), timeout=STEP_TIMEOUT_MS
     )
-    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    # The chart (and its bundle) loads once scrolled to.
+    page.locator("#proposal-chart").scroll_into_view_if_needed()
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=STEP_TIMEOUT_MS)
     page.wait_for_function(f"() => ({_FIGURE_JS})() !== null", timeout=STEP_TIMEOUT_MS)
     figure = page.evaluate(_FIGURE_JS)
     traces = {trace["name"]: trace for trace in figure["traces"]}
