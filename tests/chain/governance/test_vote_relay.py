@@ -78,7 +78,9 @@ def _open_proposals(coop: Coop, count: int) -> list[int]:
     return proposals
 
 
-def _relay(coop: Coop, engine: Engine, key: LocalAccount, limits: RelayLimits, clock: FakeClock):  # type: ignore[no-untyped-def]
+def _relay(
+    coop: Coop, engine: Engine, key: LocalAccount, limits: RelayLimits, clock: FakeClock
+) -> GaslessVoteRelay:
     policy = RelayPolicy(RelaySender(coop.w3, key.key.to_0x_hex()), engine, limits, clock)
     return GaslessVoteRelay(BallotChain(coop.gov), policy)
 
