@@ -426,7 +426,12 @@ class ProposalPageState(rx.State):
                 f"Your vote was sent by the cooperative's relayer {relayer}, which pays the gas "
                 f"(transaction {tx}); waiting for it to be mined."
             )
-        outcome = await follow_relayed_vote(settings, result)
+        try:
+            outcome = await follow_relayed_vote(settings, result)
+        except CoopError as exc:  # e.g. the chain went away: the vote may still count
+            async with self:
+                self.vote_notice = f"The relayed vote (transaction {tx}) cannot be followed: {exc}"
+            return
         async with self:
             if outcome.succeeded:
                 self.gasless_note = (
