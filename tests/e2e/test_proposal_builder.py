@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from web3 import Web3
 
 from coop_dashboard.chain.governance_types import ProposalCall
+from coop_dashboard.chain.proposal_text import with_proposer_suffix
 from coop_dashboard.services.governance.builder import proposal_id as hash_proposal
 from tests.e2e.app_server import AppServer
 from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
@@ -64,7 +65,8 @@ def test_builder_to_executed_treasury_transfer(
     page.locator("#builder-submit").click()
     wait_done(page, "Create the proposal")
 
-    description = f"# {TITLE}\n\n{BODY}\n"
+    # Bound to its proposer (the Governor refuses the same proposal from anyone else).
+    description = with_proposer_suffix(f"# {TITLE}\n\n{BODY}\n", wallet.address)
     recipient = Web3.to_checksum_address(RECIPIENT)
     proposal_id = hash_proposal(ProposalCall((recipient,), (10**18,), (b"",), description))
     contract = governor(chain).functions
@@ -72,6 +74,9 @@ def test_builder_to_executed_treasury_transfer(
     # Once indexed, the builder opens the new proposal's page and starts a clean form.
     expect(page).to_have_url(f"{builder_app.url}/proposals/{proposal_id}", timeout=STEP_TIMEOUT_MS)
     expect(page.locator(".state-badge").first).to_have_text("Pending", timeout=STEP_TIMEOUT_MS)
+    # The binding is metadata: the page shows the description as it was written.
+    expect(page.locator("#proposal-description")).to_contain_text(BODY.split("**")[0])
+    expect(page.locator("body")).not_to_contain_text("#proposer=")
     page.goto(builder_app.url + "/proposals/new")
     expect(page.locator("#builder-title")).to_have_value("", timeout=STEP_TIMEOUT_MS)
     expect(page.locator("#builder-recipient")).to_have_value("")

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from web3 import Web3
 
 from coop_dashboard.chain.governance_types import ProposalCall
+from coop_dashboard.chain.proposal_text import with_proposer_suffix
 from coop_dashboard.chain.seed import USD
 from coop_dashboard.services.governance.builder import proposal_id as hash_proposal
 from tests.e2e.app_server import AppServer
@@ -28,7 +29,7 @@ from tests.e2e.governance_flows import (
     vote_for_in_own_browser,
     wait_done,
 )
-from tests.e2e.wallet import install_wallets
+from tests.e2e.wallet import anvil_key, install_wallets
 from tests.support.chains import SeededChain
 
 pytestmark = pytest.mark.e2e
@@ -174,7 +175,7 @@ def test_several_actions_are_proposed_voted_and_executed_together(
             Web3.to_bytes(hexstr=stable.encode_abi("transfer", args=[usd_recipient, 1500 * USD])),
             Web3.to_bytes(hexstr=gov.encode_abi("setVotingPeriod", args=[3 * DAY])),
         ),
-        description=f"# {TITLE}\n\n{BODY}\n",
+        description=with_proposer_suffix(f"# {TITLE}\n\n{BODY}\n", anvil_key(AMARA).address),
     )
     proposal_id = hash_proposal(call)
     on_chain_id = gov.functions.hashProposal(
