@@ -11,11 +11,7 @@ import plotly.graph_objects as go
 import reflex as rx
 from reflex.event import EventHandler
 
-from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import load_manifest
-from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.config import Settings, load_settings
-from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError
 from coop_dashboard.services.account import prepare_delegation
 from coop_dashboard.services.display import short_address
@@ -27,20 +23,19 @@ from coop_dashboard.services.governance.gasless import (
     gasless_panel,
     relay_ballot,
 )
+from coop_dashboard.services.governance.proposal_live import read_proposal_page
 from coop_dashboard.services.governance.proposal_view import (
     ProposalView,
     lifecycle_facts,
-    read_proposal_view,
-    votes_csv,
-    votes_figure,
+    proposal_votes_csv,
 )
 from coop_dashboard.services.governance.proposal_writes import (
     check_vote_input,
-    existing_vote_label,
     prepare_lifecycle,
     prepare_vote,
+    vote_already_cast,
 )
-from coop_dashboard.services.governance.readiness import check_vote_readiness
+from coop_dashboard.services.governance.readiness import vote_readiness
 from coop_dashboard.services.index_progress import wait_until_indexed
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
@@ -61,18 +56,13 @@ def _proposal_id_from_path(path: str) -> int | None:
 
 
 def _read(proposal_id: int, decode: bool) -> tuple[ProposalView | None, go.Figure | None]:
-    settings = load_settings()
-    engine = get_engine(settings.database_url)
-    view = read_proposal_view(engine, settings, proposal_id, decode=decode)
-    return view, (votes_figure(engine, proposal_id) if view is not None else None)
+    # services keep each proposal's decoded actions, so `decode` needs no passing on
+    page = read_proposal_page(proposal_id)
+    return page.view, (page.figure if page.view is not None else None)
 
 
 def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
-    settings = load_settings()
-    chain = GovernanceChain(
-        make_web3(settings.rpc_url, settings.rpc_timeout_s), load_manifest(settings.deployment_path)
-    )
-    readiness = check_vote_readiness(chain, voter, proposal_id)
+    readiness = vote_readiness(load_settings(), voter, proposal_id)
     power = "" if readiness.power_at_snapshot is None else str(readiness.power_at_snapshot)
     return list(readiness.messages), readiness.fix is not None, readiness.can_vote, power
 
@@ -370,8 +360,7 @@ class ProposalPageState(rx.State):
         settings = load_settings()
         try:
             reason = check_vote_input(support, reason)
-            engine = get_engine(settings.database_url)
-            already = await asyncio.to_thread(existing_vote_label, engine, voter, pid)
+            already = await asyncio.to_thread(vote_already_cast, settings, voter, pid)
             if already is not None:
                 return (
                     voter,
@@ -454,7 +443,7 @@ class ProposalPageState(rx.State):
         pid = self._id()
         if pid is None:
             return None
-        csv = votes_csv(get_engine(load_settings().database_url), pid)
+        csv = proposal_votes_csv(load_settings(), pid)
         # text/csv, not rx.download's text/plain default: the file opens as a table.
         return rx.download(
             data=csv, filename=f"votes-{self.proposal_id[:12]}.csv", mime_type="text/csv"
