@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import time
 from typing import Any, cast
 
 import plotly.graph_objects as go
@@ -23,7 +21,7 @@ from coop_dashboard.services.governance.gasless import (
     gasless_panel,
     relay_ballot,
 )
-from coop_dashboard.services.governance.proposal_live import read_proposal_page
+from coop_dashboard.services.governance.proposal_live import PROPOSAL_PAGE, ProposalPage
 from coop_dashboard.services.governance.proposal_view import (
     ProposalView,
     lifecycle_facts,
@@ -37,28 +35,22 @@ from coop_dashboard.services.governance.proposal_writes import (
 )
 from coop_dashboard.services.governance.readiness import vote_readiness
 from coop_dashboard.services.index_progress import wait_until_indexed
+from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
 from coop_dashboard.state.account import AccountState
-from coop_dashboard.state.session import authenticated_address_now
+from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.session import authenticated_address_locked, authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
-# While the page is open, tallies and votes are re-read this often (milliseconds).
-PAGE_REFRESH_MS = 5_000
-STUCK_READ_AFTER_S = 60.0
+UNREADABLE = "The proposal index cannot be read right now. Retrying shortly."
 
 
 def _proposal_id_from_path(path: str) -> int | None:
     last = path.rstrip("/").rsplit("/", 1)[-1]
     return int(last) if last.isdecimal() and len(last) <= 78 else None
-
-
-def _read(proposal_id: int, decode: bool) -> tuple[ProposalView | None, go.Figure | None]:
-    # services keep each proposal's decoded actions, so `decode` needs no passing on
-    page = read_proposal_page(proposal_id)
-    return page.view, (page.figure if page.view is not None else None)
 
 
 def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
@@ -75,7 +67,6 @@ class ProposalPageState(rx.State):
     figure: go.Figure = go.Figure()
     found: bool = True
     loaded: bool = False
-    loading: bool = False
     notice: str = ""
     signed_in_as: str = ""
     readiness: list[str] = []
@@ -90,8 +81,6 @@ class ProposalPageState(rx.State):
     gasless_busy: bool = False
     gasless_paused: bool = False  # the relayer takes no votes now (for everyone)...
     gasless_pause_reason: str = ""  # ...and why, for members
-    _decoded_for: str = ""
-    _started_at: float = 0.0
     _ballot: dict[str, Any] = {}
 
     @rx.var(cache=True)
@@ -141,8 +130,8 @@ class ProposalPageState(rx.State):
         return _proposal_id_from_path(self.router.url.path)
 
     @rx.event
-    def load(self) -> Any:
-        """on_load: forget the previous proposal's view, then read this one."""
+    async def load(self) -> Any:
+        """on_load: forget the previous proposal's view, then show this one."""
         pid = self._id()
         if str(pid) != self.proposal_id:
             self.view, self.figure, self.loaded, self.found = (
@@ -152,59 +141,53 @@ class ProposalPageState(rx.State):
                 True,
             )
             self.readiness, self.can_fix_delegation, self.can_vote = [], False, False
-            self._decoded_for = ""
         self.vote_notice = self.gasless_note = ""
         # A reload while the wallet showed the ballot: that answer never comes back.
         self.gasless_busy, self._ballot = False, {}
         self.proposal_id = "" if pid is None else str(pid)
+        # The proposal itself arrives in this event's delta; then the page follows it live.
+        await self._show()
         return [
-            ProposalPageState.refresh,
+            ProposalPageState.follow,
             ProposalPageState.refresh_readiness,
             ProposalPageState.refresh_gasless,
         ]
 
-    @rx.event(background=True)
-    async def refresh(self) -> Any:
-        """Re-read the proposal from SQL (actions are decoded once per page visit)."""
-        async with self:
-            if self.loading and time.time() - self._started_at < STUCK_READ_AFTER_S:
-                return
-            pid = self._id()
-            if pid is None:
-                self.found, self.loaded = False, True
-                return
-            self.loading, self._started_at = True, time.time()
-            decode = self._decoded_for != str(pid)
+    def _apply(self, page: ProposalPage) -> None:
+        self.loaded, self.notice = True, ""
+        self.found = page.view is not None
+        if page.view is not None:
+            self.view = page.view
+            self.figure = page.figure
+
+    async def _show(self) -> None:
+        """Show the proposal of the URL now (the caller holds the lock); follow it from here."""
+        pid = self._id()
+        if pid is None:
+            stop_live(self, PROPOSAL_PAGE)
+            self.found, self.loaded = False, True
+            return
         try:
-            view, figure = await asyncio.to_thread(_read, pid, decode)
-        except BaseException as exc:
-            # Failed, or cancelled (the tab navigated away or reloaded): never leave the
-            # flag set, or this tab's later refreshes would all wait for the stuck timeout
-            # and the page would show its spinner until then.
-            async with self:
-                self.loading = False
-                if isinstance(exc, Exception):
-                    self.notice = "The proposal index cannot be read right now. Retrying shortly."
-            raise
-        async with self:
-            self.loading, self.loaded = False, True
-            if view is None:
-                self.found = False
-                return
-            self.found, self.notice = True, ""
-            if not decode and self.view.actions_decoded:
-                # Keep the plain-language actions from the first read.
-                view = dataclasses.replace(
-                    view, actions=list(self.view.actions), actions_decoded=True
-                )
-            self.view = view
-            self.figure = figure if figure is not None else go.Figure()
-            self._decoded_for = str(pid)
-            shown_for = self.signed_in_as
+            self._apply(await show_live(self, PROPOSAL_PAGE, pid))
+        except ShowSuperseded:
+            pass  # a newer navigation shows its own proposal
+        except LiveReadError:
+            self.notice = UNREADABLE
+
+    @rx.event(background=True)
+    async def follow(self) -> None:
+        """Votes, tally and state changes are pushed once per indexed batch (no timer)."""
+        await follow_live(self, PROPOSAL_PAGE, ProposalPageState._id, ProposalPageState._apply)
+
+    @rx.event
+    async def refresh(self) -> Any:
+        """Show the proposal again now (after this tab's own write was indexed)."""
+        await self._show()
         # Signing in or out on this page changes what the readiness panel must say.
-        voter = await authenticated_address_now(self)
-        if (voter or "") != shown_for:
-            yield ProposalPageState.refresh_readiness
+        voter = await authenticated_address_locked(self)
+        if (voter or "") != self.signed_in_as:
+            return ProposalPageState.refresh_readiness
+        return None
 
     @rx.event(background=True)
     async def refresh_readiness(self) -> None:
@@ -270,7 +253,7 @@ class ProposalPageState(rx.State):
             summary="Delegate your votes to yourself",
             prepare=prepare,
             # The header's voting power changed too; its own timer would lag by up to 15 s.
-            refresh=[ProposalPageState.refresh_readiness, AccountState.refresh],
+            refresh=[ProposalPageState.refresh_readiness, cast(EventHandler, AccountState.refresh)],
         )
         if event is not None:
             yield event
@@ -285,7 +268,10 @@ class ProposalPageState(rx.State):
             return prepare_lifecycle(settings, signer, pid, step)
 
         return await start_write(
-            self, summary=summary, prepare=prepare, refresh=[ProposalPageState.refresh]
+            self,
+            summary=summary,
+            prepare=prepare,
+            refresh=[cast(EventHandler, ProposalPageState.refresh)],
         )
 
     @rx.event(background=True)
