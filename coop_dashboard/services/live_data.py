@@ -5,7 +5,10 @@ coming delegates / datasets / treasury / jobs pages):
 
 1. Declare the view once, at module level, next to its read function::
 
-       FEED = LiveView("proposal_feed", read=_read_feed)   # read(key) -> value, blocking
+       FEED = LiveView("proposal_feed", read=read_feed)   # read(key) -> value, blocking
+
+   (services/governance/feed_live.py, proposal_live.py, overview_live.py and
+   account_live.py are the examples.)
 
    `key` is whatever selects the data (a frozen dataclass / tuple: filters,
    page, an id, an address); `value` is what the tab shows, compared with `==`

@@ -2,7 +2,7 @@
 
 The pattern every page uses (services/live_data.py explains the hub)::
 
-    FEED = LiveView("proposal_feed", read=_read_feed)        # module level
+    FEED = LiveView("proposal_feed", read=read_feed)         # services/..._live.py
 
     class FeedState(rx.State):
         _key: FeedQuery | None = None
