@@ -66,3 +66,11 @@ def test_an_unexpected_error_while_relaying_resets_the_flag(
     assert isinstance(raised, RuntimeError)
     assert not page.gasless_busy and page._ballot == {}
     assert "nothing was sent" in page.vote_notice
+
+
+@pytest.mark.parametrize("support", [[1], {"x": 1}, "1", True, None])
+def test_a_hostile_choice_is_refused_without_an_error(support: object) -> None:
+    page = _page()
+    raised = asyncio.run(_drain(ProposalPageState.vote_gasless.fn(page, support)))
+    assert raised is None and not page.gasless_busy
+    assert page.vote_notice == "Choose For, Against or Abstain."
