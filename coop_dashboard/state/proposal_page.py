@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import time
 from typing import Any, cast
 
 import plotly.graph_objects as go
 import reflex as rx
 from reflex.event import EventHandler
 
-from coop_dashboard.chain.client import make_web3
-from coop_dashboard.chain.contracts import load_manifest
-from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.config import Settings, load_settings
-from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError
 from coop_dashboard.services.account import prepare_delegation
 from coop_dashboard.services.display import short_address
@@ -27,32 +21,31 @@ from coop_dashboard.services.governance.gasless import (
     gasless_panel,
     relay_ballot,
 )
+from coop_dashboard.services.governance.proposal_live import PROPOSAL_PAGE, ProposalPage
 from coop_dashboard.services.governance.proposal_view import (
     ProposalView,
     lifecycle_facts,
-    read_proposal_view,
-    votes_csv,
-    votes_figure,
+    proposal_votes_csv,
 )
 from coop_dashboard.services.governance.proposal_writes import (
     check_vote_input,
-    existing_vote_label,
     prepare_lifecycle,
     prepare_vote,
+    vote_already_cast,
 )
-from coop_dashboard.services.governance.readiness import check_vote_readiness
+from coop_dashboard.services.governance.readiness import vote_readiness
 from coop_dashboard.services.index_progress import wait_until_indexed
+from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
 from coop_dashboard.state.account import AccountState
-from coop_dashboard.state.session import authenticated_address_now
+from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.session import authenticated_address_locked, authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
-# While the page is open, tallies and votes are re-read this often (milliseconds).
-PAGE_REFRESH_MS = 5_000
-STUCK_READ_AFTER_S = 60.0
+UNREADABLE = "The proposal index cannot be read right now. Retrying shortly."
 
 
 def _proposal_id_from_path(path: str) -> int | None:
@@ -60,19 +53,8 @@ def _proposal_id_from_path(path: str) -> int | None:
     return int(last) if last.isdecimal() and len(last) <= 78 else None
 
 
-def _read(proposal_id: int, decode: bool) -> tuple[ProposalView | None, go.Figure | None]:
-    settings = load_settings()
-    engine = get_engine(settings.database_url)
-    view = read_proposal_view(engine, settings, proposal_id, decode=decode)
-    return view, (votes_figure(engine, proposal_id) if view is not None else None)
-
-
 def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
-    settings = load_settings()
-    chain = GovernanceChain(
-        make_web3(settings.rpc_url, settings.rpc_timeout_s), load_manifest(settings.deployment_path)
-    )
-    readiness = check_vote_readiness(chain, voter, proposal_id)
+    readiness = vote_readiness(load_settings(), voter, proposal_id)
     power = "" if readiness.power_at_snapshot is None else str(readiness.power_at_snapshot)
     return list(readiness.messages), readiness.fix is not None, readiness.can_vote, power
 
@@ -85,7 +67,6 @@ class ProposalPageState(rx.State):
     figure: go.Figure = go.Figure()
     found: bool = True
     loaded: bool = False
-    loading: bool = False
     notice: str = ""
     signed_in_as: str = ""
     readiness: list[str] = []
@@ -100,8 +81,6 @@ class ProposalPageState(rx.State):
     gasless_busy: bool = False
     gasless_paused: bool = False  # the relayer takes no votes now (for everyone)...
     gasless_pause_reason: str = ""  # ...and why, for members
-    _decoded_for: str = ""
-    _started_at: float = 0.0
     _ballot: dict[str, Any] = {}
 
     @rx.var(cache=True)
@@ -151,8 +130,8 @@ class ProposalPageState(rx.State):
         return _proposal_id_from_path(self.router.url.path)
 
     @rx.event
-    def load(self) -> Any:
-        """on_load: forget the previous proposal's view, then read this one."""
+    async def load(self) -> Any:
+        """on_load: forget the previous proposal's view, then show this one."""
         pid = self._id()
         if str(pid) != self.proposal_id:
             self.view, self.figure, self.loaded, self.found = (
@@ -162,59 +141,53 @@ class ProposalPageState(rx.State):
                 True,
             )
             self.readiness, self.can_fix_delegation, self.can_vote = [], False, False
-            self._decoded_for = ""
         self.vote_notice = self.gasless_note = ""
         # A reload while the wallet showed the ballot: that answer never comes back.
         self.gasless_busy, self._ballot = False, {}
         self.proposal_id = "" if pid is None else str(pid)
+        # The proposal itself arrives in this event's delta; then the page follows it live.
+        await self._show()
         return [
-            ProposalPageState.refresh,
+            ProposalPageState.follow,
             ProposalPageState.refresh_readiness,
             ProposalPageState.refresh_gasless,
         ]
 
-    @rx.event(background=True)
-    async def refresh(self) -> Any:
-        """Re-read the proposal from SQL (actions are decoded once per page visit)."""
-        async with self:
-            if self.loading and time.time() - self._started_at < STUCK_READ_AFTER_S:
-                return
-            pid = self._id()
-            if pid is None:
-                self.found, self.loaded = False, True
-                return
-            self.loading, self._started_at = True, time.time()
-            decode = self._decoded_for != str(pid)
+    def _apply(self, page: ProposalPage) -> None:
+        self.loaded, self.notice = True, ""
+        self.found = page.view is not None
+        if page.view is not None:
+            self.view = page.view
+            self.figure = page.figure
+
+    async def _show(self) -> None:
+        """Show the proposal of the URL now (the caller holds the lock); follow it from here."""
+        pid = self._id()
+        if pid is None:
+            stop_live(self, PROPOSAL_PAGE)
+            self.found, self.loaded = False, True
+            return
         try:
-            view, figure = await asyncio.to_thread(_read, pid, decode)
-        except BaseException as exc:
-            # Failed, or cancelled (the tab navigated away or reloaded): never leave the
-            # flag set, or this tab's later refreshes would all wait for the stuck timeout
-            # and the page would show its spinner until then.
-            async with self:
-                self.loading = False
-                if isinstance(exc, Exception):
-                    self.notice = "The proposal index cannot be read right now. Retrying shortly."
-            raise
-        async with self:
-            self.loading, self.loaded = False, True
-            if view is None:
-                self.found = False
-                return
-            self.found, self.notice = True, ""
-            if not decode and self.view.actions_decoded:
-                # Keep the plain-language actions from the first read.
-                view = dataclasses.replace(
-                    view, actions=list(self.view.actions), actions_decoded=True
-                )
-            self.view = view
-            self.figure = figure if figure is not None else go.Figure()
-            self._decoded_for = str(pid)
-            shown_for = self.signed_in_as
+            self._apply(await show_live(self, PROPOSAL_PAGE, pid))
+        except ShowSuperseded:
+            pass  # a newer navigation shows its own proposal
+        except LiveReadError:
+            self.notice = UNREADABLE
+
+    @rx.event(background=True)
+    async def follow(self) -> None:
+        """Votes, tally and state changes are pushed once per indexed batch (no timer)."""
+        await follow_live(self, PROPOSAL_PAGE, ProposalPageState._id, ProposalPageState._apply)
+
+    @rx.event
+    async def refresh(self) -> Any:
+        """Show the proposal again now (after this tab's own write was indexed)."""
+        await self._show()
         # Signing in or out on this page changes what the readiness panel must say.
-        voter = await authenticated_address_now(self)
-        if (voter or "") != shown_for:
-            yield ProposalPageState.refresh_readiness
+        voter = await authenticated_address_locked(self)
+        if (voter or "") != self.signed_in_as:
+            return ProposalPageState.refresh_readiness
+        return None
 
     @rx.event(background=True)
     async def refresh_readiness(self) -> None:
@@ -280,7 +253,7 @@ class ProposalPageState(rx.State):
             summary="Delegate your votes to yourself",
             prepare=prepare,
             # The header's voting power changed too; its own timer would lag by up to 15 s.
-            refresh=[ProposalPageState.refresh_readiness, AccountState.refresh],
+            refresh=[ProposalPageState.refresh_readiness, cast(EventHandler, AccountState.refresh)],
         )
         if event is not None:
             yield event
@@ -295,7 +268,10 @@ class ProposalPageState(rx.State):
             return prepare_lifecycle(settings, signer, pid, step)
 
         return await start_write(
-            self, summary=summary, prepare=prepare, refresh=[ProposalPageState.refresh]
+            self,
+            summary=summary,
+            prepare=prepare,
+            refresh=[cast(EventHandler, ProposalPageState.refresh)],
         )
 
     @rx.event(background=True)
@@ -374,8 +350,7 @@ class ProposalPageState(rx.State):
         settings = load_settings()
         try:
             reason = check_vote_input(support, reason)
-            engine = get_engine(settings.database_url)
-            already = await asyncio.to_thread(existing_vote_label, engine, voter, pid)
+            already = await asyncio.to_thread(vote_already_cast, settings, voter, pid)
             if already is not None:
                 return (
                     voter,
@@ -458,7 +433,7 @@ class ProposalPageState(rx.State):
         pid = self._id()
         if pid is None:
             return None
-        csv = votes_csv(get_engine(load_settings().database_url), pid)
+        csv = proposal_votes_csv(load_settings(), pid)
         # text/csv, not rx.download's text/plain default: the file opens as a table.
         return rx.download(
             data=csv, filename=f"votes-{self.proposal_id[:12]}.csv", mime_type="text/csv"
