@@ -28,6 +28,7 @@ from coop_dashboard.indexer.handlers.default import build_default_registry
 from coop_dashboard.indexer.handlers.registry import HandlerContext, HandlerRegistry, RowSink
 from coop_dashboard.indexer.service import follow
 from coop_dashboard.services.overview import read_overview
+from coop_dashboard.services.overview_view import overview_view
 from tests.indexer.conftest import engine_for, indexer_settings
 from tests.indexer.hostile_activity import give_votes, open_voting, propose_raw, vote_raw
 from tests.support.chains import Chain
@@ -122,6 +123,7 @@ def test_a_failing_handler_stalls_the_indexer_visibly_until_it_is_fixed(
         )
         stall = read_overview(settings).indexer_stall
         assert reason in stall.lower(), stall
+        assert overview_view(read_overview(settings)).indexer_stall == stall  # what the page binds
 
         # It keeps retrying, further and further apart (the log says when), and stays alive.
         def attempts() -> list[float]:

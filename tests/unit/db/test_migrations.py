@@ -53,6 +53,14 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'coop.db'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
 def test_sqlite_upgrade_matches_the_models(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'coop.db'}"
     assert upgrade_database(url) == head_revision() is not None
@@ -65,8 +73,8 @@ def test_postgresql_upgrade_matches_the_models(postgres_url: str) -> None:
     assert _differences(postgres_url) == []
 
 
-def test_a_database_made_from_the_models_is_stamped_not_recreated(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'coop.db'}"
+def test_a_database_made_from_the_models_is_stamped_not_recreated(any_database_url: str) -> None:
+    url = any_database_url
     create_tables(get_engine(url))
     with get_engine(url).connect() as connection:
         assert current_revision(connection) is None
@@ -91,14 +99,6 @@ def test_sqlite_tables_stay_without_rowid_after_every_migration(tmp_path: Path) 
             )
         }
     assert declared and {name for name in declared if "WITHOUT ROWID" not in sql[name]} == set()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'coop.db'}"
-    else:
-        yield request.getfixturevalue("postgres_url")
 
 
 def test_total_weight_is_backfilled_for_existing_tallies(any_database_url: str) -> None:
