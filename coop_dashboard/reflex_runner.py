@@ -1,5 +1,6 @@
 """`python -m coop_dashboard.reflex_runner run --env prod ...`: the Reflex CLI, except that
-the production web server (granian) starts a new worker when one dies.
+the production web server (granian) starts a new worker when one dies, and the tabs of a
+dead worker keep their state when they reconnect (tab_handover.py).
 
 Reflex 0.10.1 builds granian's server without `respawn_failed_workers`, and granian's
 default is to shut the whole server down when any worker exits: with `--workers 4` one
@@ -15,6 +16,8 @@ from typing import Any
 
 import granian.server
 
+from coop_dashboard import tab_handover
+
 
 class RespawningServer(granian.server.Server):  # type: ignore[misc,valid-type]
     """granian's server with respawn_failed_workers on unless the caller says otherwise."""
@@ -28,6 +31,8 @@ def main() -> None:
     # Reflex imports `granian.server.Server` when it starts the backend, so replacing
     # the module attribute before the CLI runs is enough.
     granian.server.Server = RespawningServer
+    # Workers are forked from this process: they inherit the patch.
+    tab_handover.install()
     from reflex.reflex import cli
 
     cli()

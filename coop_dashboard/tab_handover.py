@@ -1,0 +1,95 @@
+"""Tabs keep their state when the app worker serving them dies (Reflex 0.10.1 with Redis).
+
+Reflex's RedisTokenManager records in Redis which worker ("instance") holds each tab's
+socket, for an hour, and treats a new socket arriving with a token that has a record as a
+duplicated browser tab: it gives it a new token, that is a blank state. A worker killed
+with SIGKILL (or by the OOM killer) never deletes its records, so every tab it served
+reconnected to a blank page state: filters, drafts and the signed-in header gone
+(tests/e2e/test_scaled_deployment.py caught it).
+
+Here every worker keeps a short-lived "alive" key in Redis, refreshed by a small task,
+and before Reflex's check a record whose worker has no alive key is deleted as stale:
+the reconnecting tab keeps its token, and its state (which is in Redis) comes back. A
+real duplicate (same token, owner alive) still gets a new token. The price: a worker
+whose event loop stalls for longer than ALIVE_TTL_S could see one of its tabs taken over
+by a duplicate of that tab.
+
+`install()` runs in `coop serve`'s server process (coop_dashboard/reflex_runner.py)
+before the workers are forked from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import pickle
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# How often a worker says it is alive, and how long the word lasts.
+HEARTBEAT_S = 2.0
+ALIVE_TTL_S = 6
+ALIVE_KEY_PREFIX = "coop_worker_alive_"
+_PATCHED = "_coop_tab_handover"
+
+
+def alive_key(instance_id: str) -> str:
+    return f"{ALIVE_KEY_PREFIX}{instance_id}"
+
+
+def install() -> None:
+    """Wrap RedisTokenManager.link_token_to_sid (once; harmless without Redis)."""
+    from reflex.utils.token_manager import RedisTokenManager
+
+    original: Callable[..., Awaitable[str | None]] = RedisTokenManager.link_token_to_sid
+    if getattr(original, _PATCHED, False):
+        return
+
+    async def link_token_to_sid(self: Any, token: str, sid: str) -> str | None:
+        await _keep_alive(self)
+        await _forget_dead_owner(self, token)
+        return await original(self, token, sid)
+
+    setattr(link_token_to_sid, _PATCHED, True)
+    RedisTokenManager.link_token_to_sid = link_token_to_sid  # type: ignore[method-assign]
+
+
+async def _keep_alive(manager: Any) -> None:
+    """Say this worker is alive, and keep saying it (one task per worker)."""
+    task: asyncio.Task[None] | None = getattr(manager, "_coop_alive_task", None)
+    if task is not None and not task.done():
+        return
+    await manager.redis.set(alive_key(manager.instance_id), b"1", ex=ALIVE_TTL_S)
+    manager._coop_alive_task = asyncio.get_running_loop().create_task(_beat(manager))
+
+
+async def _beat(manager: Any) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        try:
+            await manager.redis.set(alive_key(manager.instance_id), b"1", ex=ALIVE_TTL_S)
+        except Exception as error:  # noqa: BLE001 - Redis down: keep trying, Reflex logs it too
+            log.warning("could not refresh this worker's alive key: %s", error)
+
+
+async def _forget_dead_owner(manager: Any, token: str) -> None:
+    """Delete `token`'s socket record if the worker it names is gone."""
+    with contextlib.suppress(Exception):  # any doubt: leave it to Reflex's own check
+        record_key = manager._get_redis_key(token)
+        raw = await manager.redis.get(record_key)
+        if not raw:
+            return
+        owner = pickle.loads(raw).instance_id  # written by Reflex itself (SocketRecord)
+        if owner == manager.instance_id or await manager.redis.exists(alive_key(owner)):
+            return
+        # Only this record: a newer one written meanwhile by a live worker stays.
+        async with manager.redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(record_key)
+            if await pipe.get(record_key) == raw:
+                pipe.multi()
+                pipe.delete(record_key)
+                await pipe.execute()
+                log.info("tab %s… reconnected after its worker died: kept its state", token[:8])
