@@ -135,6 +135,8 @@ def dag_blocks(root: bytes, load: NodeLoader) -> Iterator[NodeBlock | Leaf]:
     return visit(root, 0, 0)
 
 
+_CODECS = (RAW_CODEC, DAG_PB_CODEC)
+_SHA2_256 = b"\x12\x20"  # multihash sha2-256, 32 bytes: what every block here is checked with
 # Far beyond any real file (174**8 chunks); a deeper chain means a malformed DAG.
 _MAX_DEPTH = 8
 
@@ -144,6 +146,7 @@ def _links(block: bytes, depth: int) -> tuple[Link, ...]:
         raise ContentError("A stored DAG is deeper than any file could need.")
     links = decode_file_node(block).links
     for link in links:
-        if len(link.cid) != 36 or link.cid[1] not in (RAW_CODEC, DAG_PB_CODEC):
+        cid = link.cid
+        if len(cid) != 36 or cid[0] != 1 or cid[1] not in _CODECS or cid[2:4] != _SHA2_256:
             raise ContentError("A stored dag-pb node links to an unsupported CID.")
     return links
