@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
 from web3.contract import Contract
 
+from coop_dashboard.chain import dataset_registry as limits
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.dataset_registry import MAX_PARENTS, STATUSES
+from coop_dashboard.chain.dataset_registry import MAX_PARENTS, STATUSES, TRANSFORMATIONS
 from coop_dashboard.chain.deploy import GovernanceParams
 from coop_dashboard.chain.revert import DecodedRevert, RevertDecoder
 from coop_dashboard.chain.transact import Sender
-from tests.support.chains import Chain
+from coop_dashboard.services.governance.dataset_actions import MAX_BOND_WAITING_PERIOD
+from tests.support.chains import CONTRACTS_DIR, Chain
 from tests.support.datasets import (
     BOND,
     act_as_governance,
@@ -451,3 +454,27 @@ def test_only_governance_manages_curators(
     assert functions.treasury().call() == deployment.address("CoopTimelock")
     governance.call(functions.revokeRole(role, curator.address), what="revoke curator")
     assert not functions.hasRole(role, curator.address).call()
+
+
+def _solidity_enum(name: str) -> list[str]:
+    source = (CONTRACTS_DIR / "src" / "DatasetRegistry.sol").read_text()
+    match = re.search(rf"enum {name} \{{([^}}]*)\}}", source)
+    assert match is not None, name
+    return [member.strip() for member in match.group(1).split(",") if member.strip()]
+
+
+def test_the_python_enums_follow_the_contract() -> None:
+    """The indexer stores names by the chain's enum index: both lists must agree."""
+    assert [m.lower() for m in _solidity_enum("Transformation")] == list(TRANSFORMATIONS)
+    snake = [re.sub(r"(?<!^)([A-Z])", r"_\1", m).lower() for m in _solidity_enum("Status")]
+    assert snake == list(STATUSES)
+
+
+def test_the_python_limits_follow_the_contract(registry: Contract) -> None:
+    functions = registry.functions
+    assert functions.MAX_PARENTS().call() == limits.MAX_PARENTS
+    assert functions.MAX_TAGS().call() == limits.MAX_TAGS
+    assert functions.MAX_LABEL_LENGTH().call() == limits.MAX_LABEL_LENGTH
+    assert functions.MAX_CID_LENGTH().call() == limits.MAX_CID_LENGTH
+    assert functions.MAX_SCORE().call() == limits.MAX_SCORE
+    assert functions.MAX_BOND_WAITING_PERIOD().call() == MAX_BOND_WAITING_PERIOD
