@@ -478,3 +478,12 @@ def test_the_python_limits_follow_the_contract(registry: Contract) -> None:
     assert functions.MAX_CID_LENGTH().call() == limits.MAX_CID_LENGTH
     assert functions.MAX_SCORE().call() == limits.MAX_SCORE
     assert functions.MAX_BOND_WAITING_PERIOD().call() == MAX_BOND_WAITING_PERIOD
+
+
+def test_a_bond_beyond_96_bits_is_refused(
+    chain: Chain, registry: Contract, decoder: RevertDecoder, alice: Sender
+) -> None:
+    chain.w3.provider.make_request("anvil_setBalance", [alice.address, hex(2**97)])  # type: ignore[arg-type]
+    function = registry.functions.register(sample_registration("whale").as_struct())
+    decoded = _refused(decoder, function, alice, 2**96)
+    assert decoded.name == "DatasetRegistryBondTooHigh"
