@@ -7,7 +7,10 @@ pragma solidity ^0.8.24;
 ///         topics they care about, and whether they are seeking delegation.
 /// @dev Permissionless: each address controls only its own entry. The statement
 ///      text lives off-chain; the digest lets readers verify what they fetched.
-///      Limits are constants so no one (not even governance) can grief readers.
+///      Storage keeps only what a contract may need to read (digest, flag,
+///      version, time: two slots); the URI and topics travel in the event,
+///      which is where readers (the indexer) take them from. Limits are
+///      constants so no one (not even governance) can grief readers.
 contract DelegateRegistry {
     /// @notice Longest accepted statement URI, in bytes.
     uint256 public constant MAX_URI_LENGTH = 256;
@@ -16,11 +19,9 @@ contract DelegateRegistry {
     /// @notice Longest accepted topic tag, in bytes.
     uint256 public constant MAX_TOPIC_LENGTH = 32;
 
-    /// @notice A delegate's current statement.
+    /// @notice What the chain keeps of a delegate's current statement.
     struct Statement {
-        string uri;
         bytes32 digest;
-        string[] topics;
         bool seekingDelegation;
         uint64 updatedAt;
         uint32 version;
@@ -56,9 +57,9 @@ contract DelegateRegistry {
     event StatementCleared(address indexed delegate, uint32 lastVersion);
 
     /// @notice Publish or replace the caller's statement.
-    /// @param uri Where the statement document lives (e.g. `ipfs://<cid>`).
+    /// @param uri Where the statement document lives (e.g. `ipfs://<cid>`); emitted, not stored.
     /// @param digest sha-256 of the statement document's bytes.
-    /// @param topics Short topic tags (at most MAX_TOPICS, each 1..MAX_TOPIC_LENGTH bytes).
+    /// @param topics Short topic tags (at most MAX_TOPICS, each 1..MAX_TOPIC_LENGTH bytes); emitted, not stored.
     /// @param seekingDelegation Whether the caller asks for delegations.
     function publishStatement(
         string calldata uri,
@@ -70,8 +71,9 @@ contract DelegateRegistry {
         if (uriLength == 0) revert DelegateRegistryEmptyUri();
         if (uriLength > MAX_URI_LENGTH) revert DelegateRegistryUriTooLong(uriLength, MAX_URI_LENGTH);
         if (digest == bytes32(0)) revert DelegateRegistryEmptyDigest();
-        if (topics.length > MAX_TOPICS) revert DelegateRegistryTooManyTopics(topics.length, MAX_TOPICS);
-        for (uint256 i = 0; i < topics.length; ++i) {
+        uint256 topicCount = topics.length;
+        if (topicCount > MAX_TOPICS) revert DelegateRegistryTooManyTopics(topicCount, MAX_TOPICS);
+        for (uint256 i = 0; i < topicCount; ++i) {
             uint256 topicLength = bytes(topics[i]).length;
             if (topicLength == 0 || topicLength > MAX_TOPIC_LENGTH) {
                 revert DelegateRegistryInvalidTopic(i);
@@ -79,17 +81,12 @@ contract DelegateRegistry {
         }
 
         Statement storage statement = _statements[msg.sender];
-        statement.uri = uri;
+        uint32 version = statement.version + 1;
         statement.digest = digest;
-        // Element-wise copy: the legacy code generator cannot copy string[] calldata at once.
-        delete statement.topics;
-        for (uint256 i = 0; i < topics.length; ++i) {
-            statement.topics.push(topics[i]);
-        }
         statement.seekingDelegation = seekingDelegation;
         statement.updatedAt = uint64(block.timestamp);
-        statement.version += 1;
-        emit StatementPublished(msg.sender, uri, digest, topics, seekingDelegation, statement.version);
+        statement.version = version;
+        emit StatementPublished(msg.sender, uri, digest, topics, seekingDelegation, version);
     }
 
     /// @notice Change only whether the caller is seeking delegation.
@@ -108,13 +105,15 @@ contract DelegateRegistry {
         Statement storage statement = _statements[msg.sender];
         if (statement.digest == bytes32(0)) revert DelegateRegistryNoStatement(msg.sender);
         uint32 lastVersion = statement.version;
-        delete _statements[msg.sender];
-        // Keep the version counter so a later statement does not reuse a number.
-        _statements[msg.sender].version = lastVersion;
+        statement.digest = bytes32(0);
+        statement.seekingDelegation = false;
+        statement.updatedAt = uint64(block.timestamp);
+        // The version counter stays so a later statement does not reuse a number.
         emit StatementCleared(msg.sender, lastVersion);
     }
 
-    /// @notice The current statement of `delegate` (empty `uri` when none).
+    /// @notice What the chain keeps of `delegate`'s statement (zero digest when none).
+    /// @dev The URI and topics are in the latest StatementPublished event.
     /// @param delegate The delegate's address.
     function statementOf(address delegate) external view returns (Statement memory) {
         return _statements[delegate];

@@ -44,16 +44,18 @@ def test_publish_update_flag_and_clear(chain: Chain, registry: Contract, delegat
     assert event["args"]["seekingDelegation"] is True
     assert event["args"]["version"] == 1
 
-    stored = registry.functions.statementOf(delegate.address).call()
-    assert stored[0] == uri and stored[1] == sha256_digest(DOCUMENT)
-    assert stored[2] == ["open-weights", "treasury"] and stored[3] is True
-    assert stored[4] == chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    # Storage keeps what a contract may read: digest, flag, time, version (URI and
+    # topics are only in the event).
+    digest, seeking, updated_at, version = registry.functions.statementOf(delegate.address).call()
+    assert digest == sha256_digest(DOCUMENT) and seeking is True and version == 1
+    assert updated_at == chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
 
     updated = DOCUMENT + b"\nUpdated.\n"
     new_uri, receipt = _publish(registry, delegate, updated, ["datasets"], False)
     (event,) = registry.events.StatementPublished().process_receipt(receipt)
     assert event["args"]["version"] == 2 and event["args"]["uri"] == new_uri
-    assert registry.functions.statementOf(delegate.address).call()[2] == ["datasets"]
+    assert event["args"]["topics"] == ["datasets"]
+    assert registry.functions.statementOf(delegate.address).call()[0] == sha256_digest(updated)
 
     receipt = delegate.call(registry.functions.setSeekingDelegation(True), what="flag")
     (event,) = registry.events.SeekingDelegationChanged().process_receipt(receipt)
@@ -63,7 +65,7 @@ def test_publish_update_flag_and_clear(chain: Chain, registry: Contract, delegat
     (event,) = registry.events.StatementCleared().process_receipt(receipt)
     assert event["args"]["delegate"] == delegate.address and event["args"]["lastVersion"] == 2
     assert not registry.functions.hasStatement(delegate.address).call()
-    assert registry.functions.statementOf(delegate.address).call()[0] == ""
+    assert registry.functions.statementOf(delegate.address).call()[:2] == (b"\0" * 32, False)
 
     # Versions never repeat, even after clearing.
     _, receipt = _publish(registry, delegate, DOCUMENT, [], False)
@@ -107,3 +109,14 @@ def test_cannot_change_a_missing_statement(
         decoded = revert_of(decoder, function, delegate.address)
         assert decoded is not None and decoded.name == "DelegateRegistryNoStatement"
         assert decoded.args == (delegate.address,)
+
+
+def test_publishing_with_three_topics_costs_at_most_80k_gas(
+    registry: Contract, delegate: Sender
+) -> None:
+    """URI and topics are in the event only: two storage slots for a first statement."""
+    topics = ["datasets", "treasury", "open-weights"]
+    _, first = _publish(registry, delegate, DOCUMENT, topics, True)
+    _, edit = _publish(registry, delegate, DOCUMENT + b"Edited.\n", topics, True)
+    assert first["gasUsed"] <= 80_000
+    assert edit["gasUsed"] < first["gasUsed"]

@@ -126,7 +126,7 @@ def test_backfill_of_the_seeded_chain_matches_the_contracts(
             assert address in {d.address for d in delegators}
         statement = registry.statementOf(member).call(block_identifier=block)
         indexed = queries.delegate_statement(engine, member)
-        assert (indexed.uri if indexed else "") == statement[0]
+        assert (bytes.fromhex(indexed.digest[2:]) if indexed else b"\0" * 32) == statement[0]
     assert queries.member_count(engine) == len(seeded_chain.report.members)
 
     holdings = queries.treasury_holdings(engine)
