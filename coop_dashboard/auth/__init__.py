@@ -18,11 +18,15 @@ from coop_dashboard.auth.sessions import (
     IssuedSession,
     PurgeResult,
     lookup_session,
+    lookup_session_by_hash,
     open_session,
     purge_expired,
     revoke_all_sessions,
     session_address,
+    session_address_by_hash,
     sign_out,
+    sign_out_by_hash,
+    token_hash,
 )
 from coop_dashboard.auth.site import SiweSite
 from coop_dashboard.auth.siwe_login import (
@@ -48,13 +52,17 @@ __all__ = [
     "checksum_address",
     "issue_nonce",
     "lookup_session",
+    "lookup_session_by_hash",
     "open_session",
     "purge_expired",
     "revoke_all_sessions",
     "session_address",
+    "session_address_by_hash",
     "sign_in",
     "sign_out",
+    "sign_out_by_hash",
     "start_sign_in",
+    "token_hash",
     "verify_sign_in",
     "web3_contract_signature_check",
 ]

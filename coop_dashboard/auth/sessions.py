@@ -3,6 +3,8 @@
 The browser holds a random bearer token; the database holds only its SHA-256.
 Looking a token up means hashing it and finding the hash, so a timing
 difference in the index lookup reveals bits of a hash, never of a live token.
+The app's per-tab state keeps only that hash too (`token_hash`, then the
+`*_by_hash` functions): the token itself lives in the browser alone.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ DEFAULT_SESSION_TTL = timedelta(hours=24)
 # 256 bits; token_urlsafe(32) is always 43 characters of [A-Za-z0-9_-].
 TOKEN_BYTES = 32
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,30 @@ def open_session(
         return insert_session(db, address, chain_id, ttl=ttl, now=now or utc_now())
 
 
+def token_hash(token: object) -> str | None:
+    """The stored form of `token`, or None if it cannot be one of our tokens.
+
+    Anything else is answered without touching the database (and without
+    hashing megabytes someone sent).
+    """
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        return None
+    return token_sha256(token)
+
+
 def lookup_session(
     engine: Engine, token: object, *, now: datetime | None = None
 ) -> ActiveSession | None:
     """The live session for `token`; None if unknown, expired, revoked or malformed."""
-    hashed = _hash_if_well_formed(token)
-    if hashed is None:
+    hashed = token_hash(token)
+    return None if hashed is None else lookup_session_by_hash(engine, hashed, now=now)
+
+
+def lookup_session_by_hash(
+    engine: Engine, hashed: str, *, now: datetime | None = None
+) -> ActiveSession | None:
+    """The live session whose token has the SHA-256 `hashed` (see `token_hash`)."""
+    if not _HASH_RE.fullmatch(hashed):
         return None
     with Session(engine) as db:
         row = db.exec(select(AuthSession).where(col(AuthSession.token_sha256) == hashed)).first()
@@ -122,10 +143,23 @@ def session_address(engine: Engine, token: object, *, now: datetime | None = Non
     return active.address if active else None
 
 
+def session_address_by_hash(
+    engine: Engine, hashed: str, *, now: datetime | None = None
+) -> str | None:
+    """The checksummed address signed in with the token hashed to `hashed`, or None."""
+    active = lookup_session_by_hash(engine, hashed, now=now)
+    return active.address if active else None
+
+
 def sign_out(engine: Engine, token: object, *, now: datetime | None = None) -> bool:
     """Revoke the session of `token`; True if a live session was revoked."""
-    hashed = _hash_if_well_formed(token)
-    if hashed is None:
+    hashed = token_hash(token)
+    return hashed is not None and sign_out_by_hash(engine, hashed, now=now)
+
+
+def sign_out_by_hash(engine: Engine, hashed: str, *, now: datetime | None = None) -> bool:
+    """Revoke the session whose token hashes to `hashed`; True if a live one was revoked."""
+    if not _HASH_RE.fullmatch(hashed):
         return False
     statement = (
         update(AuthSession)
@@ -179,11 +213,3 @@ def purge_expired(engine: Engine, *, now: datetime | None = None) -> PurgeResult
             .execution_options(synchronize_session=False)
         ).rowcount
     return PurgeResult(nonces=nonces, sessions=sessions)
-
-
-def _hash_if_well_formed(token: object) -> str | None:
-    # Anything that cannot be one of our tokens is answered without touching
-    # the database (and without hashing megabytes someone sent).
-    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
-        return None
-    return token_sha256(token)

@@ -1,8 +1,9 @@
 """`require_login`: a page body shown only to a browser whose session the database confirms.
 
-As reflex-local-auth's wrapper: until the page is hydrated nothing is decided
-(a spinner), then the body renders only if `SessionState.is_signed_in`, which
-the backend computes from the session table, never from what the browser says.
+As reflex-local-auth's wrapper: until the page is hydrated and its session
+check answered nothing is decided (a spinner), then the body renders only if
+`SessionState.is_signed_in`, which the backend computes from the session
+table, never from what the browser says.
 Actions re-check on their own (see state.session.authenticated_address_now).
 """
 
@@ -55,8 +56,10 @@ def require_login(what: str) -> Callable[[PageBody], PageBody]:
 
     def wrap(body: PageBody) -> PageBody:
         def guarded() -> rx.Component:
+            # Decided once the page is hydrated and its session check answered
+            # (the check reads the browser's token and asks the database).
             return rx.cond(
-                rx.State.is_hydrated,
+                rx.State.is_hydrated & SessionState.session_checked,
                 rx.cond(SessionState.is_signed_in, body(), _sign_in_required(what)),
                 rx.center(rx.spinner(size="3"), padding_y="4em", width="100%"),
             )

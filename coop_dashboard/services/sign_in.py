@@ -22,11 +22,13 @@ from coop_dashboard.auth import (
     SiweSite,
     checksum_address,
     purge_expired,
-    session_address,
+    session_address_by_hash,
     sign_in,
-    sign_out,
+    sign_out_by_hash,
     start_sign_in,
+    token_hash,
 )
+from coop_dashboard.auth.nonce_throttle import NonceThrottle
 from coop_dashboard.chain.shared import shared_web3
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.db.engine import get_engine
@@ -37,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 # Expired nonces and dead sessions are useless rows; sweep them this often.
 PURGE_INTERVAL_S = 3600.0
+
+# Each challenge is a database write: bounded per address, browser and IP.
+_nonce_throttle = NonceThrottle()
 
 _ready_databases: set[str] = set()
 _ready_lock = threading.Lock()
@@ -62,9 +67,17 @@ def site_for(settings: Settings) -> SiweSite:
     return SiweSite.for_origin(settings.app_origin, settings.chain_id)
 
 
-def begin_sign_in(settings: Settings, address: str) -> SignInChallenge:
-    """A fresh single-use challenge for `address` (AuthError for a malformed address)."""
-    return start_sign_in(auth_engine(settings), site_for(settings), checksum_address(address))
+def begin_sign_in(
+    settings: Settings, address: str, *, client: str = "", ip: str = ""
+) -> SignInChallenge:
+    """A fresh single-use challenge for `address`.
+
+    AuthError for a malformed address, or when this address, browser (`client`,
+    Reflex's client token) or `ip` asked for too many challenges in the last minute.
+    """
+    checksummed = checksum_address(address)
+    _nonce_throttle.admit(checksummed, client=client, ip=ip)
+    return start_sign_in(auth_engine(settings), site_for(settings), checksummed)
 
 
 def complete_sign_in(settings: Settings, message: str, signature: str) -> IssuedSession:
@@ -80,27 +93,37 @@ def complete_sign_in(settings: Settings, message: str, signature: str) -> Issued
 
 def signed_in_address(settings: Settings, token: str) -> str | None:
     """Who holds `token` right now (checked against the session table), or None."""
-    if not token:
+    return signed_in_address_by_hash(settings, token_hash(token) or "")
+
+
+def signed_in_address_by_hash(settings: Settings, token_sha256: str) -> str | None:
+    """Who holds the token hashed to `token_sha256` right now, or None (never raises)."""
+    if not token_sha256:
         return None
     try:
-        return session_address(auth_engine(settings), token)
+        return session_address_by_hash(auth_engine(settings), token_sha256)
     except (SQLAlchemyError, OSError):
-        logger.exception("checking a session token failed; treating it as signed out")
+        logger.exception("checking a session failed; treating it as signed out")
         return None
 
 
-def end_session(settings: Settings, token: str) -> None:
-    """Revoke `token`'s session (a no-op for unknown or already revoked tokens)."""
-    if not token:
+def end_session_by_hash(settings: Settings, token_sha256: str) -> None:
+    """Revoke the session of the token hashed to `token_sha256` (no-op if unknown)."""
+    if not token_sha256:
         return
     try:
-        sign_out(auth_engine(settings), token)
+        sign_out_by_hash(auth_engine(settings), token_sha256)
     except (SQLAlchemyError, OSError) as exc:
         logger.exception("revoking a session failed")
         raise AuthError(
             "Signing out could not be recorded (database error); the session ends in this "
             "browser anyway. Try again to revoke it everywhere."
         ) from exc
+
+
+def end_session(settings: Settings, token: str) -> None:
+    """Revoke `token`'s session (a no-op for unknown or already revoked tokens)."""
+    end_session_by_hash(settings, token_hash(token) or "")
 
 
 def origin_problem(settings: Settings, page_origin: str) -> str | None:

@@ -26,13 +26,14 @@ from coop_dashboard.services.governance.builder_flow import (
     asset_choices,
     check_form,
     contract_names,
+    field_problem,
     function_views,
     prepare_proposal,
 )
 from coop_dashboard.services.governance.markdown import render_markdown
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.busy import busy_while, clear_busy
-from coop_dashboard.state.session import authenticated_address_now
+from coop_dashboard.state.session import SessionState, authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,11 @@ UNEXPECTED = "Something went wrong on the server; nothing was changed. Try again
 # What `set_field` may change (the name comes from the browser): the editor's
 # fields and the proposal's text; `arguments` is a list with its own event.
 _TEXT_FIELDS = frozenset(ActionForm.__dataclass_fields__) - {"arguments"} | {"title", "body"}
+
+
+def _preview_html(body: str) -> str:
+    # Same sanitizer and limits as the proposal page: the preview is what voters will see.
+    return render_markdown(body).html if body.strip() else ""
 
 
 class ProposalBuilderState(rx.State):
@@ -67,14 +73,13 @@ class ProposalBuilderState(rx.State):
     checked: bool = False
     checking: bool = False
     notice: str = ""
+    # The description as voters will see it, rendered in a worker thread (see preview).
+    preview_html: str = ""
     # The id of the proposal sent to the wallet: opened once it is mined and indexed.
     _submitted_id: int | None = None
+    # A preview render is running for this tab (at most one; it catches up with typing).
+    _previewing: bool = False
     _busy_runs: dict[str, str] = {}  # state.busy: which run holds `adding` / `checking`
-
-    @rx.var(cache=True)
-    def preview_html(self) -> str:
-        # Same sanitizer as the proposal page: the preview is what voters will see.
-        return render_markdown(self.body).html if self.body.strip() else ""
 
     @rx.var(cache=True)
     def function_signatures(self) -> list[str]:
@@ -136,25 +141,72 @@ class ProposalBuilderState(rx.State):
     def _reset_form(self) -> None:
         """Everything typed goes (after a proposal was created from it)."""
         self._clear_editor()
-        self.added, self.title, self.body = [], "", ""
+        self.added, self.title, self.body, self.preview_html = [], "", "", ""
         self.report, self.checked, self.notice = BuilderReport(), False, ""
 
     def _edited(self) -> None:
         # Any change makes the last report stale: the submit button waits for a new check.
         self.checked = False
 
-    @rx.event
-    def set_field(self, name: str, value: str) -> None:
-        if name not in _TEXT_FIELDS:
-            return
-        setattr(self, name, value)
-        self._edited()
+    async def _refused_input(self, name: str, value: object) -> bool:
+        """True (with a notice) for input this tab may not store: signed out, or oversized.
+
+        Any client can send any value to any handler; the builder is for signed-in
+        members (its page says so), so nothing is stored or rendered for others.
+        """
+        session = await self.get_state(SessionState)
+        problem = (
+            "Sign in to write a proposal."
+            if not session.is_signed_in
+            else field_problem(name, value)
+        )
+        if problem is not None:
+            self.notice = problem
+        return problem is not None
 
     @rx.event
-    def set_argument(self, index: int, value: str) -> None:
-        if 0 <= index < len(self.arguments):
-            self.arguments[index] = value
-            self._edited()
+    async def set_field(self, name: str, value: str) -> Any:
+        if not isinstance(name, str) or name not in _TEXT_FIELDS:
+            return None
+        if await self._refused_input(name, value):
+            return None
+        setattr(self, name, value)
+        self._edited()
+        return ProposalBuilderState.preview if name == "body" else None
+
+    @rx.event
+    async def set_argument(self, index: int, value: str) -> None:
+        if not isinstance(index, int) or not 0 <= index < len(self.arguments):
+            return
+        if await self._refused_input("argument", value):
+            return
+        self.arguments[index] = value
+        self._edited()
+
+    @rx.event(background=True)
+    async def preview(self) -> None:
+        """Render the description in a worker thread; one render at a time per tab.
+
+        A render takes up to a few tens of milliseconds (bounded by the renderer's
+        work budget): off the event loop, and a burst of keystrokes costs one
+        render for the text as it is when the running one ends.
+        """
+        async with self:
+            if self._previewing:
+                return  # the running render picks up the newest text when it ends
+            self._previewing = True
+            body = self.body
+        try:
+            while True:
+                html = await asyncio.to_thread(_preview_html, body)
+                async with self:
+                    if self.body == body:
+                        self.preview_html = html
+                        return
+                    body = self.body  # typed on meanwhile: render the latest text
+        finally:
+            async with self:
+                self._previewing = False
 
     @rx.event
     def choose_function(self, signature: str) -> None:
@@ -221,6 +273,7 @@ class ProposalBuilderState(rx.State):
         async with self:
             # A (re)loaded page runs nothing: a flag a reload orphaned must not stick.
             clear_busy(self, "adding", "checking")
+            self._previewing = False
         settings = load_settings()
         try:
             assets = await asyncio.to_thread(asset_choices, settings)

@@ -14,6 +14,7 @@ from coop_dashboard.errors import CoopError
 from coop_dashboard.services.account import prepare_delegation
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.eligibility import can_cancel, can_execute, can_queue
+from coop_dashboard.services.governance.export import votes_csv_path
 from coop_dashboard.services.governance.gasless import (
     BallotRequest,
     ballot_request,
@@ -22,11 +23,7 @@ from coop_dashboard.services.governance.gasless import (
     relay_ballot,
 )
 from coop_dashboard.services.governance.proposal_live import PROPOSAL_PAGE, ProposalPage
-from coop_dashboard.services.governance.proposal_view import (
-    ProposalView,
-    lifecycle_facts,
-    proposal_votes_csv,
-)
+from coop_dashboard.services.governance.proposal_view import ProposalView, lifecycle_facts
 from coop_dashboard.services.governance.proposal_writes import (
     check_vote_input,
     prepare_lifecycle,
@@ -433,8 +430,6 @@ class ProposalPageState(rx.State):
         pid = self._id()
         if pid is None:
             return None
-        csv = proposal_votes_csv(load_settings(), pid)
-        # text/csv, not rx.download's text/plain default: the file opens as a table.
-        return rx.download(
-            data=csv, filename=f"votes-{self.proposal_id[:12]}.csv", mime_type="text/csv"
-        )
+        # A link to the HTTP export, not the data: 100,000 votes are ~15 MB of CSV,
+        # built in a worker thread by the route instead of in this event on the loop.
+        return rx.download(url=votes_csv_path(pid), filename=f"votes-{self.proposal_id[:12]}.csv")

@@ -2,29 +2,37 @@
 
 As in reflex-local-auth: the browser keeps an opaque token (localStorage), and
 `authenticated_address` is what the session table says about it, never what
-the browser claims. Actions re-check the token (`authenticated_address_now`)
+the browser claims. Actions re-check the session (`authenticated_address_now`)
 instead of trusting a value computed earlier.
+
+The token itself never enters this state (which Reflex keeps in its state
+store: memory, or Redis shared by workers): the page reads it from the
+browser's storage with a script, the server keeps only its SHA-256 (what the
+session table is keyed by), and a new token goes to the browser in a script.
+Every check runs in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from typing import Any
 
 import reflex as rx
 
+from coop_dashboard.auth.sessions import token_hash
 from coop_dashboard.config import load_settings
 from coop_dashboard.errors import CoopError
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.sign_in import (
     begin_sign_in,
     complete_sign_in,
-    end_session,
+    end_session_by_hash,
     origin_problem,
-    signed_in_address,
+    signed_in_address_by_hash,
 )
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
@@ -35,15 +43,45 @@ SIGN_IN_BUG = "Something went wrong on the server; you are not signed in. Try ag
 
 # The localStorage key of the session token (shared by every tab of the origin).
 SESSION_TOKEN_KEY = "coop.session"
+_KEY_JS = json.dumps(SESSION_TOKEN_KEY)
+_FORGET_TOKEN_JS = f"window.localStorage.removeItem({_KEY_JS})"
+# Resolves when another tab of this browser signs in or out (the `storage` event),
+# armed once per page: signing out in one tab signs out every tab.
+_WATCH_TOKEN_JS = f"""(() => {{
+  if (window.__coopSessionWatch) return null;
+  window.__coopSessionWatch = true;
+  return new Promise((resolve) => window.addEventListener("storage", function changed(event) {{
+    if (event.key !== {_KEY_JS} && event.key !== null) return;
+    window.removeEventListener("storage", changed);
+    window.__coopSessionWatch = false;
+    resolve({{token: window.localStorage.getItem({_KEY_JS}) || ""}});
+  }}));
+}})()"""
+
+
+def _read_token_js(check: int) -> str:
+    """Script answering {token, check}: the browser's token for check number `check`."""
+    return f'({{token: window.localStorage.getItem({_KEY_JS}) || "", check: {check}}})'
+
+
+def _store_token_js(token: str) -> str:
+    return f"window.localStorage.setItem({_KEY_JS}, {json.dumps(token)})"
+
+
+def _answered_token(answer: Any) -> str | None:
+    """The token string in a script's answer, or None for anything else."""
+    token = answer.get("token") if isinstance(answer, dict) else None
+    return token if isinstance(token, str) else None
 
 
 class SessionState(rx.State):
     """Who is signed in in this browser, and the sign-in flow."""
 
-    # sync=True: signing out in one tab signs out every tab of this browser.
-    session_token: str = rx.LocalStorage(name=SESSION_TOKEN_KEY, sync=True)
-    # Bumped to make `authenticated_address` ask the database again (page loads).
-    session_checks: int = 0
+    # What the session table says about this browser's token ("" = signed out).
+    # Set only by the server, after a check in a worker thread.
+    authenticated_address: str = ""
+    # The first check of this tab has answered (guarded pages wait for it).
+    session_checked: bool = False
     signing_in: bool = False
     notice_title: str = ""
     notice_message: str = ""
@@ -51,15 +89,14 @@ class SessionState(rx.State):
     # is verified is the one this server wrote, not one the browser sends back.
     _challenge_message: str = ""
     _sign_in_started_at: float = 0.0
+    # SHA-256 of the browser's token ("" = none): all the server keeps of it.
+    _token_sha256: str = ""
+    # Bumped by every check, sign-in and sign-out: a check's answer that arrives
+    # after a newer one started (or after a sign-in) is stale and ignored.
+    _session_check: int = 0
     # The account the wallet switched to ("" = disconnected), set by WalletState
     # right before it asks for end_session_for_wallet_change.
     _wallet_now_on: str = ""
-
-    @rx.var(cache=True)
-    def authenticated_address(self) -> str:
-        """The address the session table holds for this browser's token, or ""."""
-        _ = self.session_checks  # a dependency: re-checked whenever it is bumped
-        return signed_in_address(load_settings(), self.session_token) or ""
 
     @rx.var(cache=True)
     def is_signed_in(self) -> bool:
@@ -84,14 +121,62 @@ class SessionState(rx.State):
             self.signing_in = False
             self._challenge_message = ""
 
+    def _set_session(self, token_sha256: str, address: str) -> None:
+        self._token_sha256 = token_sha256
+        self.authenticated_address = address
+        self._session_check += 1
+
     @rx.event
-    def check_session(self) -> None:
-        """On every page load: ask the database again; forget a token it no longer knows."""
-        token = self.session_token
-        if token and signed_in_address(load_settings(), token) is None:
+    def check_session(self) -> Any:
+        """On every page load: read the browser's token; `on_stored_token` checks it."""
+        self._session_check += 1
+        return [
+            rx.call_script(
+                _read_token_js(self._session_check), callback=SessionState.on_stored_token
+            ),
+            rx.call_script(_WATCH_TOKEN_JS, callback=SessionState.on_token_changed),
+        ]
+
+    @rx.event(background=True)
+    async def on_stored_token(self, answer: Any) -> Any:
+        """The browser's token: ask the session table (in a thread) who holds it."""
+        token = _answered_token(answer)
+        check = answer.get("check") if isinstance(answer, dict) else None
+        async with self:
+            if token is None or check != self._session_check:
+                return  # malformed, or a newer check / a sign-in started since
+        forget = await self._check_token(token, check)
+        if forget:
             # Expired, revoked or never issued: keep nothing that looks like access.
-            self.session_token = ""
-        self.session_checks += 1
+            yield rx.call_script(_FORGET_TOKEN_JS)
+
+    @rx.event(background=True)
+    async def on_token_changed(self, answer: Any) -> Any:
+        """Another tab signed in or out: follow it, then watch again."""
+        token = _answered_token(answer)
+        if token is None:
+            return  # a watch was already armed on this page
+        async with self:
+            self._session_check += 1
+            check = self._session_check
+        await self._check_token(token, check)
+        yield rx.call_script(_WATCH_TOKEN_JS, callback=SessionState.on_token_changed)
+
+    async def _check_token(self, token: str, check: int) -> bool:
+        """Apply what the session table says about `token`; True if the browser should forget it."""
+        hashed = token_hash(token) or ""
+        address = (
+            await asyncio.to_thread(signed_in_address_by_hash, load_settings(), hashed)
+            if hashed
+            else None
+        )
+        async with self:
+            if check != self._session_check:
+                return False  # superseded while the database answered
+            self._token_sha256 = hashed if address else ""
+            self.authenticated_address = address or ""
+            self.session_checked = True
+        return bool(token) and address is None
 
     @rx.event
     def dismiss_notice(self) -> None:
@@ -114,12 +199,15 @@ class SessionState(rx.State):
             self.signing_in = True
             self._sign_in_started_at = time.time()
             self._notify("", "")
+            client, ip = self.router.session.client_token, self.router.session.client_ip
         settings = load_settings()
         problem = origin_problem(settings, page_origin)
         challenge = None
         if problem is None:
             try:
-                challenge = await asyncio.to_thread(begin_sign_in, settings, address)
+                challenge = await asyncio.to_thread(
+                    begin_sign_in, settings, address, client=client, ip=ip
+                )
             except CoopError as exc:
                 problem = str(exc)
             except Exception:  # a bug must not leave "Signing in…" stuck
@@ -137,7 +225,7 @@ class SessionState(rx.State):
         )
 
     @rx.event(background=True)
-    async def on_signature(self, result: dict[str, Any]) -> None:
+    async def on_signature(self, result: dict[str, Any]) -> Any:
         """The wallet's answer to the challenge: verify it and open a session."""
         async with self:
             message = self._challenge_message
@@ -174,35 +262,40 @@ class SessionState(rx.State):
                 self._notify("Cannot sign in", SIGN_IN_BUG)
             return
         async with self:
-            self.session_token = issued.token
+            self._set_session(token_hash(issued.token) or "", issued.address)
+            self.session_checked = True
             self.signing_in = False
+        # The token goes to the browser's storage only; this state keeps its hash.
+        yield rx.call_script(_store_token_js(issued.token))
 
     @rx.event(background=True)
-    async def sign_out(self) -> None:
+    async def sign_out(self) -> Any:
         """Revoke this browser's session in the database and forget the token."""
         async with self:
-            token = self.session_token
-            self.session_token = ""
+            hashed = self._token_sha256
+            self._set_session("", "")
             self._notify("", "")
+        yield rx.call_script(_FORGET_TOKEN_JS)
         try:
-            await asyncio.to_thread(end_session, load_settings(), token)
+            await asyncio.to_thread(end_session_by_hash, load_settings(), hashed)
         except CoopError as exc:
             async with self:
                 self._notify("Signed out in this browser only", str(exc))
 
     @rx.event(background=True)
-    async def end_session_for_wallet_change(self) -> None:
+    async def end_session_for_wallet_change(self) -> Any:
         """The wallet switched away from the signed-in account: that session ends now."""
         async with self:
-            token = self.session_token
+            hashed = self._token_sha256
             previous = self.authenticated_address
             new_account = self._wallet_now_on
-            if not token:
+            if not hashed:
                 return
-            self.session_token = ""
+            self._set_session("", "")
+        yield rx.call_script(_FORGET_TOKEN_JS)
         # If revoking fails the token is still gone from this browser; the row expires.
         with contextlib.suppress(CoopError):
-            await asyncio.to_thread(end_session, load_settings(), token)
+            await asyncio.to_thread(end_session_by_hash, load_settings(), hashed)
         if new_account:
             message = (
                 f"Your wallet switched from {short_address(previous)} to "
@@ -222,7 +315,9 @@ async def authenticated_address_locked(state: rx.State) -> str | None:
     """`authenticated_address_now` for a handler that already holds the tab's lock
     (a normal event handler, or inside `async with` of a background one)."""
     session = await state.get_state(SessionState)
-    return await asyncio.to_thread(signed_in_address, load_settings(), session.session_token)
+    return await asyncio.to_thread(
+        signed_in_address_by_hash, load_settings(), session._token_sha256
+    )
 
 
 async def authenticated_address_now(state: rx.State) -> str | None:
@@ -232,5 +327,5 @@ async def authenticated_address_now(state: rx.State) -> str | None:
     """
     async with state:
         session = await state.get_state(SessionState)
-        token = session.session_token
-    return await asyncio.to_thread(signed_in_address, load_settings(), token)
+        hashed = session._token_sha256
+    return await asyncio.to_thread(signed_in_address_by_hash, load_settings(), hashed)

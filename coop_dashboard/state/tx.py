@@ -31,7 +31,7 @@ from coop_dashboard.errors import CoopError, RpcUnavailableError
 from coop_dashboard.services.address_input import AddressInputError
 from coop_dashboard.services.display import format_int, short_address
 from coop_dashboard.services.index_progress import IndexWait, wait_until_indexed
-from coop_dashboard.services.sign_in import signed_in_address
+from coop_dashboard.services.sign_in import signed_in_address_by_hash
 from coop_dashboard.services.transactions import (
     ChainContext,
     PreparedWrite,
@@ -62,6 +62,8 @@ OUTCOME_TITLES = {
     "mismatch": "Not the transaction prepared",
 }
 
+# Raw revert data a wallet returned -> a sentence, or None if unknown.
+RevertExplainer = Callable[[str], str | None]
 # Builds the write for the signed-in address (blocking: runs in a worker thread).
 PrepareWrite = Callable[[Settings, str], PreparedWrite]
 
@@ -169,12 +171,14 @@ class TxState(rx.State):
     @rx.event(background=True)
     async def on_sent(self, result: dict[str, Any]) -> Any:
         """The wallet's answer: a hash to follow until mined, or why nothing was sent."""
+        tx_hash = tx_hash_or_empty(result.get("hash")) if is_ok(result) else ""
+        # Explaining a failure reads the manifest: in a worker thread, not on the loop.
+        explain = None if tx_hash else await asyncio.to_thread(_revert_explainer)
         async with self:
             if self.phase != "wallet":
                 return  # a stale or replayed answer: this slot moved on
-            tx_hash = tx_hash_or_empty(result.get("hash")) if is_ok(result) else ""
             if not tx_hash:
-                self._fail_from_wallet(result)
+                self._fail_from_wallet(result, explain)
                 return
             self.phase = "pending"
             self.tx_hash = tx_hash
@@ -223,13 +227,8 @@ class TxState(rx.State):
                 IndexWait.BEHIND: "The index is still catching up; figures may lag a moment.",
             }[indexed]
 
-    def _fail_from_wallet(self, result: Any) -> None:
+    def _fail_from_wallet(self, result: Any, explain: RevertExplainer | None) -> None:
         answer = result if isinstance(result, dict) else {}
-        explain: Callable[[str], str | None] | None = None
-        try:
-            explain = ChainContext.load(load_settings()).explain_revert_data
-        except CoopError:
-            explain = None  # no manifest: the wallet's own words will do
         problem = wallet_problem(
             answer,
             action="send the transaction",
@@ -237,6 +236,14 @@ class TxState(rx.State):
             explain_revert_data=explain,
         )
         self._fail(problem.kind, problem.title, problem.message)
+
+
+def _revert_explainer() -> RevertExplainer | None:
+    """The suite's revert decoder as a sentence maker (blocking: call in a worker thread)."""
+    try:
+        return ChainContext.load(load_settings()).explain_revert_data
+    except CoopError:
+        return None  # no manifest: the wallet's own words will do
 
 
 def _refusal(exc: CoopError) -> tuple[str, str]:
@@ -272,9 +279,9 @@ async def start_write(
             return None  # a write is already under way in this tab: the extra click is dropped
         session = await caller.get_state(SessionState)
         wallet = await caller.get_state(WalletState)
-        token, account, chain_id = session.session_token, wallet.account, wallet.chain_id
+        hashed, account, chain_id = session._token_sha256, wallet.account, wallet.chain_id
     settings = load_settings()
-    signer = await asyncio.to_thread(signed_in_address, settings, token)
+    signer = await asyncio.to_thread(signed_in_address_by_hash, settings, hashed)
     problem: tuple[str, str, str] | None = None
     if signer is None:
         problem = ("signed_out", "Sign in first", "Sign in with your wallet to send transactions.")

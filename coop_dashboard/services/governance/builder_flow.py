@@ -36,6 +36,7 @@ from coop_dashboard.services.governance.context import (
     governance_suite,
     treasury_assets,
 )
+from coop_dashboard.services.governance.markdown import DESCRIPTION_MAX_BYTES
 from coop_dashboard.services.governance.preflight import (
     ActionCheck,
     PreflightReport,
@@ -56,6 +57,9 @@ from coop_dashboard.services.transactions import (
 )
 
 KINDS = ("treasury", "parameter", "custom")
+# The longest text one field of the builder takes (the description has its own
+# limit, DESCRIPTION_MAX_BYTES); addresses, amounts and ABI arguments are far shorter.
+FIELD_MAX_CHARS = 2_000
 PARAMETER_LABELS = {
     GovernanceParameter.VOTING_DELAY.value: "Voting delay (e.g. 1 day)",
     GovernanceParameter.VOTING_PERIOD.value: "Voting period (e.g. 3 days)",
@@ -196,6 +200,32 @@ def _action(chain: GovernanceChain, form: ActionForm) -> ProposalAction:
             raise refuse("function", "Function: choose the function to call.")
         return custom_call(contract, form.function, list(form.arguments), form.call_value)
     raise refuse("kind", f"Action: unknown kind {form.kind!r}.")
+
+
+def field_problem(name: str, value: object) -> str | None:
+    """Why `value` cannot be stored in the builder's field `name` (type and size), or None.
+
+    Checked on every keystroke event, before anything is stored or rendered: a
+    client can send any value, of any size, to any handler.
+    """
+    if not isinstance(value, str):
+        return "The field takes text."
+    if name == "body":
+        # Characters are at most as many as bytes: the first test spares encoding megabytes.
+        size = (
+            len(value)
+            if len(value) > DESCRIPTION_MAX_BYTES
+            else len(value.encode("utf-8", "surrogatepass"))
+        )
+        if size > DESCRIPTION_MAX_BYTES:
+            return (
+                f"The description is limited to {DESCRIPTION_MAX_BYTES:,} bytes with the title "
+                f"(this text has {size:,}): shorten it, or link to a longer document."
+            )
+        return None
+    if len(value) > FIELD_MAX_CHARS:
+        return f"That field takes at most {FIELD_MAX_CHARS:,} characters."
+    return None
 
 
 def _too_many(count: int) -> str:

@@ -21,9 +21,12 @@ from coop_dashboard.auth import (
     purge_expired,
     revoke_all_sessions,
     session_address,
+    session_address_by_hash,
     sign_in,
     sign_out,
+    sign_out_by_hash,
     start_sign_in,
+    token_hash,
 )
 from coop_dashboard.db.auth_tables import AuthSession, SiweNonce
 from coop_dashboard.errors import AuthError
@@ -147,3 +150,22 @@ def test_opening_a_session_for_a_malformed_address_is_refused(engine: Engine) ->
     with pytest.raises(AuthError, match="not an Ethereum address"):
         open_session(engine, "0xnope", 31337)
     assert count_rows(engine, AuthSession) == 0
+
+
+def test_the_hash_alone_checks_and_revokes_a_session(engine: Engine, account: LocalAccount) -> None:
+    """What the app's per-tab state keeps: the hash, enough to check and end a session."""
+    issued = open_session(engine, account.address, 31337, now=T0)
+    hashed = token_hash(issued.token)
+    assert hashed == hashlib.sha256(issued.token.encode()).hexdigest()
+
+    assert session_address_by_hash(engine, hashed, now=T0) == account.address
+    assert sign_out_by_hash(engine, hashed, now=T0) is True
+    assert session_address_by_hash(engine, hashed, now=T0) is None
+    assert session_address(engine, issued.token, now=T0) is None
+
+
+@pytest.mark.parametrize("bad", ["", "0" * 63, "G" * 64, "a" * 65, "' OR 1=1 --"])
+def test_malformed_hashes_are_refused_without_a_query(engine: Engine, bad: str) -> None:
+    assert session_address_by_hash(engine, bad) is None
+    assert sign_out_by_hash(engine, bad) is False
+    assert token_hash(bad) is None

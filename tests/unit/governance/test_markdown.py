@@ -20,6 +20,7 @@ from coop_dashboard.services.governance.markdown import (
     REMOTE_IMAGE_BLOCKED,
     render_markdown,
 )
+from tests.support.markdown_cases import WORST_CASES
 
 CID = cid_for_bytes(b"a statement")
 OTHER_CID = cid_for_bytes(b"a picture")
@@ -235,38 +236,9 @@ def test_deep_nesting_is_bounded() -> None:
     assert_safe(html)
 
 
-N = DESCRIPTION_MAX_BYTES
-# Shapes on which markdown-it's parse is quadratic or its per-token cost is high;
-# before the work budget '!['*N took ~0.4 s at 20 KB (~2 s at 100 KB).
-WORST_CASES = {
-    "images": "![" * (N // 2),
-    "brackets": "[" * N,
-    "nested_link_text": "[a[" * (N // 3),
-    "emphasis_image": "*![" * (N // 3),
-    "empty_links": "[](" * (N // 3),
-    "emphasis": "*_" * (N // 2),
-    "emphasis_words": "*a **" * (N // 5),
-    "code_spans": "`a" * (N // 2),
-    "angle_brackets": "<" * N,
-    "entities": "&#" * (N // 2),
-    "strikethrough": "~~a" * (N // 3),
-    "link_destinations": "[a](<" * (N // 5),
-    "many_links": "[a](https://x.example/y) " * 800,
-    "long_link": "[a](https://x.example/" + "a" * (N - 40) + ")",
-    "nested_lists": "".join("  " * i + "- x\n" for i in range(400)),
-    "list_items": "- a\n" * (N // 4),
-    "nested_quotes": ">" * N,
-    "quote_lines": "> a\n" * (N // 4),
-    "paragraphs": "a\n\n" * (N // 3),
-    "headings": "# a\n" * (N // 4),
-    "table_rows": "|a|\n|-|\n" + "|x|\n" * (N // 4),
-    "reference_definitions": "".join(f"[a{i}]: /u\n" for i in range(900)) + "[a1]" * 1000,
-}
-
-
 @pytest.mark.parametrize("name", sorted(WORST_CASES))
 def test_worst_cases_render_in_bounded_time_at_the_size_limit(name: str) -> None:
-    text = WORST_CASES[name][:N]
+    text = WORST_CASES[name][:DESCRIPTION_MAX_BYTES]
     render_markdown(text)  # warm the pipeline cache
     best = min(_timed(text) for _ in range(3))
     assert best < 0.1, f"{name}: {best * 1000:.0f} ms"
@@ -287,7 +259,7 @@ def test_ordinary_long_documents_still_render_as_markdown() -> None:
         "so the training job can start as soon as the treasury transfer executes.\n\n"
         "- item one\n- item **two**\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     )
-    text = (section * (N // len(section)))[:N]
+    text = (section * (DESCRIPTION_MAX_BYTES // len(section)))[:DESCRIPTION_MAX_BYTES]
     rendered = render_markdown(text)
     assert not rendered.plain_text
     assert "<table>" in rendered.html and "<strong>" in rendered.html
