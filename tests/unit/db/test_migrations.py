@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 import coop_dashboard.db.models  # noqa: F401
+from coop_dashboard.config import PROJECT_ROOT, load_settings
 from coop_dashboard.db.chain_tables import ProposalTally, table_of
 from coop_dashboard.db.engine import create_tables, get_engine
 from coop_dashboard.db.migrations import (
@@ -24,6 +27,7 @@ from coop_dashboard.db.migrations import (
 )
 from coop_dashboard.indexer.handlers.default import build_default_registry
 from coop_dashboard.indexer.store import IndexStore
+from coop_dashboard.services.sign_in import auth_engine
 
 ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 INITIAL_REVISION = "3c083bdc5b00"
@@ -170,3 +174,24 @@ def test_the_indexer_migrates_instead_of_creating_tables(tmp_path: Path) -> None
     store.ensure_schema()
     with get_engine(url).connect() as connection:
         assert current_revision(connection) == head_revision()
+
+
+def test_sign_in_migrates_a_fresh_database_instead_of_creating_tables(tmp_path: Path) -> None:
+    settings = dataclasses.replace(
+        load_settings(), database_url=f"sqlite:///{tmp_path / 'coop.db'}"
+    )
+    engine = auth_engine(settings)
+    with engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+
+
+def test_no_runtime_module_creates_tables_from_the_models() -> None:
+    # Only migrations create tables at run time; create_tables is for test fixtures.
+    package = PROJECT_ROOT / "coop_dashboard"
+    offenders = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in package.rglob("*.py")
+        if path != package / "db" / "engine.py"
+        and re.search(r"\bcreate_(all|tables)\(", path.read_text())
+    ]
+    assert offenders == []
