@@ -273,6 +273,8 @@ def test_deployer_keeps_no_power(chain: Chain, deployment: Deployment) -> None:
     assert timelock.hasRole(roles["executor"], governor).call()
     assert not timelock.hasRole(roles["executor"], ZERO_ADDRESS).call()
     assert contracts["CoopToken"].functions.owner().call() == deployment.address("CoopTimelock")
+    # Owned by the timelock from construction: no transfer is pending for anyone to accept.
+    assert contracts["CoopToken"].functions.pendingOwner().call() == ZERO_ADDRESS
     assert contracts["CoopGovernor"].functions.timelock().call() == deployment.address(
         "CoopTimelock"
     )
