@@ -15,12 +15,12 @@ from coop_dashboard.chain.governance_reads import (
     read_voter_facts,
 )
 from coop_dashboard.chain.governance_types import ProposalState
+from coop_dashboard.chain.proposal_text import proposal_text
 from coop_dashboard.chain.seed import MEMBERS
 from coop_dashboard.db.proposal_state import ProposalFacts, proposal_state
 from coop_dashboard.services.governance.actions import ActionKind, decode_actions
 from coop_dashboard.services.governance.context import action_context
 from coop_dashboard.services.governance.math import Tally, quorum_from_supply, quorum_progress
-from coop_dashboard.chain.proposal_text import proposal_text
 from coop_dashboard.services.governance.readiness import Delegation, check_vote_readiness
 from tests.support.chains import SeededChain
 
