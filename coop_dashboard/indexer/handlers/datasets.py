@@ -39,6 +39,7 @@ from coop_dashboard.db.dataset_tables import (
     DatasetStatusEvent,
     DatasetTag,
 )
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.indexer.decoders import DecodedLog
 from coop_dashboard.indexer.handlers.governor import setting_change_handler
 from coop_dashboard.indexer.handlers.registry import (
@@ -50,7 +51,6 @@ from coop_dashboard.indexer.handlers.registry import (
 )
 
 CONTRACT = "DatasetRegistry"
-ZERO_ADDRESS = "0x" + "00" * 20
 CURATOR_ROLE = "0x" + keccak(text="CURATOR_ROLE").hex()
 ADMIN_ROLE = "0x" + "00" * 32
 _ROLE_NAMES = {CURATOR_ROLE: "curator", ADMIN_ROLE: "admin"}
