@@ -9,31 +9,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from coop_dashboard.chain.contracts import Deployment, write_manifest
 from coop_dashboard.chain.transact import Sender
-from coop_dashboard.config import Settings
 from coop_dashboard.db import queries
 from coop_dashboard.db.chain_tables import Vote
-from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.decoders import DecodedLog
-from coop_dashboard.indexer.handlers.default import build_default_registry
-from coop_dashboard.indexer.handlers.registry import HandlerContext, HandlerRegistry, RowSink
-from coop_dashboard.indexer.service import follow
+from coop_dashboard.indexer.handlers.registry import RowSink
 from coop_dashboard.services.overview import read_overview
 from coop_dashboard.services.overview_view import overview_view
 from tests.indexer.conftest import engine_for, indexer_settings
+from tests.indexer.faults import FAST_RETRIES, Fault, following, raise_key_error, registry_with
 from tests.indexer.hostile_activity import give_votes, open_voting, propose_raw, vote_raw
 from tests.support.chains import Chain
 
-CONFIG = IndexerConfig(backoff_initial_s=0.05, backoff_max_s=0.4, poll_interval_s=0.05)
+CONFIG = FAST_RETRIES
 WAIT_S = 60.0
 
 
@@ -44,34 +39,6 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.05)
 
 
-@contextmanager
-def _following(settings: Settings, registry: HandlerRegistry) -> Iterator[threading.Thread]:
-    stop = threading.Event()
-    thread = threading.Thread(target=follow, args=(settings, CONFIG, stop, registry), daemon=True)
-    thread.start()
-    try:
-        yield thread
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-
-
-class Fault:
-    """A handler for VoteCast that fails while `active`."""
-
-    def __init__(self, make_error: Callable[[DecodedLog, RowSink], None]) -> None:
-        self.active = True
-        self._make_error = make_error
-
-    def __call__(self, log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:
-        if self.active:
-            self._make_error(log, sink)
-
-
-def _raise_key_error(_log: DecodedLog, _sink: RowSink) -> None:
-    raise KeyError("missing_argument")
-
-
 def _duplicate_vote_row(_log: DecodedLog, sink: RowSink) -> None:
     # The vote handler already added this row: the database refuses the copy
     # (PostgreSQL through COPY, i.e. a psycopg2 error, not SQLAlchemy's).
@@ -80,7 +47,7 @@ def _duplicate_vote_row(_log: DecodedLog, sink: RowSink) -> None:
 
 @pytest.mark.parametrize(
     ("make_error", "reason"),
-    [(_raise_key_error, "keyerror: 'missing_argument'"), (_duplicate_vote_row, "unique")],
+    [(raise_key_error, "keyerror: 'missing_argument'"), (_duplicate_vote_row, "unique")],
     ids=["handler-raises", "database-refuses"],
 )
 def test_a_failing_handler_stalls_the_indexer_visibly_until_it_is_fixed(
@@ -105,14 +72,13 @@ def test_a_failing_handler_stalls_the_indexer_visibly_until_it_is_fixed(
     settings = dataclasses.replace(
         indexer_settings(chain.rpc_url, manifest, database_url), chain_id=chain.chain_id
     )
-    registry = build_default_registry()
     fault = Fault(make_error)
-    registry.register("CoopGovernor", "VoteCast", fault)
+    registry = registry_with(fault)
     engine = engine_for(database_url)
     expected = f"indexer stalled at block {vote_block}: "
 
     caplog.set_level(logging.WARNING, logger="coop.indexer")
-    with _following(settings, registry) as thread:
+    with following(settings, registry) as thread:
         # Stalled exactly at the vote's block: everything before it is indexed.
         _wait_for(
             lambda: (
