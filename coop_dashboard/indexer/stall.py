@@ -24,7 +24,7 @@ log = logging.getLogger("coop.indexer")
 STREAM = "coop"
 
 # A reason is one line a person reads on the overview, not a traceback.
-REASON_MAX_CHARS = 300
+STALL_REASON_MAX_CHARS = 300
 
 _stalls = table_of(IndexerStall)
 _checkpoints = table_of(IndexerCheckpoint)
@@ -36,8 +36,8 @@ def describe_failure(error: BaseException) -> str:
     if not isinstance(error, CoopError):
         text = f"{type(error).__name__}: {text}" if text else type(error).__name__
     first_line = text.splitlines()[0] if text else type(error).__name__
-    if len(first_line) > REASON_MAX_CHARS:
-        first_line = first_line[: REASON_MAX_CHARS - 1] + "…"
+    if len(first_line) > STALL_REASON_MAX_CHARS:
+        first_line = first_line[: STALL_REASON_MAX_CHARS - 1] + "…"
     return first_line
 
 

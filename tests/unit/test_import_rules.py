@@ -118,3 +118,22 @@ def test_the_allowed_arrows_pass(tmp_path: Path) -> None:
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(source)
     assert violations(tmp_path) == []
+
+
+# Constants with one home: every other module imports them from there.
+ONE_HOME = {
+    "ZERO_ADDRESS": "evm.py",
+    "REASON_MAX_CHARS": "services/governance/proposal_writes.py",
+    "TITLE_MAX_CHARS": "chain/proposal_text.py",
+}
+
+
+def test_shared_constants_are_defined_once() -> None:
+    homes: dict[str, list[str]] = {name: [] for name in ONE_HOME}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in homes:
+                    homes[target.id].append(path.relative_to(PACKAGE).as_posix())
+    assert homes == {name: [home] for name, home in ONE_HOME.items()}
