@@ -7,12 +7,12 @@ with SIGKILL (or by the OOM killer) never deletes its records, so every tab it s
 reconnected to a blank page state: filters, drafts and the signed-in header gone
 (tests/e2e/test_scaled_deployment.py caught it).
 
-Here every worker keeps a short-lived "alive" key in Redis, refreshed by a small task,
-and before Reflex's check a record whose worker has no alive key is deleted as stale:
-the reconnecting tab keeps its token, and its state (which is in Redis) comes back. A
-real duplicate (same token, owner alive) still gets a new token. The price: a worker
-whose event loop stalls for longer than ALIVE_TTL_S could see one of its tabs taken over
-by a duplicate of that tab.
+Here every worker subscribes to a Redis channel of its own (`alive_channel`) and holds
+it for as long as it lives; Redis drops the subscription the moment the worker's
+connection closes, which the kernel does at once when the process dies, however it
+dies. Before Reflex's check, a record whose worker has no subscriber is deleted as
+stale: the reconnecting tab keeps its token, and its state (which is in Redis) comes
+back. A real duplicate (same token, owner alive) still gets a new token.
 
 `install()` runs in `coop serve`'s server process (coop_dashboard/reflex_runner.py)
 before the workers are forked from it.
@@ -29,15 +29,14 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# How often a worker says it is alive, and how long the word lasts.
-HEARTBEAT_S = 2.0
-ALIVE_TTL_S = 6
-ALIVE_KEY_PREFIX = "coop_worker_alive_"
+ALIVE_CHANNEL_PREFIX = "coop_worker_alive_"
 _PATCHED = "_coop_tab_handover"
+# While Redis is unreachable, the alive subscription retries this often.
+_RETRY_S = 1.0
 
 
-def alive_key(instance_id: str) -> str:
-    return f"{ALIVE_KEY_PREFIX}{instance_id}"
+def alive_channel(instance_id: str) -> str:
+    return f"{ALIVE_CHANNEL_PREFIX}{instance_id}"
 
 
 def install() -> None:
@@ -58,21 +57,34 @@ def install() -> None:
 
 
 async def _keep_alive(manager: Any) -> None:
-    """Say this worker is alive, and keep saying it (one task per worker)."""
+    """Subscribe this worker to its alive channel (once), and keep the subscription."""
     task: asyncio.Task[None] | None = getattr(manager, "_coop_alive_task", None)
     if task is not None and not task.done():
         return
-    await manager.redis.set(alive_key(manager.instance_id), b"1", ex=ALIVE_TTL_S)
-    manager._coop_alive_task = asyncio.get_running_loop().create_task(_beat(manager))
+    pubsub = manager.redis.pubsub()
+    await pubsub.subscribe(alive_channel(manager.instance_id))
+    # Reading the confirmation makes sure Redis holds the subscription before any tab
+    # of this worker can be looked at by another.
+    await pubsub.get_message(timeout=1.0)
+    manager._coop_alive_task = asyncio.get_running_loop().create_task(_hold(pubsub))
 
 
-async def _beat(manager: Any) -> None:
-    while True:
-        await asyncio.sleep(HEARTBEAT_S)
-        try:
-            await manager.redis.set(alive_key(manager.instance_id), b"1", ex=ALIVE_TTL_S)
-        except Exception as error:  # noqa: BLE001 - Redis down: keep trying, Reflex logs it too
-            log.warning("could not refresh this worker's alive key: %s", error)
+async def _hold(pubsub: Any) -> None:
+    """Read the (empty) channel forever: redis-py re-subscribes after a reconnect."""
+    try:
+        while True:
+            try:
+                await pubsub.get_message(ignore_subscribe_messages=True, timeout=30.0)
+            except Exception as error:  # noqa: BLE001 - Redis away: retry, Reflex logs it too
+                log.warning("this worker's alive subscription failed: %s", error)
+                await asyncio.sleep(_RETRY_S)
+    finally:
+        await pubsub.aclose()
+
+
+async def _owner_alive(manager: Any, owner: str) -> bool:
+    counts = await manager.redis.pubsub_numsub(alive_channel(owner))
+    return bool(counts and int(counts[0][1]) > 0)
 
 
 async def _forget_dead_owner(manager: Any, token: str) -> None:
@@ -83,7 +95,7 @@ async def _forget_dead_owner(manager: Any, token: str) -> None:
         if not raw:
             return
         owner = pickle.loads(raw).instance_id  # written by Reflex itself (SocketRecord)
-        if owner == manager.instance_id or await manager.redis.exists(alive_key(owner)):
+        if owner == manager.instance_id or await _owner_alive(manager, owner):
             return
         # Only this record: a newer one written meanwhile by a live worker stays.
         async with manager.redis.pipeline(transaction=True) as pipe:

@@ -4,6 +4,7 @@ duplicate of a live tab still gets a new one. Reflex's own token managers on the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -20,20 +21,21 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
-async def _die(manager: RedisTokenManager, redis_url: str) -> None:
-    """What SIGKILL leaves behind: the socket records stay; no listener, no alive key."""
-    manager._coop_alive_task.cancel()  # type: ignore[attr-defined]
-    await manager.close()  # stops its Redis listeners; records are not deleted
-    client = Redis.from_url(redis_url)
-    # The alive key would expire within ALIVE_TTL_S; a test need not wait.
-    await client.delete(tab_handover.alive_key(manager.instance_id))
-    await client.aclose()
+async def _die(manager: RedisTokenManager) -> None:
+    """What SIGKILL leaves behind: the socket records; no connection, so no subscriber."""
+    task = manager._coop_alive_task  # type: ignore[attr-defined]
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task  # closes its alive subscription's connection
+    await manager.close()  # its other Redis listeners stop; its records stay
 
 
 async def _close(manager: RedisTokenManager) -> None:
     task = getattr(manager, "_coop_alive_task", None)
     if task is not None:
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await manager.close()
 
 
@@ -47,7 +49,7 @@ def test_a_dead_workers_tab_keeps_its_token(redis_url: str) -> None:
             assert await first.link_token_to_sid("tab-1", "sid-a") is None
             # A live owner: the same token from another socket is a duplicated tab.
             duplicate = await second.link_token_to_sid("tab-1", "sid-b")
-            await _die(first, redis_url)
+            await _die(first)
             reconnected = await second.link_token_to_sid("tab-1", "sid-c")
         finally:
             await _close(second)
