@@ -14,6 +14,8 @@ import reflex as rx
 from reflex.utils.imports import ImportVar
 
 _COMPONENT_JS = """
+const COOP_ON_SCREEN_SETTLE_MS = 500;
+
 function CoopOnScreen({children, minHeight, margin, ref: outerRef, ...rest}) {
   const box = useRef(null);
   // Reflex hands a component with an id its own ref: keep it working beside ours.
@@ -31,9 +33,15 @@ function CoopOnScreen({children, minHeight, margin, ref: outerRef, ...rest}) {
         setSeen(true);
         observer.disconnect();
       }
-    }, {rootMargin: margin || "200px"});
-    observer.observe(box.current);
-    return () => observer.disconnect();
+    }, {rootMargin: margin || "0px"});
+    // Watch once the page has settled: while the data above arrives the box may
+    // pass through the viewport for a moment without anyone looking at it.
+    const watch = () => box.current && observer.observe(box.current);
+    const timer = setTimeout(watch, COOP_ON_SCREEN_SETTLE_MS);
+    return () => {
+      clearTimeout(timer);
+      observer.disconnect();
+    };
   }, [seen]);
   return createElement(
     "div",
@@ -56,7 +64,7 @@ class OnScreen(rx.Component):
 
     # Reserved height before the children mount (so the page does not jump).
     min_height: rx.Var[str]
-    # How close to the viewport counts as on screen (CSS margin, e.g. "200px").
+    # How close to the viewport counts as on screen (CSS margin, default "0px").
     margin: rx.Var[str]
 
     def add_imports(self) -> dict[str, Any]:

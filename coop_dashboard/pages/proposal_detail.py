@@ -162,9 +162,9 @@ def _votes() -> rx.Component:
         rx.cond(
             ProposalPageState.has_votes,
             rx.vstack(
-                # The chart's 1.4 MB bundle is fetched only once the chart is on screen.
+                # Plotly (its basic bundle: scatter lines) loads only once the chart is on screen.
                 on_screen(
-                    rx.plotly(data=ProposalPageState.figure, width="100%", height="280px"),
+                    rx.plotly.basic(data=ProposalPageState.figure, width="100%", height="280px"),
                     min_height="280px",
                     id="proposal-chart",
                 ),
