@@ -90,3 +90,29 @@ def test_redis_url_is_optional_and_checked(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("REDIS_URL", "http://127.0.0.1:6379")
     with pytest.raises(ConfigError, match="REDIS_URL must start with redis://"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("rpc_url", "rpc_ws_url", "expected"),
+    [
+        # anvil serves websockets on its HTTP port: derived for a local node.
+        ("http://127.0.0.1:8545", "", "ws://127.0.0.1:8545"),
+        ("http://localhost:9000", "", "ws://localhost:9000"),
+        # A remote RPC's websocket endpoint is somewhere else: only when configured.
+        ("https://rpc.example.org", "", ""),
+        ("https://rpc.example.org", "wss://ws.example.org/key", "wss://ws.example.org/key"),
+        ("http://127.0.0.1:8545", "off", ""),
+    ],
+)
+def test_new_blocks_websocket(
+    monkeypatch: pytest.MonkeyPatch, rpc_url: str, rpc_ws_url: str, expected: str
+) -> None:
+    monkeypatch.setenv("RPC_URL", rpc_url)
+    monkeypatch.setenv("RPC_WS_URL", rpc_ws_url)
+    assert load_settings().rpc_ws_url == expected
+
+
+def test_new_blocks_websocket_must_be_a_websocket(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RPC_WS_URL", "http://127.0.0.1:8545")
+    with pytest.raises(ConfigError, match="RPC_WS_URL must be a ws"):
+        load_settings()
