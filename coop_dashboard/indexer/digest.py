@@ -15,6 +15,7 @@ from coop_dashboard.db.chain_tables import (
     table_of,
 )
 from coop_dashboard.db.dataset_tables import DATASET_EVENT_TABLES, DATASET_STATE_TABLES
+from coop_dashboard.db.delegate_tables import DELEGATE_DIRECTORY_TABLES
 
 # Wall-clock bookkeeping, not chain data.
 _IGNORED_COLUMNS = {"updated_at"}
@@ -35,6 +36,7 @@ def table_digests(engine: Engine) -> dict[str, str]:
             *AGGREGATE_TABLES,
             *DATASET_EVENT_TABLES,
             *DATASET_STATE_TABLES,
+            *DELEGATE_DIRECTORY_TABLES,
         ]
         for model in models:
             table = table_of(model)

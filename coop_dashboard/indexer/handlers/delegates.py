@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from coop_dashboard.db.chain_tables import DelegateStatementEvent
+from coop_dashboard.db.delegate_tables import DELEGATE_DIRECTORY_TABLES
 from coop_dashboard.indexer.decoders import DecodedLog
+from coop_dashboard.indexer.handlers.delegate_directory import DelegateDirectory
 from coop_dashboard.indexer.handlers.registry import (
     HandlerContext,
     HandlerRegistry,
@@ -62,3 +64,4 @@ def register_delegate_registry(
     registry.register(contract, "SeekingDelegationChanged", on_seeking_delegation_changed)
     registry.register(contract, "StatementCleared", on_statement_cleared)
     registry.add_event_tables(DelegateStatementEvent)
+    registry.add_aggregate(DelegateDirectory(), *DELEGATE_DIRECTORY_TABLES)
