@@ -52,6 +52,7 @@ from coop_dashboard.db.chain_tables import (
     VotingPowerChange,
 )
 from coop_dashboard.db.engine import create_tables, get_engine, make_engine
+from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.db.queries import index_status
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
@@ -95,6 +96,8 @@ def _backfill(rpc_url: str, manifest: Path, database_url: str) -> tuple[int, flo
     settings = replace(
         load_settings(), rpc_url=rpc_url, deployment_path=manifest, database_url=database_url
     )
+    # Migrated first, as `coop index` does: the figure is indexing, not schema setup.
+    upgrade_database(database_url)
     result = run_once(settings, IndexerConfig())
     return result.events, result.seconds
 
