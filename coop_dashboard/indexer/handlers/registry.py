@@ -4,6 +4,12 @@ A feature that adds contracts (datasets, licensing, jobs) adds its tables to
 db/ and registers handlers for its events on the registry: nothing here or in
 the scanner changes. Handlers are pure (log in, rows out); aggregates that need
 the database's current state (balances, tallies) implement `Aggregate`.
+
+Text in `log.args` is already safe to store and show: the decoders pass every
+event string through indexer/chain_text.py (invalid UTF-8 and NUL become
+U+FFFD; `exact_bytes` gives back what the chain holds, for digests). A handler
+that raises stops the index at its log's block (scanner.LogHandlingError) and
+the follower retries: it never drops the log nor ends the indexer.
 """
 
 from __future__ import annotations
