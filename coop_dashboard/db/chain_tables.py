@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, SmallInteger, Table, Text
 from sqlmodel import Field, SQLModel
 
+from coop_dashboard.db.treasury_categories import CATEGORY_MAX_LENGTH
 from coop_dashboard.db.uint256 import Uint256
 
 ADDRESS_LENGTH = 42
@@ -353,7 +354,11 @@ class TreasuryMovement(SQLModel, table=True):
     `timelock_call` (ETH sent by an executed call, CallExecuted value > 0),
     `eth_tx` (a transaction sending ETH straight to the timelock) and
     `eth_internal` (ETH received without a transaction of its own, e.g. from a
-    contract; found by balance reconciliation, counterparty unknown).
+    contract; found by balance reconciliation, counterparty unknown) and
+    `eth_push` (such ETH announced by the sending contract's event, e.g. a
+    slashed bond: booked under that event's log).
+    `category` and `proposal_id` (the proposal executed in the same
+    transaction) are set by indexer/treasury_classify.py.
     """
 
     __tablename__ = "treasury_movement"
@@ -371,6 +376,8 @@ class TreasuryMovement(SQLModel, table=True):
     source: str = Field(max_length=16)
     tx_hash: str | None = Field(default=None, max_length=HASH_LENGTH)
     block_timestamp: int = Field(sa_type=BigInteger)
+    category: str = Field(default="other", max_length=CATEGORY_MAX_LENGTH)
+    proposal_id: int | None = Field(default=None, sa_type=Uint256)
 
 
 # Tables whose rows all come from blocks: a rewind deletes `block_number > n` in each.

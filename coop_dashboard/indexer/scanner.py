@@ -56,6 +56,7 @@ from coop_dashboard.indexer.decoders import DecodedLog, DecoderTable
 from coop_dashboard.indexer.gc_pause import fewer_gc_passes
 from coop_dashboard.indexer.handlers.registry import HandlerContext, HandlerRegistry, RowSink
 from coop_dashboard.indexer.store import Checkpoint, IndexStore, PreparedBatch
+from coop_dashboard.indexer.treasury_classify import classify_movements
 from coop_dashboard.indexer.treasury_eth import EthInflowFinder
 
 log = logging.getLogger("coop.indexer")
@@ -456,6 +457,7 @@ class Scanner:
             before, after = fetched.balances
             for row in eth.find(first, last, before, after, outflows):
                 sink.add(TreasuryMovement, row)
+        classify_movements(decoded, sink)
         return decoded, sink
 
     def _commit(self, checkpoint: Checkpoint, prepared: _Prepared) -> None:

@@ -1,0 +1,52 @@
+"""What a treasury movement was for: the categories the indexer files movements under.
+
+One home for the categories (the indexer writes them, the treasury pages group
+by them) and for the classifier table: a movement is filed under the category
+of the first log in its transaction, emitted by its counterparty, whose
+(contract, event) pair the table names. A contract added later (DataLicensing,
+JobBoard) plugs in by adding its rows here; until it exists its categories
+simply have no movements and show as zero.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    LICENSE_REVENUE = "license_revenue"
+    BOND_SLASHED = "bond_slashed"
+    PROPOSAL_TRANSFER = "proposal_transfer"  # grants and payments a proposal made
+    BOUNTY_ESCROWED = "bounty_escrowed"
+    BOUNTY_PAID = "bounty_paid"
+    BOUNTY_REFUNDED = "bounty_refunded"
+    MINT = "mint"
+    OTHER = "other"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.LICENSE_REVENUE: "License revenue",
+    Category.BOND_SLASHED: "Bonds slashed",
+    Category.PROPOSAL_TRANSFER: "Proposal transfers (grants, payments)",
+    Category.BOUNTY_ESCROWED: "Job bounties escrowed",
+    Category.BOUNTY_PAID: "Job bounties paid",
+    Category.BOUNTY_REFUNDED: "Job bounties refunded",
+    Category.MINT: "Mints",
+    Category.OTHER: "Other",
+}
+
+CATEGORY_MAX_LENGTH = 20
+
+# (counterparty contract's manifest name, event in the same transaction) -> category.
+# DataLicensing (license revenue) and JobBoard (bounties) add their rows when they exist.
+CLASSIFIERS: dict[tuple[str, str], Category] = {
+    ("DatasetRegistry", "DatasetDelisted"): Category.BOND_SLASHED,
+}
+
+# Events that announce ETH a contract pushes to the treasury by an internal call
+# (no log of the treasury's own reports it): (contract, event) -> the argument
+# holding the amount. The indexer books such ETH under the event's transaction
+# and contract instead of as an anonymous internal inflow.
+ETH_PUSH_EVENTS: dict[tuple[str, str], str] = {
+    ("DatasetRegistry", "DatasetDelisted"): "slashedBond",
+}

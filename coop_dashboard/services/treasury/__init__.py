@@ -1,0 +1,1 @@
+"""The treasury: holdings, balance over time, flows by category, notes, commitments, runway."""

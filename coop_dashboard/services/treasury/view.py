@@ -1,0 +1,259 @@
+"""The treasury page's data: one read of the index turned into what the page shows.
+
+The key names what the controls chose (asset charted, period, window, bar
+clicked); every figure, total and table row comes from one pass over the
+indexed movements, so they agree with each other and with the chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import plotly.graph_objects as go
+from sqlalchemy import Engine
+
+from coop_dashboard.config import load_settings
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.queries import contract_addresses, index_status
+from coop_dashboard.db.treasury_categories import CATEGORY_LABELS, Category
+from coop_dashboard.db.treasury_queries import Movement, Note, all_movements, notes, token_supplies
+from coop_dashboard.services.amounts import format_units
+from coop_dashboard.services.display import format_decimal, format_utc, short_address
+from coop_dashboard.services.treasury.assets import (
+    Asset,
+    recognised_assets,
+    unrecognised_asset,
+)
+from coop_dashboard.services.treasury.charts import balance_figure, flow_traces, flows_figure
+from coop_dashboard.services.treasury.ledger import (
+    balance_series,
+    flows_by_category,
+    holdings,
+    in_bucket,
+)
+from coop_dashboard.services.treasury.periods import Period, Window, parse_period, parse_window
+
+# The movements table shows the newest this many rows of the filter (the CSV has all).
+TABLE_ROWS = 200
+SHARE_METHOD = (
+    "No price source is configured on this chain, so amounts of different assets are "
+    "never added up. Share: the part of each token's supply the treasury holds."
+)
+
+
+@dataclass(frozen=True)
+class TreasuryKey:
+    asset: str = "ETH"  # the symbol charted
+    period: str = Period.MONTH.value
+    window: str = Window.YEAR.value
+    category: str = ""  # a clicked bar's category ("" = every category)
+    bucket: str = ""  # a clicked bar's period start, ISO date ("" = every period)
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    symbol: str
+    asset: str
+    amount: str
+    exact: str  # base units
+    share: str
+
+
+@dataclass(frozen=True)
+class UnrecognisedRow:
+    token: str
+    received: str
+    sent: str
+    movements: int
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    author: str
+    author_short: str
+    text: str
+    tag: str
+    when: str
+
+
+@dataclass(frozen=True)
+class MovementRow:
+    movement_id: str  # "block:log index"
+    block_number: int
+    time: str
+    symbol: str
+    direction: str
+    amount: str
+    exact: str
+    category: str
+    counterparty: str
+    counterparty_short: str
+    tx_hash: str
+    proposal_id: str
+    notes: list[NoteRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: str
+    label: str
+    inflow: str
+    outflow: str
+
+
+@dataclass(frozen=True)
+class TreasuryView:
+    indexed: bool = False
+    block_number: int = 0
+    as_of: str = ""
+    holdings: list[HoldingRow] = field(default_factory=list)
+    unrecognised: list[UnrecognisedRow] = field(default_factory=list)
+    asset_symbols: list[str] = field(default_factory=list)
+    asset: str = "ETH"
+    period: str = Period.MONTH.value
+    window: str = Window.YEAR.value
+    balance_figure: go.Figure = field(default_factory=go.Figure)
+    flows_figure: go.Figure = field(default_factory=go.Figure)
+    flow_traces: list[str] = field(default_factory=list)  # "category:direction" per trace
+    category_totals: list[CategoryTotal] = field(default_factory=list)
+    filter_text: str = ""
+    movements: list[MovementRow] = field(default_factory=list)
+    movement_count: int = 0
+
+
+def _share(amount: int, supply: int | None) -> str:
+    if not supply:
+        return "—"
+    return f"{amount * 100 / supply:.2f}% of supply"
+
+
+def _amount(amount: int, asset: Asset) -> str:
+    if not asset.recognised:
+        return f"{amount:,} base units"
+    return f"{format_decimal(format_units(amount, asset.decimals))} {asset.symbol}"
+
+
+def _note_rows(found: list[Note]) -> list[NoteRow]:
+    return [
+        NoteRow(n.author, short_address(n.author), n.note, n.tag, n.created_at.strftime("%Y-%m-%d"))
+        for n in found
+    ]
+
+
+def movement_row(item: Movement, asset: Asset, found: list[Note]) -> MovementRow:
+    return MovementRow(
+        movement_id=f"{item.block_number}:{item.log_index}",
+        block_number=item.block_number,
+        time=format_utc(item.timestamp),
+        symbol=asset.symbol,
+        direction=item.direction,
+        amount=_amount(item.amount, asset),
+        exact=str(item.amount),
+        category=CATEGORY_LABELS[Category(item.category)],
+        counterparty=item.counterparty or "",
+        counterparty_short=short_address(item.counterparty) if item.counterparty else "unknown",
+        tx_hash=item.tx_hash or "",
+        proposal_id="" if item.proposal_id is None else str(item.proposal_id),
+        notes=_note_rows(found),
+    )
+
+
+def asset_of(key: str, assets: dict[str, Asset]) -> Asset:
+    return assets.get(key) or unrecognised_asset(key)
+
+
+def build_view(
+    key: TreasuryKey,
+    movements: list[Movement],
+    assets: list[Asset],
+    supplies: dict[str, int],
+    notes_by_movement: dict[tuple[int, int], list[Note]],
+    now: int,
+    block_number: int,
+) -> TreasuryView:
+    by_key = {a.key: a for a in assets}
+    by_symbol = {a.symbol: a for a in assets}
+    charted = by_symbol.get(key.asset, assets[0])
+    period, window = parse_period(key.period), parse_window(key.window)
+    held, others = holdings(movements, assets, supplies)
+    series = balance_series(movements, charted.key, period, window, now)
+    buckets, flows = flows_by_category(movements, charted.key, period, window, now)
+    category = key.category if key.category in Category.__members__.values() else None
+    try:
+        bucket = date.fromisoformat(key.bucket) if key.bucket else None
+    except ValueError:
+        bucket = None
+    chosen = in_bucket(
+        movements, asset=charted.key, category=category, bucket=bucket, period=period
+    )
+    newest = list(reversed(chosen))[:TABLE_ROWS]
+    filter_parts = [charted.symbol]
+    if category:
+        filter_parts.append(CATEGORY_LABELS[Category(category)])
+    if bucket:
+        filter_parts.append(f"{period.value} of {bucket.isoformat()}")
+    return TreasuryView(
+        indexed=True,
+        block_number=block_number,
+        as_of=format_utc(now) if now else "",
+        holdings=[
+            HoldingRow(
+                h.asset.symbol,
+                h.asset.key,
+                _amount(h.amount, h.asset),
+                str(h.amount),
+                _share(h.amount, h.supply),
+            )
+            for h in held
+        ],
+        unrecognised=[
+            UnrecognisedRow(u.token, f"{u.received:,}", f"{u.sent:,}", u.movements) for u in others
+        ],
+        asset_symbols=[a.symbol for a in assets],
+        asset=charted.symbol,
+        period=period.value,
+        window=window.value,
+        balance_figure=balance_figure(series, charted),
+        flows_figure=flows_figure(buckets, flows, charted),
+        flow_traces=[f"{c.value}:{d}" for c, d in flow_traces(flows)],
+        category_totals=[
+            CategoryTotal(
+                f.category.value,
+                CATEGORY_LABELS[f.category],
+                _amount(f.total_in, charted),
+                _amount(f.total_out, charted),
+            )
+            for f in flows
+        ],
+        filter_text=" · ".join(filter_parts),
+        movements=[
+            movement_row(
+                m,
+                asset_of(m.asset, by_key),
+                notes_by_movement.get((m.block_number, m.log_index), []),
+            )
+            for m in newest
+        ],
+        movement_count=len(chosen),
+    )
+
+
+def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> TreasuryView:
+    """The view for `key` from the index (blocking: the live hub runs it in a thread)."""
+    engine = engine or get_engine(load_settings().database_url)
+    status = index_status(engine)
+    if status is None:
+        return TreasuryView()
+    assets = recognised_assets(contract_addresses(engine))
+    movements = all_movements(engine)
+    supplies = token_supplies(engine, [a.key for a in assets if a.key != "eth"])
+    return build_view(
+        key,
+        movements,
+        assets,
+        supplies,
+        notes(engine),
+        status.block_timestamp,
+        status.block_number,
+    )
