@@ -9,6 +9,7 @@ from coop_dashboard.pages import (
     proposal_builder,  # noqa: F401  (registers "/proposals/new" under "/proposals")
     proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" under "/proposals")
     proposals,  # noqa: F401  (registers "/proposals")
+    treasury,  # noqa: F401  (registers "/treasury")
 )
 from coop_dashboard.pages.registry import add_registered_pages, registered_pages
 
