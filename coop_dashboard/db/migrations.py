@@ -15,7 +15,7 @@ migration and query would fail in ways much harder to understand.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -123,11 +123,14 @@ def recognised_revision(connection: Connection, scripts: ScriptDirectory) -> str
     against_head = schema_differences(connection, SQLModel.metadata)
     if not against_head and head is not None:
         return head
-    for script in scripts.walk_revisions():
-        if script.revision == head:
-            continue
-        if not schema_differences(connection, _schema_at(script.revision)):
-            return str(script.revision)
+    older = [str(s.revision) for s in scripts.walk_revisions() if s.revision != head]
+    matched = [
+        revision
+        for revision, schema in _schemas_at(reversed(older))
+        if not schema_differences(connection, schema)
+    ]
+    if matched:
+        return matched[-1]
     raise UnrecognisedSchemaError(
         "The database has the app's tables but no migration history, and its schema "
         "matches no migration of this version of the app, so it cannot be upgraded "
@@ -137,19 +140,21 @@ def recognised_revision(connection: Connection, scripts: ScriptDirectory) -> str
     )
 
 
-def _schema_at(revision: str) -> MetaData:
-    """The tables as the migrations up to `revision` create them (built in memory)."""
+def _schemas_at(revisions: Iterable[str]) -> Iterator[tuple[str, MetaData]]:
+    """The tables as the migrations create them at each of `revisions` (oldest first),
+    built step by step in one in-memory database."""
     scratch = create_engine("sqlite://", poolclass=StaticPool)
+    _, scripts = _script_directory()
     try:
         with scratch.begin() as connection:
-            _, scripts = _script_directory()
-            _run(connection, lambda rev, ctx: scripts._upgrade_revs(revision, rev))
-            metadata = MetaData()
-            metadata.reflect(connection)
+            for revision in revisions:
+                _run(connection, lambda rev, ctx, to=revision: scripts._upgrade_revs(to, rev))
+                metadata = MetaData()
+                metadata.reflect(connection)
+                metadata.remove(metadata.tables[VERSION_TABLE])
+                yield revision, metadata
     finally:
         scratch.dispose()
-    metadata.remove(metadata.tables[VERSION_TABLE])
-    return metadata
 
 
 def _describe(differences: Iterable[Any]) -> str:
