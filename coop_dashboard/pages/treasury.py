@@ -8,13 +8,16 @@ import reflex as rx
 from coop_dashboard.components.on_screen import on_screen
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.services.treasury.commitments import RUNWAY_METHOD
 from coop_dashboard.services.treasury.periods import Period, Window
 from coop_dashboard.services.treasury.view import (
     SHARE_METHOD,
     CategoryTotal,
+    CommitmentRow,
     HoldingRow,
     MovementRow,
     NoteRow,
+    RunwayRow,
     UnrecognisedRow,
 )
 from coop_dashboard.state.treasury import TreasuryState as S
@@ -158,6 +161,58 @@ def _charts() -> rx.Component:
     )
 
 
+def _commitment_row(row: CommitmentRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row.title, href="/proposals/" + row.proposal_id)),
+        rx.table.cell(rx.badge(row.state)),
+        rx.table.cell(row.payouts),
+        class_name="commitment-row",
+    )
+
+
+def _runway_row(row: RunwayRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.symbol, weight="bold")),
+        rx.table.cell(row.holdings),
+        rx.table.cell(row.committed),
+        rx.table.cell(rx.text(row.after, title=row.after_exact)),
+        rx.table.cell(row.monthly_outflow),
+        rx.table.cell(rx.text(row.runway, weight="bold")),
+        rx.table.cell(row.escrowed),
+        class_name="runway-row",
+        custom_attrs={"data-symbol": row.symbol, "data-after": row.after_exact},
+    )
+
+
+def _commitments() -> rx.Component:
+    headers = ("Asset", "Holdings", "Committed", "After", "Monthly outflow", "Runway")
+    return section_card(
+        "Commitments and runway",
+        "hourglass",
+        rx.cond(
+            S.view.commitments.length() > 0,  # type: ignore[attr-defined]
+            rx.table.root(
+                rx.table.body(rx.foreach(S.view.commitments, _commitment_row)),
+                width="100%",
+                id="treasury-commitments",
+            ),
+            rx.text("No queued or succeeded proposal pays out of the treasury.", size="2"),
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[rx.table.column_header_cell(h) for h in headers],
+                    rx.table.column_header_cell("Bounties escrowed (open jobs)"),
+                )
+            ),
+            rx.table.body(rx.foreach(S.view.runways, _runway_row)),
+            width="100%",
+            id="treasury-runway",
+        ),
+        rx.text(RUNWAY_METHOD, size="1", color_scheme="gray"),
+    )
+
+
 def _note(note: NoteRow) -> rx.Component:
     return rx.hstack(
         rx.cond(note.tag != "", rx.badge(note.tag)),
@@ -284,7 +339,9 @@ def treasury() -> rx.Component:
         rx.heading("Treasury", size="6"),
         rx.cond(
             S.view.indexed,
-            rx.vstack(_holdings(), _charts(), _movements(), spacing="4", width="100%"),
+            rx.vstack(
+                _holdings(), _commitments(), _charts(), _movements(), spacing="4", width="100%"
+            ),
             rx.text("The index has not read the chain yet.", color_scheme="gray"),
         ),
         spacing="4",

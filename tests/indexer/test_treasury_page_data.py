@@ -15,9 +15,11 @@ from web3 import Web3
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import write_manifest
 from coop_dashboard.db.migrations import upgrade_database
+from coop_dashboard.db.queries import ProposalActionRow
 from coop_dashboard.db.treasury_categories import Category
 from coop_dashboard.db.treasury_queries import all_movements
 from coop_dashboard.indexer.service import run_once
+from coop_dashboard.services.treasury.commitments import action_payouts
 from coop_dashboard.services.treasury.export import ExportRefused, read_movements_csv
 from coop_dashboard.services.treasury.notes import NoteRefused, attach_note
 from coop_dashboard.services.treasury.view import TreasuryKey, read_treasury_view
@@ -58,6 +60,12 @@ def test_treasury_view_notes_and_export(
     totals = {t.category: t for t in view.category_totals}
     assert totals[Category.PROPOSAL_TRANSFER].outflow == "3 ETH"
     assert totals[Category.LICENSE_REVENUE].inflow == "0 ETH"  # shown as zero until it exists
+
+    # Runway: nothing committed; 3 ETH out in 90 days = 1 ETH a month -> 17 months.
+    runway = {r.symbol: r for r in view.runways}
+    assert sorted(runway) == ["ETH", "cUSD"]  # COOP is not liquid
+    assert (runway["ETH"].after_exact, runway["ETH"].runway) == (str(17 * ETH), "17.0 months")
+    assert runway["ETH"].escrowed == "0 ETH" and view.commitments == []
 
     # A click on the proposal-transfer bar lists only that movement.
     grant_day = next(m for m in all_movements(engine) if m.category == "proposal_transfer")
@@ -121,3 +129,16 @@ def test_treasury_view_notes_and_export(
     noted_cell = [r["notes"] for r in rows if r["notes"]]
     assert noted_cell == [f"{member}: grant-q3 =HYPERLINK(1) Q3 grant, a < b"]
     assert Web3.is_address(grant_row["counterparty"])
+
+
+def test_action_payouts_read_eth_and_token_transfers() -> None:
+    token = "0x" + "ab" * 20
+    recipient = "00" * 12 + "cd" * 20
+    transfer = "0xa9059cbb" + recipient + f"{1_200 * USD:064x}"
+    actions = [
+        ProposalActionRow(0, "0x" + "11" * 20, 2 * ETH, "", "0x"),
+        ProposalActionRow(1, token, 0, "", transfer),
+        ProposalActionRow(2, "0x" + "ef" * 20, 0, "", transfer),  # not a recognised token
+        ProposalActionRow(3, token, 0, "", "0xa9059cbb" + "00"),  # malformed
+    ]
+    assert action_payouts(actions, {token}) == {"eth": 2 * ETH, token: 1_200 * USD}

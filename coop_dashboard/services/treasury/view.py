@@ -26,6 +26,13 @@ from coop_dashboard.services.treasury.assets import (
     unrecognised_asset,
 )
 from coop_dashboard.services.treasury.charts import balance_figure, flow_traces, flows_figure
+from coop_dashboard.services.treasury.commitments import (
+    Commitment,
+    escrowed_bounties,
+    read_commitments,
+    runways,
+    total_committed,
+)
 from coop_dashboard.services.treasury.ledger import (
     balance_series,
     flows_by_category,
@@ -103,6 +110,26 @@ class CategoryTotal:
 
 
 @dataclass(frozen=True)
+class CommitmentRow:
+    proposal_id: str
+    title: str
+    state: str
+    payouts: str  # "3 ETH, 1,200 cUSD"
+
+
+@dataclass(frozen=True)
+class RunwayRow:
+    symbol: str
+    holdings: str
+    committed: str
+    escrowed: str
+    after: str
+    after_exact: str
+    monthly_outflow: str
+    runway: str
+
+
+@dataclass(frozen=True)
 class TreasuryView:
     indexed: bool = False
     block_number: int = 0
@@ -120,6 +147,8 @@ class TreasuryView:
     filter_text: str = ""
     movements: list[MovementRow] = field(default_factory=list)
     movement_count: int = 0
+    commitments: list[CommitmentRow] = field(default_factory=list)
+    runways: list[RunwayRow] = field(default_factory=list)
 
 
 def _share(amount: int, supply: int | None) -> str:
@@ -171,8 +200,12 @@ def build_view(
     notes_by_movement: dict[tuple[int, int], list[Note]],
     now: int,
     block_number: int,
+    commitments: list[Commitment] | None = None,
 ) -> TreasuryView:
     by_key = {a.key: a for a in assets}
+    commitments = commitments or []
+    committed = total_committed(commitments)
+    escrowed = escrowed_bounties(movements)
     by_symbol = {a.symbol: a for a in assets}
     charted = by_symbol.get(key.asset, assets[0])
     period, window = parse_period(key.period), parse_window(key.window)
@@ -236,6 +269,28 @@ def build_view(
             for m in newest
         ],
         movement_count=len(chosen),
+        commitments=[
+            CommitmentRow(
+                str(c.proposal_id),
+                c.title,
+                c.state,
+                ", ".join(_amount(v, asset_of(k, by_key)) for k, v in c.payouts.items()),
+            )
+            for c in commitments
+        ],
+        runways=[
+            RunwayRow(
+                r.asset.symbol,
+                _amount(r.holdings, r.asset),
+                _amount(r.committed, r.asset),
+                _amount(escrowed.get(r.asset.key, 0), r.asset),
+                _amount(r.after, r.asset),
+                str(r.after),
+                _amount(r.monthly_outflow, r.asset),
+                "no outflow in 90 days" if r.months is None else f"{r.months:.1f} months",
+            )
+            for r in runways(movements, assets, committed, now)
+        ],
     )
 
 
@@ -256,4 +311,5 @@ def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> Treasu
         notes(engine),
         status.block_timestamp,
         status.block_number,
+        read_commitments(engine, assets),
     )
