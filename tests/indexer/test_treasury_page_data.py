@@ -142,3 +142,40 @@ def test_action_payouts_read_eth_and_token_transfers() -> None:
         ProposalActionRow(3, token, 0, "", "0xa9059cbb" + "00"),  # malformed
     ]
     assert action_payouts(actions, {token}) == {"eth": 2 * ETH, token: 1_200 * USD}
+
+
+def test_proposal_impact_names_the_runway_floor() -> None:
+    from coop_dashboard.db.treasury_queries import Movement
+    from coop_dashboard.services.treasury.assets import NATIVE
+    from coop_dashboard.services.treasury.commitments import proposal_impact
+
+    now = 1_700_000_000
+    history = [
+        Movement(
+            1, 0, now - 100 * 86_400, "eth", "in", None, 10 * ETH, "eth_tx", None, "other", None
+        ),
+        Movement(
+            2,
+            0,
+            now - 10 * 86_400,
+            "eth",
+            "out",
+            None,
+            3 * ETH,
+            "timelock_call",
+            None,
+            "proposal_transfer",
+            1,
+        ),
+    ]
+    small = [ProposalActionRow(0, "0x" + "11" * 20, ETH, "", "0x")]
+    big = [ProposalActionRow(0, "0x" + "11" * 20, 5 * ETH, "", "0x")]
+    (fine,) = proposal_impact(small, history, [NATIVE], now)
+    assert (fine.before, fine.after, fine.runway_after, fine.breaches_floor) == (
+        7 * ETH,
+        6 * ETH,
+        6.0,
+        False,
+    )
+    (short,) = proposal_impact(big, history, [NATIVE], now)
+    assert (short.after, short.runway_after, short.breaches_floor) == (2 * ETH, 2.0, True)

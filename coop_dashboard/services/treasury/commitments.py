@@ -135,3 +135,41 @@ def escrowed_bounties(movements: Sequence[Movement]) -> dict[str, int]:
         elif item.category in (Category.BOUNTY_PAID, Category.BOUNTY_REFUNDED):
             open_escrow[item.asset] -= item.amount
     return dict(open_escrow)
+
+
+# The runway a proposal page warns about falling below (months).
+RUNWAY_FLOOR_MONTHS = 6.0
+
+
+@dataclass(frozen=True)
+class Impact:
+    asset: Asset
+    before: int  # holdings now
+    pays: int
+    after: int
+    runway_after: float | None  # months; None: no outflow in the trailing window
+    breaches_floor: bool
+
+
+def proposal_impact(
+    actions: Sequence[ProposalActionRow],
+    movements: Sequence[Movement],
+    assets: Sequence[Asset],
+    now: int,
+    floor_months: float = RUNWAY_FLOOR_MONTHS,
+) -> list[Impact]:
+    """Per asset the proposal pays: holdings before and after, and the runway floor check."""
+    pays = action_payouts(actions, {a.key for a in assets if a.key != ETH})
+    held = balances(movements)
+    found: list[Impact] = []
+    for asset in assets:
+        amount = pays.get(asset.key, 0)
+        if amount == 0:
+            continue
+        before = held.get(asset.key, 0)
+        after = before - amount
+        monthly = monthly_outflow(movements, asset.key, now)
+        runway = None if monthly == 0 else max(after, 0) / monthly
+        breaches = after < 0 or (asset.liquid and runway is not None and runway < floor_months)
+        found.append(Impact(asset, before, amount, after, runway, breaches))
+    return found
