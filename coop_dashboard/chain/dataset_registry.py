@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coop_dashboard.chain.governance_chain import GovernanceChain
+
 # DatasetRegistry.Transformation, by index.
 TRANSFORMATIONS: tuple[str, ...] = (
     "source",
@@ -69,3 +71,12 @@ class Registration:
             self.transformation_note_cid,
             self.supersedes,
         )
+
+
+REGISTRY_CONTRACT = "DatasetRegistry"
+
+
+def read_minimum_bond(chain: GovernanceChain) -> int:
+    """The registry's minimum bond now, in wei (what `register` must send at least)."""
+    registry = chain.contract(REGISTRY_CONTRACT)
+    return int(chain.read(lambda: registry.functions.minimumBond().call()))

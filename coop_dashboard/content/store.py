@@ -217,6 +217,23 @@ class LocalContentStore:
                     removed.add(cid)
         return sorted(removed)
 
+    def discard(self, cid: str, grace_seconds: float, now: float | None = None) -> bool:
+        """Delete one stored file if it was not stored (again) within `grace_seconds`.
+
+        For uploads known to be abandoned (a registration never sent); the caller
+        has checked nothing references `cid`. True if it was removed.
+        """
+        path = self._path(cid)
+        cutoff = (time.time() if now is None else now) - grace_seconds
+        files = [path, _nodes_path(path)]
+        if not any(file.exists() for file in files) or not all(
+            _older_or_gone(file, cutoff) for file in files
+        ):
+            return False
+        for file in files:
+            file.unlink(missing_ok=True)
+        return True
+
     # ---- paths -------------------------------------------------------------------
 
     def _path(self, cid: str) -> Path:

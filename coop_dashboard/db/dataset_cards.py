@@ -9,14 +9,22 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 
 from coop_dashboard.db.bulk_insert import bulk_upsert
 from coop_dashboard.db.chain_tables import table_of
-from coop_dashboard.db.dataset_tables import DatasetCard, DatasetState
+from coop_dashboard.db.dataset_tables import (
+    DatasetCard,
+    DatasetLineage,
+    DatasetRecord,
+    DatasetState,
+)
 
 _cards = table_of(DatasetCard)
 _states = table_of(DatasetState)
+_records = table_of(DatasetRecord)
+_lineage = table_of(DatasetLineage)
+_IN_CHUNK = 500
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_LICENSE_LENGTH = 128
@@ -67,3 +75,26 @@ def cards_missing(engine: Engine, card_cids: list[str]) -> list[str]:
             )
         }
     return [cid for cid in card_cids if cid not in known]
+
+
+def cids_in_use(engine: Engine, cids: list[str]) -> set[str]:
+    """Which of `cids` a registered dataset names (its data, card or transformation note)."""
+    used: set[str] = set()
+    with engine.connect() as connection:
+        for start in range(0, len(cids), _IN_CHUNK):
+            chunk = cids[start : start + _IN_CHUNK]
+            for column in (_records.c.data_cid, _records.c.card_cid):
+                used.update(
+                    str(c) for (c,) in connection.execute(select(column).where(column.in_(chunk)))
+                )
+            note = _lineage.c.note_cid
+            used.update(str(c) for (c,) in connection.execute(select(note).where(note.in_(chunk))))
+    return used
+
+
+def forget_cards(engine: Engine, card_cids: list[str]) -> None:
+    """Drop the saved facts of cards no dataset was registered with (rejected uploads)."""
+    with engine.begin() as connection:
+        for start in range(0, len(card_cids), _IN_CHUNK):
+            chunk = card_cids[start : start + _IN_CHUNK]
+            connection.execute(delete(_cards).where(_cards.c.card_cid.in_(chunk)))
