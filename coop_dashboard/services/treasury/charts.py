@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -28,27 +29,34 @@ def scaled(amount: int, decimals: int) -> float:
     return amount / 10**decimals
 
 
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    # Built from plain dicts without plotly's per-property validation: 8x faster
+    # for two years of daily bars, and these dicts are fixed here (tests draw them).
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
 def balance_figure(points: Sequence[BalancePoint], asset: Asset) -> go.Figure:
     """End-of-period balance as a step line."""
-    figure = go.Figure(
-        go.Scatter(
-            x=[p.bucket.isoformat() for p in points],
-            y=[scaled(p.balance, asset.decimals) for p in points],
-            mode="lines+markers" if len(points) < 60 else "lines",
-            line={"shape": "hv", "color": "#1971c2", "width": 2},
-            name=asset.symbol,
-            hovertemplate=f"%{{x}}: %{{y:,}} {asset.symbol}<extra></extra>",
-        )
-    )
+    trace = {
+        "type": "scatter",
+        "x": [p.bucket.isoformat() for p in points],
+        "y": [scaled(p.balance, asset.decimals) for p in points],
+        "mode": "lines+markers" if len(points) < 60 else "lines",
+        "line": {"shape": "hv", "color": "#1971c2", "width": 2},
+        "name": asset.symbol,
+        "hovertemplate": f"%{{x}}: %{{y:,}} {asset.symbol}<extra></extra>",
+    }
+    layout: dict[str, Any] = {
+        "yaxis": {"title": {"text": f"Balance ({asset.symbol})"}},
+        "margin": _MARGIN,
+        "showlegend": False,
+        "xaxis": {"type": "date"},
+    }
     if not points:
-        figure.add_annotation(text="No movements yet", showarrow=False, xref="paper", yref="paper")
-    figure.update_layout(
-        yaxis_title=f"Balance ({asset.symbol})",
-        margin=_MARGIN,
-        showlegend=False,
-        xaxis={"type": "date"},
-    )
-    return figure
+        layout["annotations"] = [
+            {"text": "No movements yet", "showarrow": False, "xref": "paper", "yref": "paper"}
+        ]
+    return _figure([trace], layout)
 
 
 def flow_traces(flows: Sequence[CategoryFlows]) -> list[tuple[Category, str]]:
@@ -66,30 +74,34 @@ def flows_figure(
 ) -> go.Figure:
     """Inflows above zero and outflows below, stacked by category, one bar per period.
 
-    Every category has its two traces even when empty (zero), so trace numbers
-    stay those of `flow_traces` and the legend lists categories not in use yet."""
-    figure = go.Figure()
+    Every category has its two traces even when empty, so trace numbers stay
+    those of `flow_traces` and the legend lists categories not in use yet."""
     xs = [b.isoformat() for b in buckets]
+    data: list[dict[str, Any]] = []
     for flow in flows:
         label = CATEGORY_LABELS[flow.category]
-        color = CATEGORY_COLORS[flow.category]
         for direction, by_bucket, sign in (("in", flow.inflow, 1), ("out", flow.outflow, -1)):
-            figure.add_trace(
-                go.Bar(
-                    x=xs,
-                    y=[sign * scaled(by_bucket.get(b, 0), asset.decimals) for b in buckets],
-                    name=label,
-                    legendgroup=flow.category.value,
-                    showlegend=direction == "in",
-                    marker={"color": color},
-                    hovertemplate=f"{label} ({direction}): %{{y:,}} {asset.symbol}<extra></extra>",
-                )
+            used = any(by_bucket.values())
+            data.append(
+                {
+                    "type": "bar",
+                    "x": xs if used else [],
+                    "y": [sign * scaled(by_bucket.get(b, 0), asset.decimals) for b in buckets]
+                    if used
+                    else [],
+                    "name": label,
+                    "legendgroup": flow.category.value,
+                    "showlegend": direction == "in",
+                    "marker": {"color": CATEGORY_COLORS[flow.category]},
+                    "hovertemplate": f"{label} ({direction}): %{{y:,}} {asset.symbol}"
+                    "<extra></extra>",
+                }
             )
-    figure.update_layout(
-        barmode="relative",
-        yaxis_title=f"{asset.symbol} in (+) / out (-)",
-        margin=_MARGIN,
-        legend={"orientation": "h", "y": -0.25},
-        xaxis={"type": "date"},
-    )
-    return figure
+    layout = {
+        "barmode": "relative",
+        "yaxis": {"title": {"text": f"{asset.symbol} in (+) / out (-)"}},
+        "margin": _MARGIN,
+        "legend": {"orientation": "h", "y": -0.25},
+        "xaxis": {"type": "date"},
+    }
+    return _figure(data, layout)

@@ -7,6 +7,7 @@ indexed movements, so they agree with each other and with the chain.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -294,6 +295,28 @@ def build_view(
     )
 
 
+# Movements change only with the indexer's checkpoint (rows and checkpoint commit
+# together; a rewind changes the hash): every key of the view read at one head
+# shares one read of them. (engine url, block, hash) -> rows; the last few heads.
+_MOVEMENTS_CACHE: dict[tuple[str, int, str], list[Movement]] = {}
+_MOVEMENTS_CACHED_HEADS = 4
+_movements_lock = threading.Lock()
+
+
+def _movements_at(engine: Engine, block_number: int, block_hash: str) -> list[Movement]:
+    key = (str(engine.url), block_number, block_hash)
+    with _movements_lock:
+        cached = _MOVEMENTS_CACHE.get(key)
+    if cached is not None:
+        return cached
+    rows = all_movements(engine)
+    with _movements_lock:
+        _MOVEMENTS_CACHE[key] = rows
+        while len(_MOVEMENTS_CACHE) > _MOVEMENTS_CACHED_HEADS:
+            del _MOVEMENTS_CACHE[next(iter(_MOVEMENTS_CACHE))]
+    return rows
+
+
 def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> TreasuryView:
     """The view for `key` from the index (blocking: the live hub runs it in a thread)."""
     engine = engine or get_engine(load_settings().database_url)
@@ -301,7 +324,7 @@ def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> Treasu
     if status is None:
         return TreasuryView()
     assets = recognised_assets(contract_addresses(engine))
-    movements = all_movements(engine)
+    movements = _movements_at(engine, status.block_number, status.block_hash)
     supplies = token_supplies(engine, [a.key for a in assets if a.key != "eth"])
     return build_view(
         key,
