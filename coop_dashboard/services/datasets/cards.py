@@ -455,7 +455,7 @@ def _csv_layout(path: Path) -> tuple[str, tuple[tuple[str, str], ...], int | Non
         except csv.Error as error:
             raise ContentError(f"The CSV cannot be read after row {rows}: {error}.") from error
         except UnicodeDecodeError as error:
-            raise ContentError(f"The CSV is not UTF-8 text after row {rows}.") from error
+            raise ContentError("The CSV is not all UTF-8 text: save it as UTF-8.") from error
     return CSV_FORMAT, tuple(zip(names, (k or "text" for k in kinds), strict=True)), rows
 
 
