@@ -13,6 +13,7 @@ from coop_dashboard.components.on_screen import on_screen
 from coop_dashboard.components.proposal_card import state_badge, vote_bars
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.components.vote_panel import vote_panel
+from coop_dashboard.pages.proposal_treasury import proposal_treasury_impact
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.proposal_view import ActionLine, TimelineEntry, VoteLine
 from coop_dashboard.state.proposal_page import ProposalPageState
@@ -203,6 +204,7 @@ def _found() -> rx.Component:
         _tally(),
         _lifecycle(),
         vote_panel(),
+        proposal_treasury_impact(ProposalPageState.proposal_id),
         rx.grid(
             section_card(
                 "Description",

@@ -21,6 +21,7 @@ from coop_dashboard.db.treasury_queries import all_movements
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.services.treasury.commitments import action_payouts
 from coop_dashboard.services.treasury.export import ExportRefused, read_movements_csv
+from coop_dashboard.services.treasury.impact_view import read_proposal_impact
 from coop_dashboard.services.treasury.notes import NoteRefused, attach_note
 from coop_dashboard.services.treasury.view import TreasuryKey, read_treasury_view
 from tests.indexer.conftest import engine_for, indexer_settings
@@ -66,6 +67,18 @@ def test_treasury_view_notes_and_export(
     assert sorted(runway) == ["ETH", "cUSD"]  # COOP is not liquid
     assert (runway["ETH"].after_exact, runway["ETH"].runway) == (str(17 * ETH), "17.0 months")
     assert runway["ETH"].escrowed == "0 ETH" and view.commitments == []
+
+    # The executed grant's impact: before = the treasury without it, after = now.
+    impact = read_proposal_impact(activity.proposals[0], engine)
+    assert impact.executed
+    rows = {r.symbol: r for r in impact.rows}
+    assert (rows["ETH"].before, rows["ETH"].pays, rows["ETH"].after) == (
+        "20 ETH",
+        "3 ETH",
+        "17 ETH",
+    )
+    assert rows["cUSD"].after_exact == str(48_800 * USD)
+    assert read_proposal_impact(12345, engine).rows == []
 
     # A click on the proposal-transfer bar lists only that movement.
     grant_day = next(m for m in all_movements(engine) if m.category == "proposal_transfer")

@@ -158,7 +158,7 @@ def _share(amount: int, supply: int | None) -> str:
     return f"{amount * 100 / supply:.2f}% of supply"
 
 
-def _amount(amount: int, asset: Asset) -> str:
+def amount_text(amount: int, asset: Asset) -> str:
     if not asset.recognised:
         return f"{amount:,} base units"
     return f"{format_decimal(format_units(amount, asset.decimals))} {asset.symbol}"
@@ -178,7 +178,7 @@ def movement_row(item: Movement, asset: Asset, found: list[Note]) -> MovementRow
         time=format_utc(item.timestamp),
         symbol=asset.symbol,
         direction=item.direction,
-        amount=_amount(item.amount, asset),
+        amount=amount_text(item.amount, asset),
         exact=str(item.amount),
         category=CATEGORY_LABELS[Category(item.category)],
         counterparty=item.counterparty or "",
@@ -235,7 +235,7 @@ def build_view(
             HoldingRow(
                 h.asset.symbol,
                 h.asset.key,
-                _amount(h.amount, h.asset),
+                amount_text(h.amount, h.asset),
                 str(h.amount),
                 _share(h.amount, h.supply),
             )
@@ -255,8 +255,8 @@ def build_view(
             CategoryTotal(
                 f.category.value,
                 CATEGORY_LABELS[f.category],
-                _amount(f.total_in, charted),
-                _amount(f.total_out, charted),
+                amount_text(f.total_in, charted),
+                amount_text(f.total_out, charted),
             )
             for f in flows
         ],
@@ -275,19 +275,19 @@ def build_view(
                 str(c.proposal_id),
                 c.title,
                 c.state,
-                ", ".join(_amount(v, asset_of(k, by_key)) for k, v in c.payouts.items()),
+                ", ".join(amount_text(v, asset_of(k, by_key)) for k, v in c.payouts.items()),
             )
             for c in commitments
         ],
         runways=[
             RunwayRow(
                 r.asset.symbol,
-                _amount(r.holdings, r.asset),
-                _amount(r.committed, r.asset),
-                _amount(escrowed.get(r.asset.key, 0), r.asset),
-                _amount(r.after, r.asset),
+                amount_text(r.holdings, r.asset),
+                amount_text(r.committed, r.asset),
+                amount_text(escrowed.get(r.asset.key, 0), r.asset),
+                amount_text(r.after, r.asset),
                 str(r.after),
-                _amount(r.monthly_outflow, r.asset),
+                amount_text(r.monthly_outflow, r.asset),
                 "no outflow in 90 days" if r.months is None else f"{r.months:.1f} months",
             )
             for r in runways(movements, assets, committed, now)
@@ -303,7 +303,7 @@ _MOVEMENTS_CACHED_HEADS = 4
 _movements_lock = threading.Lock()
 
 
-def _movements_at(engine: Engine, block_number: int, block_hash: str) -> list[Movement]:
+def movements_at(engine: Engine, block_number: int, block_hash: str) -> list[Movement]:
     key = (str(engine.url), block_number, block_hash)
     with _movements_lock:
         cached = _MOVEMENTS_CACHE.get(key)
@@ -324,7 +324,7 @@ def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> Treasu
     if status is None:
         return TreasuryView()
     assets = recognised_assets(contract_addresses(engine))
-    movements = _movements_at(engine, status.block_number, status.block_hash)
+    movements = movements_at(engine, status.block_number, status.block_hash)
     supplies = token_supplies(engine, [a.key for a in assets if a.key != "eth"])
     return build_view(
         key,
