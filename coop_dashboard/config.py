@@ -24,6 +24,8 @@ DEFAULT_CHAIN_ID = 31337
 # Where people open the app (`make run` serves it here); Sign-In with Ethereum
 # messages name this origin, and wallets warn when the page is elsewhere.
 DEFAULT_APP_ORIGIN = "http://localhost:3000"
+# The largest dataset file the register page accepts (bytes; DATASET_MAX_BYTES).
+DEFAULT_DATASET_MAX_BYTES = 2 * 1024**3
 # What Reflex's Redis state manager accepts (reflex.utils.prerequisites.parse_redis_url).
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -69,15 +71,29 @@ class Settings:
     # Redis shared by several app workers (Reflex's Redis state manager): a tab's state
     # lives there, so any worker can serve it. "" = one worker, state in process.
     redis_url: str = ""
+    # The largest dataset file an upload may store (streamed; refused beyond it).
+    dataset_max_bytes: int = DEFAULT_DATASET_MAX_BYTES
 
-    # Websocket JSON-RPC endpoint the indexer follows new blocks on (eth_subscribe
-    # newHeads); "" = poll RPC_URL only. Derived from a loopback RPC_URL (anvil
-    # serves websockets on its HTTP port).
+    # RPC_WS_URL as configured: a ws(s):// URL, "off", or "" (derive: see new_heads_url).
     rpc_ws_url: str = ""
 
     @property
     def contracts_out_dir(self) -> Path:
         return self.contracts_dir / "out"
+
+    @property
+    def new_heads_url(self) -> str:
+        """The websocket the indexer follows new blocks on (eth_subscribe newHeads); "" =
+        poll only. Unset RPC_WS_URL: ws:// on a loopback RPC_URL's host and port (anvil
+        serves websockets on its HTTP port); derived here, so it follows rpc_url."""
+        if self.rpc_ws_url == "off":
+            return ""
+        if self.rpc_ws_url:
+            return self.rpc_ws_url
+        parts = urlsplit(self.rpc_url)
+        if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+            return f"ws://{parts.netloc}{parts.path}"
+        return ""
 
 
 def load_settings() -> Settings:
@@ -93,7 +109,7 @@ def load_settings() -> Settings:
         rpc_timeout_s = float(timeout_raw)
     except ValueError as exc:
         raise ConfigError(f"RPC_TIMEOUT must be a number of seconds, got {timeout_raw!r}") from exc
-    rpc_ws_url = _rpc_ws_url(os.environ.get("RPC_WS_URL", "").strip(), rpc_url)
+    rpc_ws_url = _rpc_ws_url(os.environ.get("RPC_WS_URL", "").strip())
     app_origin = _origin(os.environ.get("APP_ORIGIN", "").strip() or DEFAULT_APP_ORIGIN)
     wallet_rpc_url = os.environ.get("WALLET_RPC_URL", "").strip() or rpc_url
     if not wallet_rpc_url.startswith(("http://", "https://")):
@@ -112,6 +128,7 @@ def load_settings() -> Settings:
         wallet_rpc_url=wallet_rpc_url,
         rpc_ws_url=rpc_ws_url,
         redis_url=_redis_url(os.environ.get("REDIS_URL", "").strip()),
+        dataset_max_bytes=_env_int("DATASET_MAX_BYTES", DEFAULT_DATASET_MAX_BYTES),
     )
 
 
@@ -122,18 +139,13 @@ def _redis_url(raw: str) -> str:
     return raw
 
 
-def _rpc_ws_url(raw: str, rpc_url: str) -> str:
-    """RPC_WS_URL ("off" disables), else ws:// on a loopback RPC_URL's host and port."""
+def _rpc_ws_url(raw: str) -> str:
+    """RPC_WS_URL: "" (derive), "off" (poll only), or a ws(s):// URL; else ConfigError."""
     if raw.lower() in ("off", "none", "0"):
-        return ""
-    if raw:
-        if not raw.startswith(("ws://", "wss://")):
-            raise ConfigError(f"RPC_WS_URL must be a ws(s):// URL, got {raw!r}")
-        return raw
-    parts = urlsplit(rpc_url)
-    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
-        return f"ws://{parts.netloc}{parts.path}"
-    return ""
+        return "off"
+    if raw and not raw.startswith(("ws://", "wss://")):
+        raise ConfigError(f"RPC_WS_URL must be a ws(s):// URL, got {raw!r}")
+    return raw
 
 
 def _origin(raw: str) -> str:

@@ -16,6 +16,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from websockets.exceptions import WebSocketException
@@ -42,6 +43,7 @@ class NewHeads:
         self.connected = False
         self.heads_seen = 0
         self._wake = threading.Event()
+        self._wakers: list[Callable[[], None]] = []
         self._stop = threading.Event()
         self._socket: Connection | None = None
         self._thread = threading.Thread(target=self._run, name="coop-new-heads", daemon=True)
@@ -60,6 +62,19 @@ class NewHeads:
             except (OSError, WebSocketException) as error:
                 log.debug("closing the newHeads websocket failed: %s", error)
         self._thread.join(timeout=5)
+
+    def add_waker(self, waker: Callable[[], None]) -> None:
+        """Also call `waker()` (from this object's thread) whenever `wait()` would wake:
+        for an event loop, which must not tie up a thread waiting."""
+        self._wakers.append(waker)
+
+    def _wake_up(self) -> None:
+        self._wake.set()
+        for waker in list(self._wakers):
+            try:
+                waker()
+            except RuntimeError as error:  # e.g. its event loop is closed: shutting down
+                log.debug("a newHeads waker failed: %s", error)
 
     def wait(self, timeout: float) -> bool:
         """Sleep until a new head is pushed or `timeout` passes; True if woken by a head."""
@@ -84,7 +99,7 @@ class NewHeads:
                     logged_down = False
                     log.info("following new blocks pushed by %s", self.ws_url)
                     # A head may have come while the socket was down: look now.
-                    self._wake.set()
+                    self._wake_up()
                     self._receive(socket)
             except (OSError, WebSocketException, TimeoutError, ValueError) as error:
                 if not logged_down and not self._stop.is_set():
@@ -122,4 +137,4 @@ class NewHeads:
             if isinstance(number, str) and number.startswith("0x") and len(number) <= 20:
                 self.latest = int(number, 16)
             self.heads_seen += 1
-            self._wake.set()
+            self._wake_up()

@@ -11,6 +11,7 @@ worker thread so the app's event loop keeps serving pages meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
@@ -173,17 +174,40 @@ class Follower:
         # Caught up after the last tick: the next one waits for a new block.
         self.idle = False
         # Blocks pushed by the node (eth_subscribe newHeads); polling when None or down.
-        self.heads = NewHeads(settings.rpc_ws_url).start() if settings.rpc_ws_url else None
+        ws_url = settings.new_heads_url
+        self.heads = NewHeads(ws_url).start() if ws_url else None
+        self._pushed: asyncio.Event | None = None  # wait_for_block_async's wake-up
+
+    def _idle_wait_s(self, delay: float, heads: NewHeads) -> float:
+        # Pushed heads: the poll is only a safety net. Socket down: poll as usual
+        # (a reconnection also ends the wait).
+        return max(delay, PUSHED_HEADS_POLL_S) if heads.connected else delay
 
     def wait_for_block(self, delay: float) -> None:
         """Sleep before the next tick: `delay`, but a pushed block ends an idle wait early."""
         heads = self.heads
         if heads is None or not self.idle:
             time.sleep(delay)
-        elif heads.connected:
-            heads.wait(max(delay, PUSHED_HEADS_POLL_S))
         else:
-            heads.wait(delay)  # polling; a reconnection also wakes it
+            heads.wait(self._idle_wait_s(delay, heads))
+
+    async def wait_for_block_async(self, delay: float) -> None:
+        """`wait_for_block` for an event loop, without holding a worker thread."""
+        heads = self.heads
+        if heads is None or not self.idle:
+            await asyncio.sleep(delay)
+            return
+        if self._pushed is None:
+            loop, pushed = asyncio.get_running_loop(), asyncio.Event()
+
+            def from_heads_thread() -> None:
+                loop.call_soon_threadsafe(pushed.set)
+
+            heads.add_waker(from_heads_thread)
+            self._pushed = pushed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._pushed.wait(), self._idle_wait_s(delay, heads))
+        self._pushed.clear()
 
     def tick(self) -> float:
         """Do one step; returns how long to wait before the next tick."""
@@ -320,10 +344,8 @@ async def run_indexer_forever(
             except asyncio.CancelledError:
                 await asyncio.wait({tick})
                 raise
-            if delay and follower.idle:
-                await asyncio.to_thread(follower.wait_for_block, delay)
-            elif delay:
-                await asyncio.sleep(delay)
+            if delay:
+                await follower.wait_for_block_async(delay)
     finally:
         await asyncio.to_thread(follower.close)
 

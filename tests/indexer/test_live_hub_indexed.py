@@ -51,7 +51,7 @@ def test_fifty_tabs_cost_one_read_per_indexed_batch(
     monkeypatch.setenv("DATABASE_URL", database_url)  # read_feed reads this index
     settings = replace(
         indexer_settings(small_chain.rpc_url, small_chain.manifest_path, database_url),
-        rpc_ws_url="",
+        rpc_ws_url="off",  # polled: the announcements, not the websocket, are under test
     )
     follower = Follower(settings, IndexerConfig(poll_interval_s=0.05))
     stop = threading.Event()

@@ -109,7 +109,7 @@ def test_new_blocks_websocket(
 ) -> None:
     monkeypatch.setenv("RPC_URL", rpc_url)
     monkeypatch.setenv("RPC_WS_URL", rpc_ws_url)
-    assert load_settings().rpc_ws_url == expected
+    assert load_settings().new_heads_url == expected
 
 
 def test_new_blocks_websocket_must_be_a_websocket(monkeypatch: pytest.MonkeyPatch) -> None:
