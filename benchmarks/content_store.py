@@ -1,6 +1,6 @@
 """Content store benchmark: hash and store a 1 GiB file, read it back verified, as a CAR.
 
-    .venv/bin/python benchmarks/content_store.py [--mib 1024] [--dir /some/tmp]
+    .venv/bin/python benchmarks/content_store.py [--mib 1024] [--repeat 3] [--dir /some/tmp]
 
 Writes a file of random bytes (not timed), then times, in the same run and on
 the same file (read from the page cache each time):
@@ -9,8 +9,8 @@ the same file (read from the page cache each time):
   any store that copies);
 - store (move): `put_path(path, move=True)`, a finished upload taken over: 256
   KiB leaf hashes, the dag-pb DAG, the whole-file sha-256, the rename;
-- store (copy): `put_path(path)`, the same plus a copy into the store (what
-  streaming an upload through `store.writer()` costs);
+- store (copy): `put_path(path)`, the same plus a copy into the store, made by
+  the kernel (copy_file_range) beside the hashing;
 - read: `iter_content` over the whole file (every leaf and node verified);
 - car: `car_stream` over the whole file.
 Each step runs --repeat times (setup untimed: a fresh store, earlier writes
@@ -174,7 +174,7 @@ def main() -> int:
             args.repeat,
             upload,
         )
-        _, copy_rss = _measure(
+        copy_mb_s, copy_rss = _measure(
             "store put_path: CID+sha256+copy",
             size,
             lambda: cids.add(LocalContentStore(copied).put_path(source).cid),
@@ -193,12 +193,17 @@ def main() -> int:
         _measure(
             "CAR car_stream (verified)", size, lambda: _drain(car_stream(store, cid)), args.repeat
         )
-        ok = move_mb_s >= TARGET_MB_S and max(move_rss, copy_rss, read_rss) < TARGET_RSS_MB
+        low_rss = max(move_rss, copy_rss, read_rss) < TARGET_RSS_MB
+        verdicts = {
+            "store (copy)": copy_mb_s >= TARGET_MB_S and low_rss,
+            "store (move)": move_mb_s >= TARGET_MB_S and low_rss,
+        }
         print(
-            f"target: hash + store >= {TARGET_MB_S:.0f} MB/s, RSS growth < {TARGET_RSS_MB:.0f} MB: "
-            + ("met" if ok else "NOT met")
+            f"target: hash + store >= {TARGET_MB_S:.0f} MB/s, RSS growth < {TARGET_RSS_MB:.0f} MB"
         )
-        return 0 if ok else 1
+        for name, met in verdicts.items():
+            print(f"  {name}: {'met' if met else 'NOT met'}")
+        return 0 if all(verdicts.values()) else 1
 
 
 if __name__ == "__main__":

@@ -96,12 +96,17 @@ class LocalContentStore:
         """Store the file at `path`: copied, or with `move` taken over (renamed into the store).
 
         Moving suits a finished upload in a temporary file: the bytes are read
-        once to hash them and never written again (on the same filesystem).
+        once to hash them and never written again (on the same filesystem). A
+        copy is made by the kernel from the file (copy_file_range) beside the
+        hashing. Either way the file must not change meanwhile: if it does, the
+        stored copy fails verification on every read (never served).
         """
         with path.open("rb") as source:
-            if not move:
-                return self.put_file(source, max_bytes)
-            with ContentWriter(self, max_bytes, adopt=path) as writer:
+            if move:
+                writer = ContentWriter(self, max_bytes, adopt=path)
+            else:
+                writer = ContentWriter(self, max_bytes, copy_from=source.fileno())
+            with writer:
                 return _drain_into(source, writer)
 
     def put(self, data: bytes) -> str:
@@ -255,7 +260,11 @@ class ContentWriter:
     """
 
     def __init__(
-        self, store: LocalContentStore, max_bytes: int | None, adopt: Path | None = None
+        self,
+        store: LocalContentStore,
+        max_bytes: int | None,
+        adopt: Path | None = None,
+        copy_from: int | None = None,
     ) -> None:
         self._store = store
         self._max_bytes = max_bytes
@@ -263,11 +272,12 @@ class ContentWriter:
         tmp_dir.mkdir(parents=True, exist_ok=True)
         # Adopting: the bytes already sit in the file `adopt`; only hash them, then rename it.
         self._adopted = adopt
-        self._data: BinaryIO | None = None
+        # Copying from a file: the kernel copies each piece that was just hashed.
+        self._copy_from = copy_from
+        self._data_fd: int | None = None
         if adopt is None:
-            data_fd, data_name = tempfile.mkstemp(dir=tmp_dir, prefix="data-")
+            self._data_fd, data_name = tempfile.mkstemp(dir=tmp_dir, prefix="data-")
             self._data_path = Path(data_name)
-            self._data = os.fdopen(data_fd, "wb")
         else:
             self._data_path = adopt
         nodes_fd, nodes_name = tempfile.mkstemp(dir=tmp_dir, prefix="nodes-")
@@ -285,6 +295,7 @@ class ContentWriter:
         if not self._open:
             raise ContentError("This content writer is already closed.")
         view = memoryview(data).cast("B")
+        offset = self._size
         self._size += len(view)
         if self._max_bytes is not None and self._size > self._max_bytes:
             self.abort()
@@ -294,18 +305,26 @@ class ContentWriter:
         # file takes about the time of hashing it once.
         if len(view) >= _PARALLEL_WRITE_BYTES:
             side_work: list[Future[object]] = [self._helpers.submit(self._sha256.update, view)]
-            if self._data is not None:
-                side_work.append(self._helpers.submit(self._data.write, view))
+            if self._data_fd is not None:
+                side_work.append(self._helpers.submit(self._store_bytes, view, offset))
             try:
                 self._hash_leaves(view)
             finally:
                 for work in side_work:
                     work.result()
         else:
-            if self._data is not None:
-                self._data.write(view)
+            if self._data_fd is not None:
+                self._store_bytes(view, offset)
             self._sha256.update(view)
             self._hash_leaves(view)
+
+    def _store_bytes(self, view: memoryview, offset: int) -> None:
+        assert self._data_fd is not None
+        done = 0
+        if self._copy_from is not None:
+            done = _kernel_copy(self._copy_from, self._data_fd, offset, len(view))
+        while done < len(view):
+            done += os.pwrite(self._data_fd, view[done:], offset + done)
 
     def _hash_leaves(self, view: memoryview) -> None:
         if self._partial:
@@ -385,8 +404,9 @@ class ContentWriter:
     def _close_files(self) -> None:
         self._open = False
         self._helpers.shutdown()
-        if self._data is not None:
-            self._data.close()
+        if self._data_fd is not None:
+            os.close(self._data_fd)
+            self._data_fd = None
         self._nodes.close()
 
     def _remove_temp_files(self) -> None:
@@ -430,6 +450,23 @@ class _NodeFile:
             raise ContentError("A stored file's nodes are missing.") from error
         self._index = index
         return index
+
+
+def _kernel_copy(source_fd: int, target_fd: int, offset: int, count: int) -> int:
+    """Copy [offset, offset + count) between the files in the kernel; the bytes it managed."""
+    copied = 0
+    try:
+        while copied < count:
+            step = os.copy_file_range(
+                source_fd, target_fd, count - copied, offset + copied, offset + copied
+            )
+            if step == 0:  # the source is shorter now: the caller writes the rest itself
+                break
+            copied += step
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+    return copied
 
 
 def _drain_into(source: Readable, writer: ContentWriter) -> StoredFile:

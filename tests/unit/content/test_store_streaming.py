@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coop_dashboard.content.cid import cid_for_bytes
-from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.content.store import LocalContentStore, _kernel_copy
 from coop_dashboard.content.unixfs import CHUNK_SIZE
 from coop_dashboard.errors import ContentError
 from tests.unit.content.ipfs_reference import deterministic_bytes
@@ -200,6 +200,9 @@ def test_move_from_another_filesystem_copies(store: LocalContentStore, tmp_path:
     upload = other / f"coop-content-test-{os.getpid()}.part"
     upload.write_bytes(data)
     try:
+        copied = store.put_path(upload)  # the kernel cannot copy across: written by us
+        assert upload.exists() and store.get(copied.cid) == data
+        assert store.collect_orphans(set(), grace_seconds=-1) == [copied.cid]
         stored = store.put_path(upload, move=True)
     finally:
         moved = not upload.exists()
@@ -223,3 +226,12 @@ def test_collect_orphans_needs_every_file_of_a_cid_old(store: LocalContentStore)
     assert (store.root / "unrelated.txt").exists() and (
         store.root / cid[:10] / "notes.txt"
     ).exists()
+
+
+def test_a_source_shorter_than_what_was_read_is_written_by_hand(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(b"0123456789")
+    target.write_bytes(b"")
+    with source.open("rb") as src, target.open("r+b") as dst:
+        assert _kernel_copy(src.fileno(), dst.fileno(), 4, 20) == 6
+    assert target.read_bytes() == bytes(4) + b"456789"
