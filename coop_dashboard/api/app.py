@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from coop_dashboard.api import exports
+from coop_dashboard.api import datasets, exports
 from coop_dashboard.api.ipfs_gateway import IpfsGateway
 
 
 def build_api() -> Starlette:
-    api = Starlette(routes=[*exports.ROUTES])
+    api = Starlette(routes=[*exports.ROUTES, *datasets.ROUTES])
     api.add_middleware(IpfsGateway)
     return api

@@ -569,3 +569,16 @@ def _lineage_nodes(connection: Connection, depth_of: dict[int, int]) -> list[Lin
                 )
             )
     return sorted(nodes, key=lambda node: (node.depth, node.dataset_id))
+
+
+def dataset_contributors(engine: Engine, dataset_ids: Sequence[int]) -> dict[int, str]:
+    """Who registered each of `dataset_ids` (lowercase address); unknown ids are left out."""
+    ids = sorted(set(dataset_ids))
+    found: dict[int, str] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(ids), _IN_CHUNK):
+            statement = select(_states.c.dataset_id, _states.c.contributor).where(
+                _states.c.dataset_id.in_(ids[start : start + _IN_CHUNK])
+            )
+            found.update((int(i), str(a)) for i, a in connection.execute(statement))
+    return found
