@@ -120,7 +120,9 @@ def cmd_deploy(settings: Settings, _args: argparse.Namespace) -> int:
 def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
     w3 = make_web3(rpc_url, settings.rpc_timeout_s)
     validate_deployment(w3, deployment, rpc_url, settings.chain_id)
-    report = seed_demo(w3, deployment, LocalContentStore(settings.content_dir))
+    report = seed_demo(
+        w3, deployment, LocalContentStore(settings.content_dir), treasury_history=True
+    )
     seeded = Deployment(**{**deployment.__dict__, "seeded": True})
     write_manifest(seeded, settings.deployment_path)
     _say(

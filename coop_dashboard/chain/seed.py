@@ -17,6 +17,7 @@ from web3.contract import Contract
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.deploy import TOKEN
+from coop_dashboard.chain.seed_treasury import seed_treasury_history
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.content.cid import sha256_digest
 from coop_dashboard.content.store import LocalContentStore
@@ -330,8 +331,14 @@ def _proposals(seeder: _Seeder) -> dict[str, tuple[ProposalSpec, _Proposal]]:
     }
 
 
-def seed_demo(w3: Web3, deployment: Deployment, store: LocalContentStore) -> SeedReport:
-    """Fill a freshly deployed local suite with the demo cooperative."""
+def seed_demo(
+    w3: Web3, deployment: Deployment, store: LocalContentStore, *, treasury_history: bool = False
+) -> SeedReport:
+    """Fill a freshly deployed local suite with the demo cooperative.
+
+    `treasury_history` first plays a year of treasury activity (seed_treasury.py:
+    revenue, monthly grants, a budget, a slashed bond; the clock moves ~360 days),
+    as `coop seed` does; tests that count proposals or votes leave it out."""
     if not devchain.is_dev_node(w3):
         raise ChainError("Seeding needs a local anvil node (it moves the chain's clock).")
     if "MockStablecoin" not in deployment.contracts:
@@ -345,6 +352,8 @@ def seed_demo(w3: Web3, deployment: Deployment, store: LocalContentStore) -> See
     seeder.publish_statements()
     # Proposers' votes are read at clock() - 1: delegations must be a second old.
     devchain.increase_time(w3, 1)
+    if treasury_history:
+        seed_treasury_history(seeder)
 
     voting_delay = seeder.params("voting_delay_s")
     voting_period = seeder.params("voting_period_s")
