@@ -5,6 +5,9 @@ Only pages that exist are imported here, so only they appear in the navigation.
 
 from coop_dashboard.pages import (
     account,  # noqa: F401  (registers "/account")
+    dataset_detail,  # noqa: F401  (registers "/datasets/[dataset_id]" under "/datasets")
+    dataset_register,  # noqa: F401  (registers "/datasets/new" under "/datasets")
+    datasets,  # noqa: F401  (registers "/datasets")
     overview,  # noqa: F401  (registers "/")
     proposal_builder,  # noqa: F401  (registers "/proposals/new" under "/proposals")
     proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" under "/proposals")

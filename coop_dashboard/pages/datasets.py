@@ -1,0 +1,186 @@
+"""The dataset catalog ("/datasets"): search, filters, sort and pages, live."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from coop_dashboard.components.dataset_card import catalog_card
+from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.services.datasets.catalog_view import SORT_LABELS, STATUS_SCHEMES, Facet
+from coop_dashboard.services.datasets.lineage_graph import STATUS_LABELS
+from coop_dashboard.state.datasets import ALL
+from coop_dashboard.state.datasets import DatasetCatalogState as S
+
+DESCRIPTION = (
+    "The cooperative's datasets: each with an on-chain record, a data card and its lineage."
+)
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.heading("Datasets", size="7"),
+            rx.text(DESCRIPTION, size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.link(
+            rx.button(rx.icon("plus", size=15), "Register a dataset", id="dataset-register-link"),
+            href="/datasets/new",
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="3",
+        width="100%",
+    )
+
+
+def _facet_item(facet: Facet) -> rx.Component:
+    return rx.select.item(facet.label, value=facet.value)
+
+
+def _select(
+    element_id: str, value: rx.Var[str] | str, on_change: object, *items: rx.Component
+) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(id=element_id),
+        rx.select.content(*items),
+        value=value,
+        on_change=on_change,
+    )
+
+
+def _tag(facet: Facet) -> rx.Component:
+    chosen = S.tags.contains(facet.value)  # type: ignore[attr-defined]
+    return rx.badge(
+        facet.label,
+        variant=rx.cond(chosen, "solid", "surface"),
+        cursor="pointer",
+        on_click=S.toggle_tag(facet.value),  # type: ignore[operator]
+        class_name="tag-filter",
+        custom_attrs={"data-tag": facet.value},
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.vstack(
+        rx.flex(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                placeholder="Search names, descriptions, tags, #id",
+                default_value=S.search,
+                debounce_timeout=300,
+                on_change=S.set_search,
+                id="dataset-search",
+                width=rx.breakpoints(initial="100%", sm="18em"),
+            ),
+            _select(
+                "dataset-modality",
+                S.modality,
+                S.set_modality,
+                rx.select.item("Every modality", value=ALL),
+                rx.foreach(S.view.modalities, _facet_item),
+            ),
+            _select(
+                "dataset-license",
+                S.license,
+                S.set_license,
+                rx.select.item("Every license", value=ALL),
+                rx.foreach(S.view.licenses, _facet_item),
+            ),
+            _select(
+                "dataset-status",
+                S.status,
+                S.set_status,
+                rx.select.item("Every status", value=ALL),
+                *[rx.select.item(STATUS_LABELS[s], value=s) for s in STATUS_SCHEMES],
+            ),
+            _select(
+                "dataset-verified",
+                S.verified,
+                S.set_verified,
+                rx.select.item("Verified or not", value="any"),
+                rx.select.item("Curator-verified", value="yes"),
+                rx.select.item("Not yet verified", value="no"),
+            ),
+            _select(
+                "dataset-sort",
+                S.sort,
+                S.set_sort,
+                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()],
+            ),
+            rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="dataset-clear"),
+            gap="3",
+            wrap="wrap",
+            align="center",
+            width="100%",
+        ),
+        rx.hstack(rx.foreach(S.view.tags, _tag), spacing="1", wrap="wrap", id="dataset-tags"),
+        width="100%",
+    )
+
+
+def _pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(S.view.total_text, size="2", color_scheme="gray", id="dataset-total"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron_left", size=14),
+            "Previous",
+            variant="soft",
+            disabled=S.view.page <= 1,
+            on_click=S.previous_page,
+            id="dataset-previous",
+        ),
+        rx.text("Page ", S.view.page, " of ", S.view.pages, size="2", id="dataset-page"),
+        rx.button(
+            "Next",
+            rx.icon("chevron_right", size=14),
+            variant="soft",
+            disabled=S.view.page >= S.view.pages,
+            on_click=S.next_page,
+            id="dataset-next",
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        S.view.cards.length() > 0,  # type: ignore[attr-defined]
+        rx.grid(
+            rx.foreach(S.view.cards, catalog_card),
+            columns=rx.breakpoints(initial="1", md="2", lg="3"),
+            spacing="3",
+            width="100%",
+            id="dataset-list",
+        ),
+        rx.cond(
+            S.view.loaded,
+            rx.callout("No dataset matches.", icon="info", id="dataset-empty"),
+            rx.center(rx.spinner(size="3"), padding_y="3em", width="100%"),
+        ),
+    )
+
+
+@dashboard_page(
+    route="/datasets",
+    title="Datasets",
+    icon="database",
+    order=20,
+    description=DESCRIPTION,
+    on_load=S.load,
+)
+def datasets() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        _filters(),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="triangle_alert", color_scheme="amber", id="dataset-notice"),
+        ),
+        _list(),
+        _pager(),
+        spacing="4",
+        width="100%",
+    )

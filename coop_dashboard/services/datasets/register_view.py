@@ -1,0 +1,113 @@
+"""What the register page shows besides the form: parent search, bond text, previews.
+
+Blocking (SQL, RPC, markdown): the register state calls these in worker threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from coop_dashboard.chain.dataset_registry import MAX_PARENTS, read_minimum_bond
+from coop_dashboard.config import Settings
+from coop_dashboard.db.dataset_queries import CatalogQuery, dataset_catalog
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.errors import CoopError, ValidationError
+from coop_dashboard.services.chain_access import governance_chain
+from coop_dashboard.services.datasets.cards import CardForm
+from coop_dashboard.services.datasets.lineage_graph import (
+    GraphEdge,
+    GraphNode,
+    dataset_key,
+    dataset_link,
+    lineage_figure,
+)
+from coop_dashboard.services.datasets.page_view import card_markdown, eth_text
+from coop_dashboard.services.governance.markdown import render_markdown
+from coop_dashboard.services.governance.units import parse_token_amount
+
+PARENT_RESULTS = 8
+# Statuses a parent may have (the contract refuses a delisted parent).
+PARENT_STATUSES = ("active", "superseded", "licensing_paused")
+NEW_NODE_KEY = "dataset:new"
+
+
+@dataclass(frozen=True)
+class ParentOption:
+    dataset_id: int
+    name: str
+    status: str
+
+
+def parent_options(settings: Settings, text: str) -> list[ParentOption]:
+    """Datasets matching `text` that may be parents (not delisted), newest first."""
+    query = CatalogQuery(
+        search=text.strip()[:200], statuses=PARENT_STATUSES, page_size=PARENT_RESULTS
+    )
+    page = dataset_catalog(get_engine(settings.database_url), query)
+    return [
+        ParentOption(row.dataset_id, row.name or f"Dataset #{row.dataset_id}", row.status)
+        for row in page.rows
+    ]
+
+
+def parents_problem(parents: list[ParentOption]) -> str:
+    if len(parents) > MAX_PARENTS:
+        return f"At most {MAX_PARENTS} parent datasets (there are {len(parents)})."
+    return ""
+
+
+def minimum_bond(settings: Settings) -> int | None:
+    """The registry's minimum bond in wei, or None when the chain cannot be asked."""
+    try:
+        return read_minimum_bond(governance_chain(settings))
+    except CoopError:
+        return None
+
+
+def minimum_bond_text(wei: int | None) -> str:
+    return "unknown (the chain cannot be reached)" if wei is None else eth_text(wei)
+
+
+def parse_bond(text: str) -> int:
+    """Wei from the ETH amount typed; ValidationError with a sentence otherwise."""
+    return parse_token_amount(text, 18, "bond", "Bond")
+
+
+def bond_problem(text: str) -> str:
+    try:
+        parse_bond(text)
+    except ValidationError as error:
+        return str(error)
+    return ""
+
+
+@dataclass(frozen=True)
+class RegisterPreview:
+    card_html: str
+    graph: go.Figure
+    targets: list[list[str]]
+
+
+def register_preview(
+    form: CardForm, parents: list[ParentOption], transformation: str
+) -> RegisterPreview:
+    """The card as the dataset page will render it, and the new node under its parents."""
+    nodes = [
+        GraphNode(
+            dataset_key(p.dataset_id),
+            "dataset",
+            f"#{p.dataset_id} {p.name[:28]}",
+            p.status,
+            dataset_link(p.dataset_id),
+        )
+        for p in parents
+    ]
+    nodes.append(
+        GraphNode(NEW_NODE_KEY, "dataset", form.name[:28] or "New dataset", "active", "", True)
+    )
+    edges = [GraphEdge(dataset_key(p.dataset_id), NEW_NODE_KEY, transformation) for p in parents]
+    graph = lineage_figure(nodes, edges)
+    html = render_markdown(card_markdown(form)).html
+    return RegisterPreview(html, graph.figure, graph.targets)
