@@ -198,7 +198,8 @@ class LocalContentStore:
         age check and the deletion is lost: keep the grace period long.)
         """
         keep = set(referenced)
-        cutoff = (time.time() if now is None else now) - grace_seconds
+        now = time.time() if now is None else now
+        cutoff = now - grace_seconds
         removed: set[str] = set()
         if not self.root.is_dir():
             return []
@@ -212,13 +213,8 @@ class LocalContentStore:
                 continue
             names = {entry.name.removesuffix(_NODES_SUFFIX) for entry in shard.iterdir()}
             for cid in sorted(names - keep):
-                if not is_cid(cid):
-                    continue  # not ours: left alone
-                # Both files old enough, then the data file first, so `has` turns false first.
-                files = [shard / cid, shard / f"{cid}{_NODES_SUFFIX}"]
-                if all(_older_or_gone(file, cutoff) for file in files):
-                    for file in files:
-                        file.unlink(missing_ok=True)
+                # Files whose names are not CIDs are not ours: left alone.
+                if is_cid(cid) and self.discard(cid, grace_seconds, now=now):
                     removed.add(cid)
         return sorted(removed)
 
@@ -230,7 +226,7 @@ class LocalContentStore:
         """
         path = self._path(cid)
         cutoff = (time.time() if now is None else now) - grace_seconds
-        files = [path, _nodes_path(path)]
+        files = [path, _nodes_path(path)]  # the data file first, so `has` turns false first
         if not any(file.exists() for file in files) or not all(
             _older_or_gone(file, cutoff) for file in files
         ):
