@@ -225,28 +225,52 @@ class Scanner:
 
     # -- one step ----------------------------------------------------------------------
 
-    def step(self) -> StepResult:
+    def step(self, pushed_head: int | None = None) -> StepResult:
         """Rewind if the chain reorganised, else index the next range (if any).
 
         "retry" means the chain changed under the step (a reorg in progress):
         nothing was written, the next step sorts it out.
+
+        `pushed_head`: the number of a block the node just pushed (newHeads). The
+        step then does not ask for the head and the checkpoint's block first (one
+        round trip less): the range it fetches must still chain to the checkpoint,
+        and if it does not, the step asks as usual (and rewinds if it must).
         """
         try:
+            if pushed_head is not None and self._can_trust_pushed(pushed_head):
+                try:
+                    return self._step(pushed_head)
+                except InconsistentFetchError as error:
+                    log.debug("pushed head %d: %s; asking the node", pushed_head, error)
+                    self._prefetch = None
             return self._step()
         except InconsistentFetchError as error:
             log.info("retrying: %s", error)
             self._prefetch = None
             return StepResult("retry", -1, -1)
 
-    def _step(self) -> StepResult:
-        checkpoint = self._current_checkpoint()
-        head_hex, checkpoint_raw = self.rpc.batch(
-            [("eth_blockNumber", []), get_block_call(checkpoint.block_number)]
+    def _can_trust_pushed(self, pushed_head: int) -> bool:
+        """A pushed head close enough above a stored checkpoint that the range's headers
+        (fetched within `reorg_window` of the head) include the checkpoint's child."""
+        checkpoint = self._checkpoint
+        return (
+            checkpoint is not None
+            and self._checkpoint_stored
+            and 0 < pushed_head - checkpoint.block_number <= self.config.reorg_window
         )
-        head = int(head_hex, 16)
-        if checkpoint_raw is None or checkpoint_raw["hash"].lower() != checkpoint.block_hash:
-            fork = self._rewind(checkpoint)
-            return StepResult("rewound", head, fork.block_number)
+
+    def _step(self, pushed_head: int | None = None) -> StepResult:
+        checkpoint = self._current_checkpoint()
+        if pushed_head is not None:
+            head = pushed_head  # _fetch checks that the range still follows the checkpoint
+        else:
+            head_hex, checkpoint_raw = self.rpc.batch(
+                [("eth_blockNumber", []), get_block_call(checkpoint.block_number)]
+            )
+            head = int(head_hex, 16)
+            if checkpoint_raw is None or checkpoint_raw["hash"].lower() != checkpoint.block_hash:
+                fork = self._rewind(checkpoint)
+                return StepResult("rewound", head, fork.block_number)
         safe_head = head - self.config.confirmations
         if checkpoint.block_number >= safe_head:
             return StepResult("idle", head, checkpoint.block_number)

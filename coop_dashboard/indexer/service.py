@@ -177,6 +177,15 @@ class Follower:
         ws_url = settings.new_heads_url
         self.heads = NewHeads(ws_url).start() if ws_url else None
         self._pushed: asyncio.Event | None = None  # wait_for_block_async's wake-up
+        self._pushed_used = -1  # the last pushed head a step started from
+
+    def _new_pushed_head(self) -> int | None:
+        """The head the node pushed since the last step, if any (the step starts from it)."""
+        heads = self.heads
+        if heads is None or not heads.connected or heads.latest in (-1, self._pushed_used):
+            return None
+        self._pushed_used = heads.latest
+        return heads.latest
 
     def _idle_wait_s(self, delay: float, heads: NewHeads) -> float:
         # Pushed heads: the poll is only a safety net. Socket down: poll as usual
@@ -220,7 +229,7 @@ class Follower:
                 self.session = IndexerSession(self.settings, self.config, self.registry)
                 self._standby_logged = False
                 log.info("indexing %s into the database", self.settings.rpc_url)
-            result = self.session.scanner.step()
+            result = self.session.scanner.step(self._new_pushed_head())
         except IndexerLockHeldError as error:
             if not self._standby_logged:
                 log.info("standing by: %s", error)
