@@ -26,6 +26,8 @@ DEFAULT_CHAIN_ID = 31337
 DEFAULT_APP_ORIGIN = "http://localhost:3000"
 # The largest dataset file the register page accepts (bytes; DATASET_MAX_BYTES).
 DEFAULT_DATASET_MAX_BYTES = 2 * 1024**3
+# A proposal page warns when a payout leaves less runway than this (months).
+DEFAULT_RUNWAY_FLOOR_MONTHS = 6
 # What Reflex's Redis state manager accepts (reflex.utils.prerequisites.parse_redis_url).
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -73,6 +75,8 @@ class Settings:
     redis_url: str = ""
     # The largest dataset file an upload may store (streamed; refused beyond it).
     dataset_max_bytes: int = DEFAULT_DATASET_MAX_BYTES
+    # The runway floor the treasury impact on a proposal's page is checked against.
+    runway_floor_months: int = DEFAULT_RUNWAY_FLOOR_MONTHS
 
     # RPC_WS_URL as configured: a ws(s):// URL, "off", or "" (derive: see new_heads_url).
     rpc_ws_url: str = ""
@@ -129,6 +133,7 @@ def load_settings() -> Settings:
         rpc_ws_url=rpc_ws_url,
         redis_url=_redis_url(os.environ.get("REDIS_URL", "").strip()),
         dataset_max_bytes=_env_int("DATASET_MAX_BYTES", DEFAULT_DATASET_MAX_BYTES),
+        runway_floor_months=_env_int("RUNWAY_FLOOR_MONTHS", DEFAULT_RUNWAY_FLOOR_MONTHS),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.section_card import section_card
-from coop_dashboard.services.treasury.impact_view import FLOOR_TEXT, ImpactRow
+from coop_dashboard.services.treasury.impact_view import ImpactRow
 from coop_dashboard.state.proposal_treasury import ProposalTreasuryState as S
 
 
@@ -52,7 +52,7 @@ def proposal_treasury_impact(proposal_key: rx.Var[str] | str) -> rx.Component:
                     rx.table.body(rx.foreach(S.impact.rows, _row)),
                     width="100%",
                 ),
-                rx.text(FLOOR_TEXT, size="1", color_scheme="gray"),
+                rx.text(S.impact.floor_text, size="1", color_scheme="gray"),
                 id="proposal-treasury-impact",
             ),
         ),

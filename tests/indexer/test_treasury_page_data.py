@@ -183,12 +183,12 @@ def test_proposal_impact_names_the_runway_floor() -> None:
     ]
     small = [ProposalActionRow(0, "0x" + "11" * 20, ETH, "", "0x")]
     big = [ProposalActionRow(0, "0x" + "11" * 20, 5 * ETH, "", "0x")]
-    (fine,) = proposal_impact(small, history, [NATIVE], now)
+    (fine,) = proposal_impact(small, history, [NATIVE], now, 6)
     assert (fine.before, fine.after, fine.runway_after, fine.breaches_floor) == (
         7 * ETH,
         6 * ETH,
         6.0,
         False,
     )
-    (short,) = proposal_impact(big, history, [NATIVE], now)
+    (short,) = proposal_impact(big, history, [NATIVE], now, 6)
     assert (short.after, short.runway_after, short.breaches_floor) == (2 * ETH, 2.0, True)

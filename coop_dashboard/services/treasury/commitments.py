@@ -137,10 +137,6 @@ def escrowed_bounties(movements: Sequence[Movement]) -> dict[str, int]:
     return dict(open_escrow)
 
 
-# The runway a proposal page warns about falling below (months).
-RUNWAY_FLOOR_MONTHS = 6.0
-
-
 @dataclass(frozen=True)
 class Impact:
     asset: Asset
@@ -156,7 +152,7 @@ def proposal_impact(
     movements: Sequence[Movement],
     assets: Sequence[Asset],
     now: int,
-    floor_months: float = RUNWAY_FLOOR_MONTHS,
+    floor_months: float,
 ) -> list[Impact]:
     """Per asset the proposal pays: holdings before and after, and the runway floor check."""
     pays = action_payouts(actions, {a.key for a in assets if a.key != ETH})

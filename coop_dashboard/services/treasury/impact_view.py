@@ -12,13 +12,15 @@ from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.queries import contract_addresses, get_proposal, index_status
 from coop_dashboard.services.live_data import LiveView
 from coop_dashboard.services.treasury.assets import recognised_assets
-from coop_dashboard.services.treasury.commitments import RUNWAY_FLOOR_MONTHS, proposal_impact
+from coop_dashboard.services.treasury.commitments import proposal_impact
 from coop_dashboard.services.treasury.view import amount_text, movements_at
 
-FLOOR_TEXT = (
-    f"Runway floor: {RUNWAY_FLOOR_MONTHS:g} months of the trailing 90 days' average "
-    "outflow, for liquid assets (ETH, cUSD)."
-)
+
+def floor_text(months: int) -> str:
+    return (
+        f"Runway floor: {months} months of the trailing 90 days' average outflow, for "
+        "liquid assets (ETH, cUSD); set by RUNWAY_FLOOR_MONTHS."
+    )
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,16 @@ class ImpactRow:
 class ImpactView:
     rows: list[ImpactRow] = field(default_factory=list)
     breaches: bool = False
+    floor_text: str = ""
     executed: bool = False  # already paid: the holdings shown already include it
 
 
-def read_proposal_impact(proposal_id: int, engine: Engine | None = None) -> ImpactView:
-    engine = engine or get_engine(load_settings().database_url)
+def read_proposal_impact(
+    proposal_id: int, engine: Engine | None = None, floor_months: int | None = None
+) -> ImpactView:
+    settings = load_settings()
+    engine = engine or get_engine(settings.database_url)
+    floor = settings.runway_floor_months if floor_months is None else floor_months
     status = index_status(engine)
     detail = get_proposal(engine, proposal_id)
     if status is None or detail is None:
@@ -51,7 +58,7 @@ def read_proposal_impact(proposal_id: int, engine: Engine | None = None) -> Impa
     if executed:
         # Already paid: "before" is the treasury without this proposal's movements.
         movements = [m for m in movements if m.proposal_id != proposal_id]
-    impacts = proposal_impact(detail.actions, movements, assets, status.block_timestamp)
+    impacts = proposal_impact(detail.actions, movements, assets, status.block_timestamp, floor)
     rows = [
         ImpactRow(
             i.asset.symbol,
@@ -71,6 +78,7 @@ def read_proposal_impact(proposal_id: int, engine: Engine | None = None) -> Impa
     return ImpactView(
         rows=rows,
         breaches=any(r.breaches for r in rows),
+        floor_text=floor_text(floor),
         executed=executed,
     )
 
