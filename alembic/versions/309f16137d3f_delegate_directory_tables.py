@@ -42,6 +42,8 @@ def upgrade() -> None:
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=42), nullable=False),
     sa.Column('listed', sa.Boolean(), nullable=False),
     sa.Column('voting_power', coop_dashboard.db.uint256.Uint256(length=78), nullable=False),
+    sa.Column('power_tokens', sa.Float(), nullable=False),
+    sa.Column('random_draw', sa.BigInteger(), nullable=False),
     sa.Column('power_7d_ago', coop_dashboard.db.uint256.Uint256(length=78), nullable=False),
     sa.Column('power_change_key', coop_dashboard.db.uint256.Uint256(length=78), nullable=False),
     sa.Column('window_expires_at', sa.BigInteger(), nullable=True),
@@ -69,6 +71,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_delegate_directory_last_vote', ['listed', 'last_vote_at'], unique=False)
         batch_op.create_index('ix_delegate_directory_participation', ['listed', 'participation_bp'], unique=False)
         batch_op.create_index('ix_delegate_directory_power', ['listed', 'voting_power'], unique=False)
+        batch_op.create_index('ix_delegate_directory_random', ['listed', 'power_tokens', 'random_draw'], unique=False)
+        batch_op.create_index('ix_delegate_directory_search', ['listed', 'search_text'], unique=False)
+        batch_op.create_index('ix_delegate_directory_seeking', ['seeking_delegation', 'voting_power'], unique=False)
+        batch_op.create_index('ix_delegate_directory_statement', ['has_statement', 'voting_power'], unique=False)
         batch_op.create_index('ix_delegate_directory_window', ['window_expires_at'], unique=False)
 
     op.create_table('delegate_directory_clock',
@@ -102,7 +108,11 @@ def downgrade() -> None:
     op.drop_table('delegate_directory_clock')
     with op.batch_alter_table('delegate_directory', schema=None) as batch_op:
         batch_op.drop_index('ix_delegate_directory_window')
+        batch_op.drop_index('ix_delegate_directory_statement')
+        batch_op.drop_index('ix_delegate_directory_seeking')
         batch_op.drop_index('ix_delegate_directory_power')
+        batch_op.drop_index('ix_delegate_directory_random')
+        batch_op.drop_index('ix_delegate_directory_search')
         batch_op.drop_index('ix_delegate_directory_participation')
         batch_op.drop_index('ix_delegate_directory_last_vote')
         batch_op.drop_index('ix_delegate_directory_digest')

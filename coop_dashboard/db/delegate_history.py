@@ -7,6 +7,7 @@ queries, so both count the same way. No I/O here.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,3 +113,9 @@ def _topics(raw: Any) -> list[str]:
 def search_text(address: str, name: str, topics: Iterable[str]) -> str:
     """What the directory's text search matches: address, name and topics, lowercase."""
     return " ".join([address, name, *topics]).lower()
+
+
+def random_draw(address: str, bits: int) -> int:
+    """A fixed uniform draw of `bits` bits per address (rotated by each session's seed)."""
+    digest = hashlib.blake2b(address.lower().encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> (64 - bits)

@@ -8,15 +8,13 @@ one delegate's own rows on its profile.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import math
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Engine, and_, func, select, update
+from sqlalchemy import Engine, Float, and_, case, cast, func, select, update
 from sqlalchemy.engine import Connection
 
 from coop_dashboard.db.bulk_insert import bulk_upsert
@@ -31,6 +29,7 @@ from coop_dashboard.db.delegate_history import PowerHistory, search_text
 from coop_dashboard.db.delegate_tables import (
     CHANGE_OFFSET,
     NAME_LENGTH,
+    RANDOM_BITS,
     DelegateCurrentDelegation,
     DelegateDirectoryClock,
     DelegateDirectoryRow,
@@ -119,8 +118,17 @@ def _pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filters(query: DirectoryQuery) -> list[Any]:
-    conditions: list[Any] = [_rows.c.listed.is_(True)]
+def _matching(query: DirectoryQuery) -> tuple[Any, list[Any]]:
+    """The FROM clause and WHERE conditions of the query's filters."""
+    source: Any = _rows
+    conditions: list[Any] = []
+    if query.topic:
+        # Driven by the topic's index entries: a topic has few delegates.
+        source = _topics.join(_rows, _topics.c.address == _rows.c.address)
+        conditions.append(_topics.c.topic == query.topic.lower())
+    elif not (query.seeking_only or query.with_statement):
+        # A statement means listed: those filters go by their own index.
+        conditions.append(_rows.c.listed.is_(True))
     if query.search:
         conditions.append(_rows.c.search_text.like(_pattern(query.search), escape="\\"))
     if query.seeking_only:
@@ -129,37 +137,37 @@ def _filters(query: DirectoryQuery) -> list[Any]:
         conditions.append(_rows.c.has_statement.is_(True))
     if query.only is not None:
         conditions.append(_rows.c.address.in_([a.lower() for a in query.only]))
-    if query.topic:
-        conditions.append(
-            _rows.c.address.in_(
-                select(_topics.c.address).where(_topics.c.topic == query.topic.lower())
-            )
-        )
-    return conditions
+    return source, conditions
 
 
-def random_key(seed: int, address: str, weight: float) -> float:
-    """Efraimidis-Spirakis key of a weighted random order: smaller comes first.
+def seed_rotation(seed: int) -> int:
+    """The session's rotation of every address's fixed draw (RANDOM_BITS bits)."""
+    digest = hashlib.blake2b(str(seed).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> (64 - RANDOM_BITS)
 
-    u is uniform in (0, 1) from (seed, address), so one seed gives one order;
-    -ln(u) / weight makes the chance of coming first proportional to weight.
+
+def random_key(draw: int, rotation: int, weight: float) -> float:
+    """Efraimidis-Spirakis key of the weighted random order: smaller comes first.
+
+    u = the address's draw rotated by the session's seed, uniform in (0, 1); with
+    -ln(u) / weight the chance of coming first is proportional to weight. The same
+    formula runs in SQL (`_random_key_sql`); this one is for tests and reading.
     """
     if weight <= 0:
-        return math.inf
-    digest = hashlib.blake2b(f"{seed}:{address}".encode(), digest_size=8).digest()
-    uniform = (int.from_bytes(digest, "big") + 1) / (2**64 + 1)
+        return _LAST
+    uniform = (((draw + rotation) % _RANDOM_RANGE) + 0.5) / _RANDOM_RANGE
     return -math.log(uniform) / weight
 
 
-def weighted_random_order(seed: int, weights: Sequence[tuple[str, float]], count: int) -> list[str]:
-    """The first `count` addresses of the seed's weighted random order."""
-    return [
-        address
-        for _, address in heapq.nsmallest(
-            count,
-            ((random_key(seed, address, weight), address) for address, weight in weights),
-        )
-    ]
+_RANDOM_RANGE = 2**RANDOM_BITS
+_LAST = 1e300  # powerless rows: after everyone, by address
+
+
+def _random_key_sql(rotation: int) -> Any:
+    uniform = (cast((_rows.c.random_draw + rotation) % _RANDOM_RANGE, Float) + 0.5) / float(
+        _RANDOM_RANGE
+    )
+    return case((_rows.c.power_tokens > 0, -func.ln(uniform) / _rows.c.power_tokens), else_=_LAST)
 
 
 def _card(row: Any, supply: int) -> DelegateCard:
@@ -198,37 +206,36 @@ def directory_page(engine: Engine, query: DirectoryQuery) -> DirectoryPage:
     """One page of the directory: filtered, sorted, windowed, with the total count."""
     limit = max(1, min(query.limit, MAX_PAGE_SIZE))
     offset = max(0, query.offset)
-    conditions = _filters(query)
+    source, conditions = _matching(query)
     with engine.connect() as connection:
         as_of, supply = _clock_row(connection)
-        total = int(connection.execute(select(func.count()).where(*conditions)).scalar() or 0)
-        if query.sort == "random":
-            # Power in tokens (not wei) keeps the floats' range comfortable.
-            weights = [
-                (address, int(power) / 10**18)
-                for address, power in connection.execute(
-                    select(_rows.c.address, _rows.c.voting_power).where(*conditions)
-                )
-            ]
-            order = weighted_random_order(query.seed, weights, offset + limit)[offset:]
-            found = {
-                row["address"]: row
-                for row in connection.execute(
-                    select(_rows).where(_rows.c.address.in_(order))
-                ).mappings()
-            }
-            rows = [found[address] for address in order if address in found]
+        counted = select(func.count()).select_from(source).where(*conditions)
+        total = int(connection.execute(counted).scalar() or 0)
+        if query.sort == "random" or query.sort not in _SORT_COLUMNS:
+            # One pass in SQL over the matching rows' (draw, power): no row leaves the
+            # database but the page's.
+            order: list[Any] = [_random_key_sql(seed_rotation(query.seed)), _rows.c.address]
         else:
-            column = _SORT_COLUMNS.get(query.sort, _rows.c.voting_power)
-            rows = list(
-                connection.execute(
-                    select(_rows)
-                    .where(*conditions)
-                    .order_by(column.desc(), _rows.c.address)
-                    .offset(offset)
-                    .limit(limit)
-                ).mappings()
+            # Ties by address, descending too: one backward walk of the index.
+            order = [_SORT_COLUMNS[query.sort].desc(), _rows.c.address.desc()]
+        # The page's addresses first (read from an index where one covers the order),
+        # then its rows: the wide rows of the other matches are never read.
+        page = [
+            address
+            for (address,) in connection.execute(
+                select(_rows.c.address)
+                .select_from(source)
+                .where(*conditions)
+                .order_by(*order)
+                .offset(offset)
+                .limit(limit)
             )
+        ]
+        found = {
+            row["address"]: row
+            for row in connection.execute(select(_rows).where(_rows.c.address.in_(page))).mappings()
+        }
+        rows = [found[address] for address in page if address in found]
     return DirectoryPage([_card(row, supply) for row in rows], total, as_of, supply)
 
 

@@ -18,7 +18,7 @@ it is not an indexer table (like dataset_card).
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, Text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from coop_dashboard.db.chain_tables import ADDRESS_LENGTH, HASH_LENGTH
@@ -30,6 +30,7 @@ NAME_LENGTH = 80
 # power_change_key = change + CHANGE_OFFSET: a signed change as an unsigned value whose
 # order is the change's order (Uint256 columns sort numerically on both engines).
 CHANGE_OFFSET = 2**255
+RANDOM_BITS = 52  # exact in a double
 
 
 class DelegateDirectoryRow(SQLModel, table=True):
@@ -38,10 +39,14 @@ class DelegateDirectoryRow(SQLModel, table=True):
     __tablename__ = "delegate_directory"
     __table_args__ = (
         Index("ix_delegate_directory_power", "listed", "voting_power"),
+        Index("ix_delegate_directory_random", "listed", "power_tokens", "random_draw"),
+        Index("ix_delegate_directory_search", "listed", "search_text"),
         Index("ix_delegate_directory_delegators", "listed", "delegator_count"),
         Index("ix_delegate_directory_participation", "listed", "participation_bp"),
         Index("ix_delegate_directory_change", "listed", "power_change_key"),
         Index("ix_delegate_directory_last_vote", "listed", "last_vote_at"),
+        Index("ix_delegate_directory_statement", "has_statement", "voting_power"),
+        Index("ix_delegate_directory_seeking", "seeking_delegation", "voting_power"),
         Index("ix_delegate_directory_window", "window_expires_at"),
         Index("ix_delegate_directory_digest", "statement_digest"),
         _TABLE_OPTIONS,
@@ -51,6 +56,10 @@ class DelegateDirectoryRow(SQLModel, table=True):
     # Shown in the directory: voting power now or a current statement.
     listed: bool = Field(sa_type=Boolean)
     voting_power: int = Field(sa_type=Uint256)
+    # The weighted-random order's inputs, in SQL: power in whole tokens as a float, and
+    # a fixed uniform draw per address (RANDOM_BITS bits) that each session's seed rotates.
+    power_tokens: float = Field(sa_type=Float)
+    random_draw: int = Field(sa_type=BigInteger)
     power_7d_ago: int = Field(sa_type=Uint256)
     power_change_key: int = Field(sa_type=Uint256)  # change + CHANGE_OFFSET
     # When power_7d_ago next changes (the week-old end of the window passes a change).

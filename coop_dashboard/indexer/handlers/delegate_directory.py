@@ -37,12 +37,14 @@ from coop_dashboard.db.delegate_history import (
     PowerHistory,
     eligible_proposals,
     participation_bp,
+    random_draw,
     replay_statement,
     search_text,
     week_window,
 )
 from coop_dashboard.db.delegate_tables import (
     CHANGE_OFFSET,
+    RANDOM_BITS,
     DelegateCurrentDelegation,
     DelegateDirectoryClock,
     DelegateDirectoryRow,
@@ -246,6 +248,8 @@ class DelegateDirectory:
                     "address": address,
                     "listed": history.now > 0 or statement is not None,
                     "voting_power": history.now,
+                    "power_tokens": history.now / 10**18,
+                    "random_draw": random_draw(address, RANDOM_BITS),
                     "power_7d_ago": window.power_week_ago,
                     "power_change_key": history.now - window.power_week_ago + CHANGE_OFFSET,
                     "window_expires_at": window.expires_at,
