@@ -10,9 +10,11 @@ import reflex as rx
 # metadata `reflex db makemigrations` diffs (Reflex's own rx.Model shares it).
 import coop_dashboard.db.models  # noqa: F401
 from coop_dashboard.api.app import build_api
+from coop_dashboard.api.loop_probe import probe_enabled, probe_loop_lag
 from coop_dashboard.components.layout import APP_NAME
 from coop_dashboard.components.theme import GLOBAL_STYLE
 from coop_dashboard.indexer.service import indexer_lifespan_task
+from coop_dashboard.loop_latency import freeze_startup_heap, set_switch_interval
 from coop_dashboard.pages import add_registered_pages
 from coop_dashboard.redaction import install_log_redaction
 from coop_dashboard.services.sign_in import purge_periodically
@@ -22,6 +24,8 @@ WALLET_BRIDGE_SRC = "/wallet_bridge.js"
 
 # Every log line of the app's process goes through the one redaction (RPC API keys).
 install_log_redaction()
+# Worker threads hand the interpreter back to the event loop within 1 ms.
+set_switch_interval()
 
 # The wallet bridge (assets/wallet_bridge.js) is on every page: states drive the
 # browser wallet through it with rx.call_script.
@@ -37,3 +41,7 @@ app.register_lifespan_task(purge_periodically)
 # separate `coop index` does it); writes wait for it before refreshing pages.
 app.register_lifespan_task(indexer_lifespan_task)
 register_sql_index_reader()
+app.register_lifespan_task(freeze_startup_heap)
+# benchmarks/event_loop.py only (COOP_LOOP_PROBE=1): how late this worker's loop runs.
+if probe_enabled():
+    app.register_lifespan_task(probe_loop_lag)

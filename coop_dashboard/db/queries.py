@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -401,20 +401,41 @@ def proposal_votes(
         return _vote_rows(connection, statement)
 
 
+def iter_proposal_votes(
+    engine: Engine, proposal_id: int, batch_rows: int
+) -> Iterator[list[VoteRow]]:
+    """Every vote on a proposal, oldest first, `batch_rows` at a time from one query.
+
+    For exports: the rows are fetched as they are consumed (never all at once),
+    so each batch is a short stretch of work. Closing the iterator early (a
+    client that went away) returns the connection.
+    """
+    statement = (
+        select(_votes)
+        .where(_votes.c.proposal_id == proposal_id)
+        .order_by(_votes.c.block_number, _votes.c.log_index)
+    )
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True).execute(statement)
+        for batch in result.mappings().partitions(batch_rows):
+            yield [_vote_row(row) for row in batch]
+
+
+def _vote_row(row: Any) -> VoteRow:
+    return VoteRow(
+        row["voter"],
+        row["support"],
+        row["weight"],
+        row["reason"],
+        row["block_number"],
+        row["log_index"],
+        row["tx_hash"],
+        row["block_timestamp"],
+    )
+
+
 def _vote_rows(connection: Connection, statement: Any) -> list[VoteRow]:
-    return [
-        VoteRow(
-            row["voter"],
-            row["support"],
-            row["weight"],
-            row["reason"],
-            row["block_number"],
-            row["log_index"],
-            row["tx_hash"],
-            row["block_timestamp"],
-        )
-        for row in connection.execute(statement).mappings()
-    ]
+    return [_vote_row(row) for row in connection.execute(statement).mappings()]
 
 
 def votes_by_voter(engine: Engine, voter: str) -> list[VoteRow]:
