@@ -120,14 +120,17 @@ def cmd_deploy(settings: Settings, _args: argparse.Namespace) -> int:
 def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
     w3 = make_web3(rpc_url, settings.rpc_timeout_s)
     validate_deployment(w3, deployment, rpc_url, settings.chain_id)
-    report = seed_demo(
-        w3, deployment, LocalContentStore(settings.content_dir), treasury_history=True
-    )
+    # Imported here: numpy and scikit-learn load only when a demo is seeded.
+    from coop_dashboard.services.datasets.demo import demo_datasets
+
+    store = LocalContentStore(settings.content_dir)
+    report = seed_demo(w3, deployment, store, treasury_history=True, datasets=demo_datasets(store))
     seeded = Deployment(**{**deployment.__dict__, "seeded": True})
     write_manifest(seeded, settings.deployment_path)
     _say(
         f"seeded {len(report.members)} members, {len(report.statements)} delegate statements, "
-        f"{len(report.proposals)} proposals ({', '.join(report.proposals)})"
+        f"{len(report.proposals)} proposals ({', '.join(report.proposals)}), "
+        f"{len(report.datasets)} datasets"
     )
 
 

@@ -7,6 +7,7 @@ demo looks the same on every machine and tests can assert on it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from web3.contract import Contract
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.deploy import TOKEN
+from coop_dashboard.chain.seed_datasets import DemoDataset, seed_datasets
 from coop_dashboard.chain.seed_treasury import seed_treasury_history
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.content.cid import sha256_digest
@@ -103,6 +105,7 @@ class SeedReport:
     members: list[str] = field(default_factory=list)  # addresses, in MEMBERS order
     proposals: dict[str, int] = field(default_factory=dict)  # expected state -> proposal id
     statements: dict[str, str] = field(default_factory=dict)  # address -> statement CID
+    datasets: dict[str, int] = field(default_factory=dict)  # demo dataset key -> token id
 
 
 @dataclass(frozen=True)
@@ -332,13 +335,20 @@ def _proposals(seeder: _Seeder) -> dict[str, tuple[ProposalSpec, _Proposal]]:
 
 
 def seed_demo(
-    w3: Web3, deployment: Deployment, store: LocalContentStore, *, treasury_history: bool = False
+    w3: Web3,
+    deployment: Deployment,
+    store: LocalContentStore,
+    *,
+    treasury_history: bool = False,
+    datasets: Sequence[DemoDataset] = (),
 ) -> SeedReport:
     """Fill a freshly deployed local suite with the demo cooperative.
 
     `treasury_history` first plays a year of treasury activity (seed_treasury.py:
     revenue, monthly grants, a budget, a slashed bond; the clock moves ~360 days),
-    as `coop seed` does; tests that count proposals or votes leave it out."""
+    as `coop seed` does; tests that count proposals or votes leave it out.
+    `datasets` (services/datasets/demo.py builds them) are registered next, with
+    one more executed proposal (two curators, one delisting) and attestations."""
     if not devchain.is_dev_node(w3):
         raise ChainError("Seeding needs a local anvil node (it moves the chain's clock).")
     if "MockStablecoin" not in deployment.contracts:
@@ -354,6 +364,8 @@ def seed_demo(
     devchain.increase_time(w3, 1)
     if treasury_history:
         seed_treasury_history(seeder)
+    if datasets:
+        seeder.report.datasets = seed_datasets(seeder, datasets)
 
     voting_delay = seeder.params("voting_delay_s")
     voting_period = seeder.params("voting_period_s")

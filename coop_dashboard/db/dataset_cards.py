@@ -98,3 +98,15 @@ def forget_cards(engine: Engine, card_cids: list[str]) -> None:
         for start in range(0, len(card_cids), _IN_CHUNK):
             chunk = card_cids[start : start + _IN_CHUNK]
             connection.execute(delete(_cards).where(_cards.c.card_cid.in_(chunk)))
+
+
+def unread_card_cids(engine: Engine, limit: int) -> list[str]:
+    """Card CIDs of registered datasets with no saved facts yet, newest datasets first."""
+    statement = (
+        select(_states.c.card_cid)
+        .where(~select(_cards.c.card_cid).where(_cards.c.card_cid == _states.c.card_cid).exists())
+        .order_by(_states.c.dataset_id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return list(dict.fromkeys(str(cid) for (cid,) in connection.execute(statement)))

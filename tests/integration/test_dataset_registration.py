@@ -23,14 +23,13 @@ from web3.logs import DISCARD
 
 from coop_dashboard.api.app import build_api
 from coop_dashboard.chain.compile import Artifact
-from coop_dashboard.chain.contracts import Deployment, write_manifest
-from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.chain.contracts import Deployment
+from coop_dashboard.config import Settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.chain_tables import table_of
 from coop_dashboard.db.dataset_queries import get_dataset
 from coop_dashboard.db.dataset_tables import DatasetCard
 from coop_dashboard.db.engine import get_engine
-from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.services.datasets.cards import CardForm
@@ -44,7 +43,7 @@ from coop_dashboard.services.datasets.register import (
     uploads_ledger,
 )
 from tests.support.chains import Chain, deploy, start_chain
-from tests.support.datasets import BOND, act_as_governance
+from tests.support.datasets import BOND, act_as_governance, deployed_settings
 from tests.unit.content.ipfs_reference import read_car
 
 FORM = CardForm(
@@ -112,19 +111,7 @@ def world(
     chain = start_chain(directory)
     try:
         deployment = deploy(chain, compiled_artifacts)
-        manifest = directory / "deployment.json"
-        write_manifest(deployment, manifest)
-        settings = replace(
-            load_settings(),
-            data_dir=directory / "data",
-            rpc_url=chain.rpc_url,
-            chain_id=chain.chain_id,
-            deployment_path=manifest,
-            database_url=f"sqlite:///{directory / 'index.db'}",
-            content_dir=directory / "content",
-            app_origin="https://coop.example",
-        )
-        upgrade_database(settings.database_url)
+        settings = deployed_settings(chain, deployment, directory)
         world = World(
             chain,
             deployment,

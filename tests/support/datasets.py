@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from web3 import Web3
@@ -9,10 +11,13 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from coop_dashboard.chain.contracts import Deployment
+from coop_dashboard.chain.contracts import Deployment, write_manifest
 from coop_dashboard.chain.dataset_registry import Registration
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.content.cid import cid_for_bytes, sha256_digest
+from coop_dashboard.db.migrations import upgrade_database
+from tests.support.chains import Chain
 
 BOND = 10**17  # the deployment's default minimum bond (0.1 ETH)
 
@@ -65,3 +70,22 @@ def act_as_governance(w3: Web3, deployment: Deployment) -> Sender:
 def emitted(contract: Contract, event: str, receipt: TxReceipt) -> list[Any]:
     """The `event` logs of `contract` in `receipt` (other events of the transaction skipped)."""
     return list(contract.events[event]().process_receipt(receipt, errors=DISCARD))
+
+
+def deployed_settings(chain: Chain, deployment: Deployment, directory: Path) -> Settings:
+    """Settings for an app over `chain` with everything else under `directory`: the
+    manifest written there, a migrated SQLite index, the content store, an origin."""
+    manifest = directory / "deployment.json"
+    write_manifest(deployment, manifest)
+    settings = replace(
+        load_settings(),
+        data_dir=directory / "data",
+        rpc_url=chain.rpc_url,
+        chain_id=chain.chain_id,
+        deployment_path=manifest,
+        database_url=f"sqlite:///{directory / 'index.db'}",
+        content_dir=directory / "content",
+        app_origin="https://coop.example",
+    )
+    upgrade_database(settings.database_url)
+    return settings

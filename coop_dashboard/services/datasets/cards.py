@@ -459,36 +459,29 @@ def _csv_layout(path: Path) -> tuple[str, tuple[tuple[str, str], ...], int | Non
     return CSV_FORMAT, tuple(zip(names, (k or "text" for k in kinds), strict=True)), rows
 
 
-_ORDER = ("integer", "float", "boolean", "text")
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+_FLOAT = re.compile(
+    r"\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|infinity|nan)\s*",
+    re.IGNORECASE,
+)
+_BOOLEANS = ("true", "false")
 
 
 def _widen(known: str | None, value: str) -> str | None:
-    """The narrowest type holding every value seen so far (empty values fit any)."""
+    """The narrowest type holding every value seen so far (empty values fit any).
+
+    Regular expressions, not int()/float() and their exceptions: this runs once
+    per cell of the file.
+    """
     if not value or known == "text":
         return known
-    kind = _value_kind(value)
-    if known is None or known == kind:
-        return kind
-    if {known, kind} == {"integer", "float"}:
-        return "float"
-    return "text"
-
-
-def _value_kind(value: str) -> str:
-    text = value.strip()
-    if text.lower() in ("true", "false"):
-        return "boolean"
-    try:
-        int(text)
-    except ValueError:
-        pass
-    else:
+    if known in (None, "integer") and _INTEGER.fullmatch(value):
         return "integer"
-    try:
-        float(text)
-    except ValueError:
-        return "text"
-    return "float"
+    if known in (None, "integer", "float") and _FLOAT.fullmatch(value):
+        return "float"
+    if known in (None, "boolean") and value.strip().lower() in _BOOLEANS:
+        return "boolean"
+    return "text"
 
 
 # ---- Croissant ---------------------------------------------------------------------
