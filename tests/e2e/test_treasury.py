@@ -161,3 +161,16 @@ def test_treasury_page_reconciles_with_the_chain(
     noted = [r for r in records if r["notes"]]
     assert len(noted) == 1 and wallet.address.lower() in noted[0]["notes"]
     assert all(Web3.is_address(r["counterparty"]) or not r["counterparty"] for r in records)
+
+    # Commitments: the succeeded 25 ETH grant; the proposal's page shows its impact.
+    page.goto(f"{treasury_app.url}/treasury")
+    expect(page.locator('.runway-row[data-symbol="ETH"]')).to_have_attribute(
+        "data-after", str(balances["ETH"] - 25 * 10**18), timeout=PAGE_TIMEOUT_MS
+    )
+    expect(page.locator(".commitment-row")).to_have_count(1)
+    page.goto(f"{treasury_app.url}/proposals/{chain.report.proposals['succeeded']}")
+    impact = page.locator('#proposal-treasury-impact .impact-row[data-symbol="ETH"]')
+    expect(impact).to_have_attribute(
+        "data-after", str(balances["ETH"] - 25 * 10**18), timeout=PAGE_TIMEOUT_MS
+    )
+    expect(page.locator("#proposal-treasury-impact")).to_contain_text("Runway floor: 6 months")
