@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import reflex as rx
@@ -16,7 +15,7 @@ from coop_dashboard.services.treasury.export import ExportRefused, read_movement
 from coop_dashboard.services.treasury.live import TREASURY
 from coop_dashboard.services.treasury.notes import NoteRefused, attach_note_now
 from coop_dashboard.services.treasury.periods import Period, Window
-from coop_dashboard.services.treasury.view import TreasuryKey, TreasuryView
+from coop_dashboard.services.treasury.view import TreasuryKey, TreasuryView, clicked_bar
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 from coop_dashboard.state.session import authenticated_address_locked
 
@@ -71,19 +70,10 @@ class TreasuryState(rx.State):
     @rx.event
     async def bar_clicked(self, points: list[dict[str, Any]]) -> None:
         """Filter the movements to the clicked bar's category and period."""
-        if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-            return
-        point = points[0]
-        trace, x = point.get("curveNumber"), point.get("x")
-        traces = self.view.flow_traces
-        if not isinstance(trace, int) or not 0 <= trace < len(traces) or not isinstance(x, str):
-            return
-        try:
-            bucket = date.fromisoformat(x[:10])
-        except ValueError:
-            return
-        category = traces[trace].split(":")[0]
-        await self._show(replace(self._key, category=category, bucket=bucket.isoformat()))
+        clicked = clicked_bar(self.view.flow_traces, points)
+        if clicked is not None:
+            category, bucket = clicked
+            await self._show(replace(self._key, category=category, bucket=bucket))
 
     @rx.event
     async def clear_filter(self) -> None:

@@ -317,6 +317,26 @@ def movements_at(engine: Engine, block_number: int, block_hash: str) -> list[Mov
     return rows
 
 
+def clicked_bar(traces: list[str], points: object) -> tuple[str, str] | None:
+    """(category, bucket start) of a click on the flows chart, from plotly's point data
+    as the browser sent it (any shape: a client may send anything); None if not a bar."""
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    trace, x = points[0].get("curveNumber"), points[0].get("x")
+    if not isinstance(trace, int) or isinstance(trace, bool) or not 0 <= trace < len(traces):
+        return None
+    if not isinstance(x, str):
+        return None
+    try:
+        bucket = date.fromisoformat(x[:10])
+    except ValueError:
+        return None
+    category = traces[trace].split(":")[0]
+    if category not in {c.value for c in Category}:
+        return None
+    return category, bucket.isoformat()
+
+
 def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> TreasuryView:
     """The view for `key` from the index (blocking: the live hub runs it in a thread)."""
     engine = engine or get_engine(load_settings().database_url)
