@@ -4,6 +4,8 @@ executed proposal, two curators' attestations, and every card valid Croissant.""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import time
 from collections.abc import Iterator
@@ -22,7 +24,10 @@ from coop_dashboard.db import dataset_queries as dq
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
-from coop_dashboard.services.datasets.card_facts import fill_missing_card_facts
+from coop_dashboard.services.datasets.card_facts import (
+    dataset_housekeeping,
+    fill_missing_card_facts,
+)
 from coop_dashboard.services.datasets.cards import card_problems, read_card
 from coop_dashboard.services.datasets.demo import demo_datasets
 from coop_dashboard.services.datasets.downloads import dataset_export
@@ -124,9 +129,19 @@ def test_every_card_is_true_to_its_file_and_valid_croissant(seeded: SeededDatase
         assert metadata.name == card.form.name
 
 
-def test_the_card_service_fills_the_catalog(seeded: SeededDatasets) -> None:
+def test_the_card_service_fills_the_catalog(
+    seeded: SeededDatasets, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = get_engine(seeded.settings.database_url)
-    assert fill_missing_card_facts(seeded.settings) == 11
+    monkeypatch.setenv("DATABASE_URL", seeded.settings.database_url)
+    monkeypatch.setenv("CONTENT_DIR", str(seeded.settings.content_dir))
+    monkeypatch.setenv("COOP_DATA_DIR", str(seeded.settings.data_dir))
+
+    async def a_few_rounds() -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(dataset_housekeeping(interval_s=0.05), timeout=1.0)
+
+    asyncio.run(a_few_rounds())  # the app's lifespan task
     assert fill_missing_card_facts(seeded.settings) == 0  # each card is read once
     page = dq.dataset_catalog(engine, dq.CatalogQuery(search="wine", page_size=100))
     names = sorted(row.name or "" for row in page.rows)
