@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from reflex.state import State
 
+from coop_dashboard.config import load_settings
 from coop_dashboard.db.engine import create_tables, make_engine
+from coop_dashboard.services.datasets.attest import AttestationRefused, prepare_attestation
 from coop_dashboard.services.datasets.register_view import ParentOption
 from coop_dashboard.services.live_data import live_hub
 from coop_dashboard.state.dataset_page import DatasetPageState, dataset_id_from_path
@@ -116,3 +118,14 @@ def test_register_handlers_refuse_forged_input() -> None:
         assert {"description", "license", "purpose"} <= set(form.problems)
 
     asyncio.run(scenario())
+
+
+@pytest.mark.usefixtures("empty_index")
+def test_a_non_curator_is_refused_before_the_wallet_opens_and_nothing_is_stored() -> None:
+    settings = load_settings()
+    with pytest.raises(AttestationRefused, match="Only curators"):
+        prepare_attestation(settings, "0x" + "11" * 20, 1, 50, "A note nobody should keep.")
+    with pytest.raises(AttestationRefused, match="score"):
+        prepare_attestation(settings, "0x" + "11" * 20, 1, 101, "")
+    stored = [p for p in settings.content_dir.rglob("*") if p.is_file()]
+    assert stored == []
