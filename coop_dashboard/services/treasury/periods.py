@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 
@@ -22,8 +22,13 @@ WINDOW_DAYS: dict[Window, int | None] = {Window.DAYS_30: 30, Window.YEAR: 365, W
 DAY_S = 86_400
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def day_of(timestamp: int) -> date:
-    return datetime.fromtimestamp(timestamp, tz=UTC).date()
+    """The UTC day of a unix timestamp (integer arithmetic: 3x faster than datetime,
+    and the pages call it for every movement)."""
+    return date.fromordinal(_EPOCH_ORDINAL + timestamp // DAY_S)
 
 
 def bucket_start(day: date, period: Period) -> date:
