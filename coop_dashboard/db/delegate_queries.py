@@ -29,7 +29,6 @@ from coop_dashboard.db.delegate_history import PowerHistory, search_text
 from coop_dashboard.db.delegate_tables import (
     CHANGE_OFFSET,
     NAME_LENGTH,
-    RANDOM_BITS,
     DelegateCurrentDelegation,
     DelegateDirectoryClock,
     DelegateDirectoryRow,
@@ -140,33 +139,37 @@ def _matching(query: DirectoryQuery) -> tuple[Any, list[Any]]:
     return source, conditions
 
 
-def seed_rotation(seed: int) -> int:
-    """The session's rotation of every address's fixed draw (RANDOM_BITS bits)."""
-    digest = hashlib.blake2b(str(seed).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> (64 - RANDOM_BITS)
-
-
-def random_key(draw: int, rotation: int, weight: float) -> float:
-    """Efraimidis-Spirakis key of the weighted random order: smaller comes first.
-
-    u = the address's draw rotated by the session's seed, uniform in (0, 1); with
-    -ln(u) / weight the chance of coming first is proportional to weight. The same
-    formula runs in SQL (`_random_key_sql`); this one is for tests and reading.
-    """
-    if weight <= 0:
-        return _LAST
-    uniform = (((draw + rotation) % _RANDOM_RANGE) + 0.5) / _RANDOM_RANGE
-    return -math.log(uniform) / weight
-
-
-_RANDOM_RANGE = 2**RANDOM_BITS
+# A prime just below 2**RANDOM_BITS: u = (draw * a + b) mod P is a universal hash of the
+# address's draw, so for a random (a, b) any two addresses' u are independent and uniform.
+_PRIME = 2**31 - 1
 _LAST = 1e300  # powerless rows: after everyone, by address
 
 
-def _random_key_sql(rotation: int) -> Any:
-    uniform = (cast((_rows.c.random_draw + rotation) % _RANDOM_RANGE, Float) + 0.5) / float(
-        _RANDOM_RANGE
-    )
+def seed_rotation(seed: int) -> tuple[int, int]:
+    """The session's hash parameters (a, b) from its seed."""
+    digest = hashlib.blake2b(str(seed).encode(), digest_size=16).digest()
+    multiplier = int.from_bytes(digest[:8], "big") % (_PRIME - 1) + 1
+    return multiplier, int.from_bytes(digest[8:], "big") % _PRIME
+
+
+def random_key(draw: int, rotation: tuple[int, int], weight: float) -> float:
+    """Efraimidis-Spirakis key of the weighted random order: smaller comes first.
+
+    u = the address's draw hashed with the session's (a, b), uniform in (0, 1);
+    with -ln(u) / weight the chance of coming first is proportional to weight.
+    The same formula runs in SQL (`_random_key_sql`); this one is for tests.
+    """
+    if weight <= 0:
+        return _LAST
+    multiplier, offset = rotation
+    uniform = (((draw * multiplier + offset) % _PRIME) + 0.5) / _PRIME
+    return -math.log(uniform) / weight
+
+
+def _random_key_sql(rotation: tuple[int, int]) -> Any:
+    multiplier, offset = rotation
+    hashed = (_rows.c.random_draw * multiplier + offset) % _PRIME
+    uniform = (cast(hashed, Float) + 0.5) / float(_PRIME)
     return case((_rows.c.power_tokens > 0, -func.ln(uniform) / _rows.c.power_tokens), else_=_LAST)
 
 

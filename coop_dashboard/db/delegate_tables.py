@@ -30,7 +30,7 @@ NAME_LENGTH = 80
 # power_change_key = change + CHANGE_OFFSET: a signed change as an unsigned value whose
 # order is the change's order (Uint256 columns sort numerically on both engines).
 CHANGE_OFFSET = 2**255
-RANDOM_BITS = 52  # exact in a double
+RANDOM_BITS = 31  # draws below 2**31: draw * multiplier stays within a signed 64-bit integer
 
 
 class DelegateDirectoryRow(SQLModel, table=True):
@@ -57,7 +57,7 @@ class DelegateDirectoryRow(SQLModel, table=True):
     listed: bool = Field(sa_type=Boolean)
     voting_power: int = Field(sa_type=Uint256)
     # The weighted-random order's inputs, in SQL: power in whole tokens as a float, and
-    # a fixed uniform draw per address (RANDOM_BITS bits) that each session's seed rotates.
+    # a fixed draw per address (RANDOM_BITS bits) that each session's seed hashes anew.
     power_tokens: float = Field(sa_type=Float)
     random_draw: int = Field(sa_type=BigInteger)
     power_7d_ago: int = Field(sa_type=Uint256)

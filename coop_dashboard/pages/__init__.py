@@ -8,6 +8,8 @@ from coop_dashboard.pages import (
     dataset_detail,  # noqa: F401  (registers "/datasets/[dataset_id]" under "/datasets")
     dataset_register,  # noqa: F401  (registers "/datasets/new" under "/datasets")
     datasets,  # noqa: F401  (registers "/datasets")
+    delegate_profile,  # noqa: F401  (registers "/delegates/[address]" under "/delegates")
+    delegates,  # noqa: F401  (registers "/delegates")
     overview,  # noqa: F401  (registers "/")
     proposal_builder,  # noqa: F401  (registers "/proposals/new" under "/proposals")
     proposal_detail,  # noqa: F401  (registers "/proposals/[proposal_id]" under "/proposals")

@@ -1,0 +1,128 @@
+"""The delegate directory ("/delegates"): everyone with voting power or a statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from coop_dashboard.components.delegate_card import delegate_card
+from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.services.delegates.directory import SORT_LABELS
+from coop_dashboard.state.delegates import DelegateDirectoryState as S
+
+DESCRIPTION = (
+    "Who votes for the cooperative's token holders: what they stand for, how they voted, "
+    "and who trusts them."
+)
+
+
+def _switch(label: str, checked: Any, on_change: Any, id_: str) -> rx.Component:
+    return rx.hstack(
+        rx.switch(checked=checked, on_change=on_change, id=id_),
+        rx.text(label, size="2"),
+        align="center",
+        spacing="2",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            placeholder="Search by name, address or topic",
+            default_value=S.search,
+            debounce_timeout=300,
+            on_change=S.set_search,
+            id="delegates-search",
+            width=rx.breakpoints(initial="100%", sm="18em"),
+        ),
+        rx.select.root(
+            rx.select.trigger(placeholder="All topics", id="delegates-topic"),
+            rx.select.content(
+                rx.select.item("All topics", value="all"),
+                rx.foreach(S.topics, lambda t: rx.select.item(t, value=t)),
+            ),
+            value=rx.cond(S.topic == "", "all", S.topic),
+            on_change=S.set_topic,
+        ),
+        rx.select.root(
+            rx.select.trigger(id="delegates-sort"),
+            rx.select.content(
+                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()]
+            ),
+            value=S.sort,
+            on_change=S.set_sort,
+        ),
+        _switch("Seeking delegation", S.seeking_only, S.set_seeking_only, "delegates-seeking"),
+        _switch("Has a statement", S.with_statement, S.set_with_statement, "delegates-statement"),
+        _switch("My delegate", S.only_mine, S.set_only_mine, "delegates-mine"),
+        gap="3",
+        wrap="wrap",
+        align="center",
+        width="100%",
+    )
+
+
+def _pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(S.total, " delegates", size="2", color_scheme="gray", id="delegates-total"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron_left", size=14),
+            "Previous",
+            variant="soft",
+            disabled=S.page <= 1,
+            on_click=S.previous_page,
+        ),
+        rx.text("Page ", S.page, " of ", S.page_count, size="2"),
+        rx.button(
+            "Next",
+            rx.icon("chevron_right", size=14),
+            variant="soft",
+            disabled=S.page >= S.page_count,
+            on_click=S.next_page,
+            id="delegates-next",
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+@dashboard_page(
+    route="/delegates",
+    title="Delegates",
+    icon="users",
+    order=15,
+    description=DESCRIPTION,
+    on_load=S.load,
+)
+def delegates() -> rx.Component:
+    return rx.vstack(
+        rx.vstack(
+            rx.heading("Delegates", size="7"),
+            rx.text(DESCRIPTION, size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        _filters(),
+        rx.cond(
+            S.notice != "",
+            rx.callout(
+                S.notice, icon="triangle_alert", color_scheme="amber", id="delegates-notice"
+            ),
+        ),
+        rx.cond(
+            S.rows.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.foreach(S.rows, delegate_card), spacing="3", width="100%", id="delegates-list"
+            ),
+            rx.cond(
+                S.loaded,
+                rx.callout("No delegate matches.", icon="info", id="delegates-empty"),
+                rx.center(rx.spinner(size="3"), padding_y="3em", width="100%"),
+            ),
+        ),
+        _pager(),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,273 @@
+"""DelegateProfileState: one delegate (/delegates/[address]): statement, versions and their
+diff, power chart, voting record, delegators; the member's statement editor and delegation.
+
+Live through the hub: the profile is pushed once per indexed batch. Writes go
+through state/tx.py's one wallet path; every input is checked by
+services/delegates/writes.py on the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+import plotly.graph_objects as go
+import reflex as rx
+from reflex.event import EventHandler
+
+from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.errors import CoopError
+from coop_dashboard.services.delegates.profile import (
+    PROFILE,
+    ProfileView,
+    index_now,
+    power_figure,
+    valid_profile_address,
+    version_diff,
+)
+from coop_dashboard.services.delegates.writes import (
+    SUGGESTED_TOPICS,
+    StatementDraft,
+    check_statement,
+    delegation_preview,
+    prepare_clear,
+    prepare_delegate,
+    prepare_publish,
+    prepare_seeking,
+)
+from coop_dashboard.services.governance.markdown import render_markdown
+from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.session import authenticated_address_locked
+from coop_dashboard.state.tx import start_write
+
+UNREADABLE = "The delegate index cannot be read right now. Retrying shortly."
+PREVIEW_MAX_CHARS = 20_000
+
+
+class DelegateProfileState(rx.State):
+    """What one delegate's page shows, and the member's writes from it."""
+
+    address: str = ""
+    view: ProfileView = ProfileView()
+    figure: go.Figure = go.Figure()
+    loaded: bool = False
+    notice: str = ""
+    signed_in_as: str = ""
+    # Diff between two versions (numbers as strings: select values).
+    diff_from: str = ""
+    diff_to: str = ""
+    diff_lines: list[str] = []
+    diff_note: str = ""
+    # Delegation: the effect shown before signing.
+    delegate_preview: list[str] = []
+    delegate_notice: str = ""
+    # The editor (the signed-in member's own profile only).
+    draft: str = ""
+    draft_topics: str = ""
+    draft_seeking: bool = False
+    draft_preview_html: str = ""
+    editor_notice: str = ""
+
+    @rx.var(cache=True)
+    def is_own(self) -> bool:
+        return self.signed_in_as != "" and self.signed_in_as == self.address
+
+    @rx.var(cache=True)
+    def version_numbers(self) -> list[str]:
+        return [str(v.version) for v in self.view.versions if v.kind == "published"]
+
+    @rx.var(cache=True)
+    def suggested_topics(self) -> list[str]:
+        return list(SUGGESTED_TOPICS)
+
+    def _address(self) -> str | None:
+        return valid_profile_address(self.router.url.path.rstrip("/").rsplit("/", 1)[-1])
+
+    def _apply(self, view: ProfileView) -> None:
+        self.view, self.loaded, self.notice = view, True, ""
+        self.figure = power_figure(view.power_steps, _now_cache.get("now"))
+
+    async def _show(self) -> None:
+        address = self._address()
+        if address is None:
+            stop_live(self, PROFILE)
+            self.view, self.loaded = ProfileView(found=False), True
+            self.notice = "That is not an address: expected 0x and 40 hexadecimal digits."
+            return
+        try:
+            self._apply(await show_live(self, PROFILE, address))
+        except ShowSuperseded:
+            pass
+        except LiveReadError:
+            self.notice = UNREADABLE
+
+    @rx.event
+    async def load(self) -> Any:
+        address = self._address()
+        if (address or "") != self.address:
+            self.view, self.figure, self.loaded = ProfileView(), go.Figure(), False
+            self.diff_lines, self.diff_note, self.diff_from, self.diff_to = [], "", "", ""
+            self.delegate_preview, self.delegate_notice, self.editor_notice = [], "", ""
+        self.address = address or ""
+        _now_cache["now"] = await asyncio.to_thread(index_now)
+        await self._show()
+        self.signed_in_as = ((await authenticated_address_locked(self)) or "").lower()
+        return DelegateProfileState.follow
+
+    @rx.event(background=True)
+    async def follow(self) -> None:
+        await follow_live(self, PROFILE, _shown_address, DelegateProfileState._apply)
+
+    @rx.event
+    async def refresh(self) -> None:
+        await self._show()
+        self.signed_in_as = ((await authenticated_address_locked(self)) or "").lower()
+
+    # -- versions --------------------------------------------------------------------------
+
+    @rx.event
+    def set_diff_from(self, value: str) -> None:
+        self.diff_from = value if isinstance(value, str) else ""
+
+    @rx.event
+    def set_diff_to(self, value: str) -> None:
+        self.diff_to = value if isinstance(value, str) else ""
+
+    @rx.event
+    async def show_diff(self) -> None:
+        older, newer = self.diff_from, self.diff_to
+        if not (older.isdecimal() and newer.isdecimal()) or len(older) > 9 or len(newer) > 9:
+            self.diff_lines, self.diff_note = [], "Pick two versions."
+            return
+        diff = await asyncio.to_thread(version_diff, self.address, int(older), int(newer))
+        self.diff_lines, self.diff_note = diff.lines, diff.note
+
+    # -- delegation ------------------------------------------------------------------------
+
+    @rx.event
+    async def preview_delegation(self, to_self: bool = False) -> None:
+        self.delegate_notice, self.delegate_preview = "", []
+        member = await authenticated_address_locked(self)
+        if member is None:
+            self.delegate_notice = "Sign in with your wallet to delegate."
+            return
+        target = member if to_self is True else self.address
+        try:
+            preview = await asyncio.to_thread(delegation_preview, load_settings(), member, target)
+        except CoopError as exc:
+            self.delegate_notice = str(exc)
+            return
+        self.delegate_preview = list(preview.lines)
+
+    @rx.event(background=True)
+    async def delegate(self, to_self: bool = False) -> Any:
+        async with self:
+            target = self.address
+            self.delegate_notice = ""
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_delegate(settings, signer, signer if to_self is True else target)
+
+        event = await start_write(
+            self,
+            summary="Delegate your votes",
+            prepare=prepare,
+            refresh=[cast(EventHandler, DelegateProfileState.refresh)],
+        )
+        if event is not None:
+            yield event
+
+    # -- the statement editor --------------------------------------------------------------
+
+    @rx.event
+    def start_editing(self, document: str = "") -> None:
+        self.draft = document[:PREVIEW_MAX_CHARS] if isinstance(document, str) else ""
+        self.draft_topics = ", ".join(self.view.card.topics)
+        self.draft_seeking = self.view.card.seeking
+        self.editor_notice = ""
+
+    @rx.event
+    def set_draft(self, value: str) -> None:
+        # Bounded like the builder: the server refuses more on publish anyway.
+        self.draft = value[: PREVIEW_MAX_CHARS + 1] if isinstance(value, str) else ""
+
+    @rx.event
+    def set_draft_topics(self, value: str) -> None:
+        self.draft_topics = value[:400] if isinstance(value, str) else ""
+
+    @rx.event
+    def add_topic(self, topic: str) -> None:
+        if isinstance(topic, str) and topic in SUGGESTED_TOPICS:
+            current = [t.strip() for t in self.draft_topics.split(",") if t.strip()]
+            if topic not in current:
+                self.draft_topics = ", ".join([*current, topic])
+
+    @rx.event
+    def set_draft_seeking(self, value: bool) -> None:
+        self.draft_seeking = value is True
+
+    @rx.event
+    async def preview_draft(self) -> None:
+        rendered = await asyncio.to_thread(render_markdown, self.draft)
+        self.draft_preview_html = rendered.html
+
+    @rx.event(background=True)
+    async def publish(self) -> Any:
+        async with self:
+            document, topics, seeking = self.draft, self.draft_topics, self.draft_seeking
+            self.editor_notice = ""
+        try:
+            draft: StatementDraft = check_statement(document, topics, seeking)
+        except CoopError as exc:
+            async with self:
+                self.editor_notice = str(exc)
+            return
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_publish(settings, signer, draft)
+
+        event = await start_write(
+            self,
+            summary="Publish your delegate statement",
+            prepare=prepare,
+            refresh=[cast(EventHandler, DelegateProfileState.refresh)],
+        )
+        if event is not None:
+            yield event
+
+    @rx.event(background=True)
+    async def toggle_seeking(self, value: bool) -> Any:
+        seeking = value is True
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_seeking(settings, signer, seeking)
+
+        event = await start_write(
+            self,
+            summary="Change whether you seek delegations",
+            prepare=prepare,
+            refresh=[cast(EventHandler, DelegateProfileState.refresh)],
+        )
+        if event is not None:
+            yield event
+
+    @rx.event(background=True)
+    async def clear_statement(self) -> Any:
+        event = await start_write(
+            self,
+            summary="Clear your delegate statement",
+            prepare=prepare_clear,
+            refresh=[cast(EventHandler, DelegateProfileState.refresh)],
+        )
+        if event is not None:
+            yield event
+
+
+# The index's clock for the chart's right edge (one value per worker is enough).
+_now_cache: dict[str, int | None] = {}
+
+
+def _shown_address(state: DelegateProfileState) -> str | None:
+    return state._address()
