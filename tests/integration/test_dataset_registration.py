@@ -260,6 +260,9 @@ def test_bad_registrations_are_refused_before_anything_is_stored(world: World) -
     _refused(world, _request(data, parents=(world.raw_id,)), "transformation", "source")
     _refused(world, _request(data, bond_wei=BOND - 1), "bond", "asks at least 0.1 ETH")
     _refused(world, _request(data, modality="x" * 33), "modality", "1 to 32 bytes")
+    small = replace(world.settings, dataset_max_bytes=10)
+    with pytest.raises(RegistrationRefused, match="larger than the 10 bytes"):
+        prepare_registration(small, world.alice, _request(data))
     stranger_version = _request(data, supersedes=world.raw_id)
     stranger = world.chain.w3.eth.accounts[5]
     with pytest.raises(RegistrationRefused, match="Only the owner"):

@@ -20,10 +20,10 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from coop_dashboard.chain.dataset_registry import TRANSFORMATIONS
 from coop_dashboard.content.cid import RAW_CODEC, block_cid, cid_from_bytes
@@ -337,15 +337,47 @@ def stored_file_facts(store: LocalContentStore, cid: str, work_dir: Path) -> Fil
     size = store.size(cid)
     if size == 0:
         raise ContentError("The file is empty: a dataset needs at least one byte.")
-    work_dir.mkdir(parents=True, exist_ok=True)
-    copy = work_dir / f"{cid}.part"
-    try:
-        with copy.open("wb") as out:
-            for piece in store.iter_content(cid):
-                out.write(piece)
-        return file_facts(copy, cid)
-    finally:
-        copy.unlink(missing_ok=True)
+    sha256 = hashlib.sha256()
+    for piece in store.iter_content(cid):
+        sha256.update(piece)
+    head = b"".join(store.iter_content(cid, 0, _SNIFF_BYTES))
+    if head.startswith(b"PAR1"):
+        work_dir.mkdir(parents=True, exist_ok=True)
+        copy = work_dir / f"{cid}.part"
+        try:
+            with copy.open("wb") as out:
+                for piece in store.iter_content(cid):
+                    out.write(piece)
+            encoding, columns, rows = _parquet_layout(copy)
+        finally:
+            copy.unlink(missing_ok=True)
+    else:
+        encoding, columns, rows = _text_layout(
+            head, lambda: io.BufferedReader(_PiecesReader(store.iter_content(cid)))
+        )
+    return FileFacts(cid, sha256.hexdigest(), size, encoding, columns, rows)
+
+
+class _PiecesReader(io.RawIOBase):
+    """A binary stream over verified pieces (so csv reads a stored file as it streams)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = pieces
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._pending = piece
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
 
 
 def _identity(source: io.BufferedReader, max_bytes: int | None) -> tuple[str, str, int]:
@@ -369,14 +401,21 @@ def _identity(source: io.BufferedReader, max_bytes: int | None) -> tuple[str, st
     return cid_from_bytes(builder.finish().cid), sha256.hexdigest(), size
 
 
-def _layout(path: Path) -> tuple[str, tuple[tuple[str, str], ...], int | None]:
+Layout = tuple[str, tuple[tuple[str, str], ...], int | None]
+
+
+def _layout(path: Path) -> Layout:
     with path.open("rb") as source:
         head = source.read(_SNIFF_BYTES)
     if head.startswith(b"PAR1"):
         return _parquet_layout(path)
+    return _text_layout(head, lambda: path.open("rb"))
+
+
+def _text_layout(head: bytes, open_binary: Callable[[], BinaryIO]) -> Layout:
     if b"\x00" in head or not _is_utf8_prefix(head):
         return BINARY_FORMAT, (), None
-    return _csv_layout(path)
+    return _csv_layout(open_binary)
 
 
 def _is_utf8_prefix(data: bytes) -> bool:
@@ -425,8 +464,8 @@ def _column_name(name: object, index: int) -> str:
     return text or f"column_{index + 1}"
 
 
-def _csv_layout(path: Path) -> tuple[str, tuple[tuple[str, str], ...], int | None]:
-    with path.open("r", encoding="utf-8", newline="") as text:
+def _csv_layout(open_binary: Callable[[], BinaryIO]) -> Layout:
+    with io.TextIOWrapper(open_binary(), encoding="utf-8", newline="") as text:
         reader = csv.reader(text, strict=True)
         try:
             header = next(reader, None)

@@ -218,6 +218,13 @@ def prepare_registration(
     try:
         if not store.has(request.data_cid):
             raise _refuse({"data_cid": "The data file is not in the store: upload it again."})
+        if store.size(request.data_cid) > settings.dataset_max_bytes:
+            raise _refuse(
+                {
+                    "data_cid": f"The file is larger than the {settings.dataset_max_bytes:,} "
+                    "bytes a dataset may have."
+                }
+            )
         facts = stored_file_facts(store, request.data_cid, settings.data_dir / "tmp")
     except ContentError as error:
         raise _refuse({"data_cid": str(error)}) from error

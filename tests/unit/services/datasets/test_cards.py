@@ -98,6 +98,17 @@ def test_a_multi_chunk_csv_is_addressed_as_the_store_does(
     facts = file_facts(path, cid)
     assert facts.cid == cid and facts.row_count == 60_000
     assert facts.columns == (("id", "integer"), ("value", "float"), ("label", "text"))
+    assert stored_file_facts(store, cid, tmp_path / "work") == facts  # streamed, not copied
+    assert not (tmp_path / "work").exists()
+
+
+def test_stored_facts_are_read_verified(store: LocalContentStore, tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    cid = _stored(store, path, CSV)
+    stored = store.root / cid[:10] / cid
+    stored.write_bytes(CSV.replace(b"14.23", b"99.99"))
+    with pytest.raises(ContentError, match="does not match its CID"):
+        stored_file_facts(store, cid, tmp_path / "work")
 
 
 def test_parquet_facts_come_from_the_footer(store: LocalContentStore, tmp_path: Path) -> None:
@@ -108,6 +119,7 @@ def test_parquet_facts_come_from_the_footer(store: LocalContentStore, tmp_path: 
     pq.write_table(table, path)
     cid = store.put_path(path).cid
     facts = file_facts(path, cid)
+    assert stored_file_facts(store, cid, tmp_path / "work") == facts
     assert facts.encoding_format == PARQUET_FORMAT
     assert facts.columns == (("pixel", "integer"), ("x", "float"), ("label", "text"))
     assert facts.row_count == 3
