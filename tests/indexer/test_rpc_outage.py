@@ -104,7 +104,9 @@ def test_follower_backs_off_while_the_rpc_is_down_and_resumes(
 
         proxy.stop()
         new_head = _more_blocks(generated, seed=11)
-        _wait_for(lambda: follower.failures >= 4, 15)
+        # The loop appends a tick's delay only after tick() returns (which now also
+        # records the stall in the database): wait for the delays, not the counter.
+        _wait_for(lambda: len([d for d in delays if d > FAST.poll_interval_s]) >= 4, 15)
         assert _indexed_block(database_url) == head
         failed = [d for d in delays if d > FAST.poll_interval_s]
         # Exponential backoff, capped.
