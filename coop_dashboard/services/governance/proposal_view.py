@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from coop_dashboard.chain.governance_types import LifecycleFacts, ProposalState
 from coop_dashboard.chain.proposal_text import strip_proposer_suffix
 from coop_dashboard.config import Settings
-from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.queries import (
     ProposalDetail,
     VoteRow,
@@ -31,7 +30,6 @@ from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.charts import VotePoint, cumulative_votes_figure
 from coop_dashboard.services.governance.context import action_context
-from coop_dashboard.services.governance.export import VoteRecord, votes_to_csv
 from coop_dashboard.services.governance.feed_view import (
     TOKEN_DECIMALS,
     ProposalCard,
@@ -222,19 +220,6 @@ def lifecycle_facts(view: ProposalView) -> LifecycleFacts | None:
         needs_queuing=True,  # GovernorTimelockControl: every proposal goes through the timelock
         timelock_delay=view.timelock_delay or 0,
         clock=view.now,
-    )
-
-
-def proposal_votes_csv(settings: Settings, proposal_id: int) -> str:
-    """`votes_csv` from the configured index."""
-    return votes_csv(get_engine(settings.database_url), proposal_id)
-
-
-def votes_csv(engine: Engine, proposal_id: int) -> str:
-    """Every vote on the proposal, oldest first, as CSV (cells safe for spreadsheets)."""
-    return votes_to_csv(
-        VoteRecord(v.voter, v.support, v.weight, v.reason, v.block_number, v.tx_hash, v.timestamp)
-        for v in proposal_votes(engine, proposal_id, order="time")
     )
 
 
