@@ -235,14 +235,3 @@ def test_a_source_shorter_than_what_was_read_is_written_by_hand(tmp_path: Path) 
     with source.open("rb") as src, target.open("r+b") as dst:
         assert _kernel_copy(src.fileno(), dst.fileno(), 4, 20) == 6
     assert target.read_bytes() == bytes(4) + b"456789"
-
-
-def test_discard_one_abandoned_upload(store: LocalContentStore) -> None:
-    cid = store.put(deterministic_bytes(SIZE))
-    now = 1_000_000_000.0
-    for path in _files(store.root):
-        os.utime(path, (now - 60, now - 60))
-    assert not store.discard(cid, grace_seconds=3600, now=now)  # still within the grace period
-    assert store.discard(cid, grace_seconds=3600, now=now + 3600)
-    assert not store.has(cid) and _files(store.root / cid[:10]) == []
-    assert not store.discard(cid, grace_seconds=0)  # already gone
