@@ -444,6 +444,8 @@ def _parquet_layout(path: Path) -> tuple[str, tuple[tuple[str, str], ...], int |
         (_column_name(field.name, index), _arrow_type(str(field.type)))
         for index, field in enumerate(schema)
     )
+    if len({name for name, _ in columns}) != len(columns):
+        raise ContentError("The Parquet schema names a column twice; names must be unique.")
     return PARQUET_FORMAT, columns, int(metadata.num_rows)
 
 

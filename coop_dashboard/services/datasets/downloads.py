@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from coop_dashboard.config import Settings
-from coop_dashboard.content.car import car_download
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.dataset_queries import (
     DatasetFacts,
@@ -40,6 +39,7 @@ from coop_dashboard.services.datasets.exports import (
     PROV_MEDIA_TYPE,
     ProvEdge,
     ProvNode,
+    dataset_car,
     hugging_face_card_md,
     prov_json,
 )
@@ -115,8 +115,7 @@ def _headers(dataset_id: int, kind: str) -> dict[str, str]:
 
 
 def _car(store: LocalContentStore, facts: DatasetFacts) -> ExportAnswer:
-    dataset_id = facts.summary.dataset_id
-    download = car_download(store, facts.summary.data_cid, filename=f"dataset-{dataset_id}")
+    download = dataset_car(store, facts.summary.data_cid, facts.summary.dataset_id)
     return ExportAnswer(200, download.media_type, download.body, download.headers)
 
 

@@ -125,6 +125,15 @@ def test_parquet_facts_come_from_the_footer(store: LocalContentStore, tmp_path: 
     assert facts.row_count == 3
 
 
+def test_a_parquet_schema_naming_a_column_twice_is_refused(
+    store: LocalContentStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "twice.parquet"
+    pq.write_table(pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["a", "a"]), path)
+    with pytest.raises(ContentError, match="names a column twice"):
+        file_facts(path, store.put_path(path).cid)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
