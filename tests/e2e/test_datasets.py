@@ -39,7 +39,7 @@ from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
 from tests.e2e.governance_flows import member_wallet, wait_done
 from tests.e2e.wallet import install_wallets
 from tests.support.chains import SeededChain
-from tests.support.datasets import BOND, register
+from tests.support.datasets import BOND, register, sample_registration
 from tests.support.governance import EXECUTED
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +71,7 @@ def _registry(chain: SeededChain) -> Any:
     return chain.deployment.contract(chain.w3, "DatasetRegistry")
 
 
-def _register_parent(chain: SeededChain, tmp_path: Path) -> int:
+def _register_parent(chain: SeededChain, tmp_path: Path) -> tuple[int, str]:
     """A source dataset registered straight on chain, its file and card in the app's store."""
     store = LocalContentStore(chain.content_dir)
     data = b"alcohol,malic_acid,class\n14.23,1.71,1\n13.2,1.78,1\n12.37,0.94,2\n99,9,9\n"
@@ -98,7 +98,7 @@ def _register_parent(chain: SeededChain, tmp_path: Path) -> int:
     )
     who = Sender.unlocked(chain.w3, chain.w3.eth.accounts[3])
     dataset_id, _ = register(_registry(chain), who, registration)
-    return dataset_id
+    return dataset_id, card_cid
 
 
 def _governance(chain: SeededChain, function: str, args: list[Any], description: str) -> None:
@@ -136,7 +136,7 @@ def test_a_contributor_registers_a_dataset_with_a_parent(
     story: dict[str, Any],
     tmp_path: Path,
 ) -> None:
-    parent = _register_parent(dataset_chain, tmp_path)
+    parent, story["parent_card"] = _register_parent(dataset_chain, tmp_path)
     story["parent"] = parent
     wallet = member_wallet(dataset_chain, CONTRIBUTOR)
     install_wallets(page, wallet)
@@ -267,6 +267,46 @@ def test_exports_download_and_parse(dataset_app: AppServer, story: dict[str, Any
         assert len(car.content) > len(CSV)
         data = client.get(f"{dataset_app.url}/ipfs/{cid_for_bytes(CSV)}")
         assert data.status_code == 200 and data.content == CSV
+
+
+def test_the_catalog_shows_a_new_registration_without_a_reload(
+    page: Page, dataset_app: AppServer, dataset_chain: SeededChain, story: dict[str, Any]
+) -> None:
+    page.goto(f"{dataset_app.url}/datasets")
+    expect(page.locator(".dataset-card")).to_have_count(2, timeout=STEP_TIMEOUT_MS)
+    # Registered by someone else, its card never stored in this app's content store.
+    who = Sender.unlocked(dataset_chain.w3, dataset_chain.w3.eth.accounts[4])
+    dataset_id, _ = register(_registry(dataset_chain), who, sample_registration("Live one"))
+    expect(page.locator(f".dataset-card[data-dataset-id='{dataset_id}']")).to_be_visible(
+        timeout=STEP_TIMEOUT_MS
+    )
+    page.goto(f"{dataset_app.url}/datasets/{dataset_id}")
+    problem = page.locator("#dataset-card-problem")
+    expect(problem).to_have_attribute("data-card-state", "unavailable", timeout=STEP_TIMEOUT_MS)
+    expect(problem).to_contain_text("Unavailable")
+
+
+def test_a_card_whose_stored_bytes_changed_is_never_shown(
+    page: Page, dataset_app: AppServer, dataset_chain: SeededChain, story: dict[str, Any]
+) -> None:
+    parent = story["parent"]
+    page.goto(f"{dataset_app.url}/datasets/{parent}")
+    expect(page.locator("#dataset-card")).to_contain_text("as published", timeout=STEP_TIMEOUT_MS)
+    stored = next(
+        path
+        for path in dataset_chain.content_dir.rglob("*")
+        if path.is_file() and path.name == story["parent_card"]
+    )
+    original = stored.read_bytes()
+    try:
+        stored.write_bytes(original.replace(b"as published", b"as tampered!"))
+        # Pages show what was read (and verified) at the indexed head: the next head re-reads.
+        dataset_chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        problem = page.locator("#dataset-card-problem")
+        expect(problem).to_have_attribute("data-card-state", "mismatch", timeout=STEP_TIMEOUT_MS)
+        expect(page.locator("body")).not_to_contain_text("as tampered!")
+    finally:
+        stored.write_bytes(original)
 
 
 def test_delisting_through_a_proposal_shows_and_slashes_the_bond(
