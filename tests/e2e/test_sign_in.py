@@ -226,3 +226,28 @@ def test_only_a_live_token_in_browser_storage_gives_access(
     page.wait_for_function(
         "(key) => !window.localStorage.getItem(key)", arg=SESSION_TOKEN_KEY, timeout=STEP_TIMEOUT_MS
     )
+
+
+def test_signing_out_in_one_tab_signs_out_the_others(
+    wallet_app: AppServer, make_wallet: MakeWallet, app_db: Engine, page: Page
+) -> None:
+    """The token lives in the browser only: tabs follow each other through its storage."""
+    wallet = make_wallet(AMARA)
+    install_wallets(page, wallet)
+    page.goto(wallet_app.url)
+    sign_in(page, wallet)
+    token = stored_token(page)
+    other = page.context.new_page()
+    try:
+        install_wallets(other, wallet)
+        other.goto(wallet_app.url + "/account")
+        expect_signed_in(other, wallet.address)
+
+        page.locator("#account-menu").click()
+        page.locator("#sign-out").click()
+        expect_signed_out(page)
+        expect_signed_out(other)  # without a reload
+        expect(other.locator("#login-required")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+        assert lookup_session(app_db, token) is None
+    finally:
+        other.close()
