@@ -26,6 +26,9 @@ async def dataset_export_route(request: Request) -> Response:
     )
     if isinstance(answer.body, bytes):
         return Response(answer.body, answer.status, answer.headers, media_type=answer.media_type)
+    if request.method == "HEAD":
+        # Headers only (Content-Length included): a HEAD never reads the file's blocks.
+        return Response(b"", answer.status, answer.headers, media_type=answer.media_type)
     return StreamingResponse(
         answer.body, answer.status, answer.headers, media_type=answer.media_type
     )

@@ -209,6 +209,9 @@ def test_car_export_is_read_by_the_reference_reader(
     facts = get_dataset(get_engine(world.settings.database_url), world.raw_id)
     assert facts is not None and result["roots"] == [facts.summary.data_cid]
     assert (tmp_path / "raw.csv").read_bytes() == RAW
+    head = client.head(f"/api/datasets/{world.raw_id}/car")  # headers only
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == response.headers["content-length"]
 
 
 @pytest.mark.parametrize(
