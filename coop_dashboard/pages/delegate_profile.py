@@ -14,6 +14,7 @@ from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.delegates.profile import DelegatorLine, RecordLine, VersionRow
 from coop_dashboard.state.delegate_profile import DelegateProfileState as S
+from coop_dashboard.state.session import SessionState
 
 _STATUS_COLORS = {"verified": "green", "mismatch": "red", "unavailable": "amber"}
 
@@ -97,6 +98,11 @@ def _statement() -> rx.Component:
             rx.text("No statement published.", color_scheme="gray", id="statement-none"),
         ),
     )
+
+
+def _is_own() -> Any:
+    # Follows sign-in and sign-out in the browser; the writes check the signer on the server.
+    return SessionState.authenticated_address.lower() == S.address
 
 
 def _table(headers: tuple[str, ...], rows: Any, row: Any, id_: str) -> rx.Component:
@@ -351,11 +357,11 @@ def delegate_profile() -> rx.Component:
         rx.cond(
             S.loaded,
             rx.cond(
-                S.view.found | S.is_own,
+                S.view.found | _is_own(),
                 rx.vstack(
                     _header(),
                     _statement(),
-                    rx.cond(S.is_own, _editor()),
+                    rx.cond(_is_own(), _editor()),
                     _delegate_panel(),
                     _power_chart(),
                     _record(),

@@ -22,6 +22,7 @@ from coop_dashboard.services.delegates.profile import (
     ProfileView,
     index_now,
     power_figure,
+    recheck_statement,
     valid_profile_address,
     version_diff,
 )
@@ -71,10 +72,6 @@ class DelegateProfileState(rx.State):
     editor_notice: str = ""
 
     @rx.var(cache=True)
-    def is_own(self) -> bool:
-        return self.signed_in_as != "" and self.signed_in_as == self.address
-
-    @rx.var(cache=True)
     def version_numbers(self) -> list[str]:
         return [str(v.version) for v in self.view.versions if v.kind == "published"]
 
@@ -97,7 +94,8 @@ class DelegateProfileState(rx.State):
             self.notice = "That is not an address: expected 0x and 40 hexadecimal digits."
             return
         try:
-            self._apply(await show_live(self, PROFILE, address))
+            view = await show_live(self, PROFILE, address)
+            self._apply(await asyncio.to_thread(recheck_statement, view))
         except ShowSuperseded:
             pass
         except LiveReadError:

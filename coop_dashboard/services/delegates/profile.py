@@ -7,8 +7,9 @@ it from a worker thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import plotly.graph_objects as go
 from sqlalchemy import Engine
@@ -167,16 +168,7 @@ def read_profile(address: str) -> ProfileView:
     versions = _versions(engine, address)
     if card is None and not steps and not versions:
         return ProfileView(found=False, address=address, short=short_address(address))
-    check = StatementCheck("unavailable", "", "")
-    html = ""
-    if card is not None and card.has_statement and card.statement_uri and card.statement_digest:
-        check = load_statement(card.statement_uri, card.statement_digest, settings.content_dir)
-        if check.status == "verified":
-            html = render_markdown(check.text).html
-            if not card.name:
-                dq.save_document_facts(
-                    engine, dq.DocumentFacts(card.statement_digest, statement_name(check.text))
-                )
+    check, html = _checked_statement(engine, card, settings.content_dir)
     own = dq.delegation_of(engine, address)
     delegators = [
         DelegatorLine(
@@ -208,6 +200,40 @@ def read_profile(address: str) -> ProfileView:
         delegates_to=own.delegate if own else "",
         delegates_to_href=f"/delegates/{own.delegate}" if own else "",
         power_steps=[(step.timestamp, step.votes) for step in steps],
+    )
+
+
+def _checked_statement(
+    engine: Engine, card: dq.DelegateCard | None, content_dir: Path
+) -> tuple[StatementCheck, str]:
+    """The statement fetched and checked now, and its sanitized HTML when verified."""
+    if card is None or not card.has_statement or not card.statement_uri:
+        return StatementCheck("unavailable", "", ""), ""
+    digest = card.statement_digest or ""
+    check = load_statement(card.statement_uri, digest, content_dir)
+    if check.status != "verified":
+        return check, ""
+    if not card.name:
+        dq.save_document_facts(engine, dq.DocumentFacts(digest, statement_name(check.text)))
+    return check, render_markdown(check.text).html
+
+
+def recheck_statement(view: ProfileView) -> ProfileView:
+    """The view with its statement fetched and checked again (a page load must not show a
+    check made before the stored bytes changed; the live hub keeps one read per block)."""
+    if not view.has_statement:
+        return view
+    settings = load_settings()
+    engine = get_engine(settings.database_url)
+    check, html = _checked_statement(
+        engine, dq.delegate_card(engine, view.address), settings.content_dir
+    )
+    return replace(
+        view,
+        status=check.status,
+        status_label=STATUS_LABELS[check.status],
+        status_note=check.note,
+        statement_html=html,
     )
 
 

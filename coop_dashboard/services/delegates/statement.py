@@ -77,14 +77,27 @@ def check_document(data: bytes | None, digest_hex: str) -> StatementCheck:
     return StatementCheck("verified", data.decode("utf-8", "replace"), "")
 
 
+class AlteredContent(Exception):
+    """The local store holds the CID, but its bytes no longer hash to it."""
+
+
 def fetch_document(uri: StatementUri, store: LocalContentStore) -> bytes | None:
-    """The document's bytes (at most STATEMENT_MAX_BYTES + 1), or None if unreachable."""
+    """The document's bytes (at most STATEMENT_MAX_BYTES), or None if unreachable.
+
+    Raises AlteredContent when the stored blob was changed on disk (the store
+    verifies every read against the CID and refuses to hand back other bytes).
+    """
     if uri.kind == "ipfs":
         try:
             if not store.has(uri.cid) or store.size(uri.cid) > STATEMENT_MAX_BYTES:
                 return None
-            return store.get(uri.cid)
         except (ContentError, OSError, ValueError):
+            return None
+        try:
+            return store.get(uri.cid)
+        except ContentError as error:
+            raise AlteredContent(str(error)) from error
+        except (OSError, ValueError):
             return None
     if uri.kind == "https":
         return _fetch_https(uri.uri)
@@ -116,7 +129,13 @@ def load_statement(uri: str, digest_hex: str, content_dir: Path) -> StatementChe
         return StatementCheck(
             "unavailable", "", "This URI is not fetched (only ipfs:// and https://)."
         )
-    return check_document(fetch_document(kind, LocalContentStore(content_dir)), digest_hex)
+    try:
+        data = fetch_document(kind, LocalContentStore(content_dir))
+    except AlteredContent:
+        return StatementCheck(
+            "mismatch", "", "The stored document does not match the digest on chain (altered)."
+        )
+    return check_document(data, digest_hex)
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
