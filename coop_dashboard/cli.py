@@ -27,7 +27,7 @@ from coop_dashboard.chain.deploy import deploy_suite
 from coop_dashboard.chain.node import AnvilNode, port_is_free, rpc_answers, start_anvil
 from coop_dashboard.chain.seed import seed_demo
 from coop_dashboard.chain.transact import Sender
-from coop_dashboard.config import PROJECT_ROOT, Settings, load_settings
+from coop_dashboard.config import PROJECT_ROOT, Settings, indexer_runs_in_app, load_settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.errors import ConfigError, CoopError, NodeError, RpcUnavailableError
@@ -197,7 +197,7 @@ def _worker_environment(settings: Settings, workers: int, dev: bool) -> dict[str
             "note: several workers on one SQLite file work on one machine; "
             "PostgreSQL (DATABASE_URL=postgresql://...) is the scaled configuration"
         )
-    if workers > 1 and not _indexer_in_app_disabled():
+    if workers > 1 and indexer_runs_in_app():
         _say(
             "note: every worker runs an indexer and the database lock lets one write; "
             "INDEXER_IN_APP=0 with one `coop index` process (plus a standby) is leaner"
@@ -223,10 +223,6 @@ def _check_workers(settings: Settings, workers: int, dev: bool) -> None:
         )
     if settings.redis_url:
         _check_redis(settings.redis_url)
-
-
-def _indexer_in_app_disabled() -> bool:
-    return os.environ.get("INDEXER_IN_APP", "1").strip().lower() in ("0", "false", "no")
 
 
 def _check_redis(redis_url: str) -> None:

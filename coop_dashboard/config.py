@@ -137,6 +137,12 @@ def load_settings() -> Settings:
     )
 
 
+def indexer_runs_in_app() -> bool:
+    """INDEXER_IN_APP (default 1): whether the app process runs the indexer itself;
+    "0", "false" or "no" when a separate `coop index` follows the chain."""
+    return os.environ.get("INDEXER_IN_APP", "1").strip().lower() not in ("0", "false", "no")
+
+
 def _redis_url(raw: str) -> str:
     """`raw` if it is a URL Reflex's Redis client accepts (or empty), else ConfigError."""
     if raw and not raw.startswith(REDIS_URL_SCHEMES):

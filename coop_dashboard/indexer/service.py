@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from coop_dashboard.chain.contracts import load_manifest
 from coop_dashboard.chain.heads import NewHeads
 from coop_dashboard.chain.rpc import RpcClient
-from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.config import Settings, indexer_runs_in_app, load_settings
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError, IndexerError
 from coop_dashboard.indexer.announce import Announcer, IndexedHead
@@ -362,7 +362,7 @@ async def run_indexer_forever(
 async def indexer_lifespan_task() -> None:
     """`app.register_lifespan_task(indexer_lifespan_task)`; INDEXER_IN_APP=0 disables it
     (when a separate `coop index` process does the indexing)."""
-    if os.environ.get("INDEXER_IN_APP", "1").strip().lower() in ("0", "false", "no"):
+    if not indexer_runs_in_app():
         log.info("INDEXER_IN_APP=0: the app does not index (run `coop index`)")
         return
     await run_indexer_forever()

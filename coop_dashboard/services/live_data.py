@@ -43,13 +43,12 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from coop_dashboard.config import load_settings
+from coop_dashboard.config import indexer_runs_in_app, load_settings
 from coop_dashboard.indexer.announce import IndexedHead, add_listener
 from coop_dashboard.indexer.head_watch import watch_heads
 
@@ -326,11 +325,6 @@ class LiveHub:
 
 class LiveReadError(RuntimeError):
     """The first read of a view failed (there is no earlier value to show)."""
-
-
-def indexer_runs_in_app() -> bool:
-    """INDEXER_IN_APP (default 1): whether this process indexes (then heads arrive in process)."""
-    return os.environ.get("INDEXER_IN_APP", "1").strip().lower() not in ("0", "false", "no")
 
 
 _hubs: dict[asyncio.AbstractEventLoop, LiveHub] = {}
