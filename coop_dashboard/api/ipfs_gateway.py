@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
-from starlette.responses import Response
+from starlette.datastructures import Headers
+from starlette.responses import Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coop_dashboard.config import load_settings
@@ -36,9 +37,19 @@ class IpfsGateway:
             await refused(scope, receive, send)
             return
         cid = path[len(GATEWAY_PREFIX) :]
-        answer = await asyncio.to_thread(gateway_answer, load_settings().content_dir, cid)
-        head = scope["method"] == "HEAD"
-        response = Response(b"" if head else answer.body, answer.status, answer.headers)
-        if head:
-            response.headers["Content-Length"] = str(len(answer.body))
+        range_header = Headers(scope=scope).get("range")
+        answer = await asyncio.to_thread(
+            gateway_answer, load_settings().content_dir, cid, range_header
+        )
+        response: Response
+        if scope["method"] == "HEAD":
+            # Headers only (Content-Length included); a streamed body is never read.
+            response = Response(b"", answer.status, answer.headers)
+            if isinstance(answer.body, bytes):
+                response.headers["Content-Length"] = str(len(answer.body))
+        elif isinstance(answer.body, bytes):
+            response = Response(answer.body, answer.status, answer.headers)
+        else:
+            # Starlette iterates a sync iterator in its thread pool: the loop never reads disk.
+            response = StreamingResponse(answer.body, answer.status, answer.headers)
         await response(scope, receive, send)

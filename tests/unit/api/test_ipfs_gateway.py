@@ -98,3 +98,68 @@ def test_a_corrupted_blob_is_not_served(client: TestClient, store: LocalContentS
     response = client.get(f"/ipfs/{cid}")
     assert response.status_code == 502
     assert b"tampered" not in response.content
+
+
+def _large_file(store: LocalContentStore, size: int) -> tuple[str, bytes]:
+    """A dag-pb file over the 16 MiB single-read limit (deterministic bytes)."""
+    data = bytes((index * 7 + index // 251) % 256 for index in range(size))
+    with store.writer() as writer:
+        writer.write(data)
+        stored = writer.commit()
+    return stored.cid, data
+
+
+def test_a_file_over_the_single_read_limit_streams_whole_and_verified(
+    client: TestClient, store: LocalContentStore
+) -> None:
+    cid, data = _large_file(store, 17 * 1024 * 1024 + 123)
+    assert cid.startswith("bafybei")
+    response = client.get(f"/ipfs/{cid}")
+    assert response.status_code == 200
+    assert response.headers["content-length"] == str(len(data))
+    assert response.headers["accept-ranges"] == "bytes"
+    assert response.content == data
+    head = client.head(f"/ipfs/{cid}")
+    assert head.status_code == 200 and head.headers["content-length"] == str(len(data))
+
+
+def test_one_byte_range_is_answered_206_with_the_exact_bytes(
+    client: TestClient, store: LocalContentStore
+) -> None:
+    cid, data = _large_file(store, 3 * 256 * 1024 + 5)
+    # Across a leaf boundary (256 KiB), a suffix, and an open end.
+    for header, start, stop in (
+        ("bytes=262100-262200", 262100, 262201),
+        ("bytes=-10", len(data) - 10, len(data)),
+        (f"bytes={len(data) - 3}-", len(data) - 3, len(data)),
+        ("bytes=0-99999999", 0, len(data)),
+    ):
+        response = client.get(f"/ipfs/{cid}", headers={"Range": header})
+        assert response.status_code == 206, header
+        assert response.content == data[start:stop], header
+        assert response.headers["content-range"] == f"bytes {start}-{stop - 1}/{len(data)}"
+        assert response.headers["content-length"] == str(stop - start)
+
+
+def test_a_range_past_the_end_is_416_and_odd_ranges_get_the_whole_file(
+    client: TestClient, store: LocalContentStore
+) -> None:
+    cid = store.put(b"0123456789")
+    past = client.get(f"/ipfs/{cid}", headers={"Range": "bytes=10-20"})
+    assert past.status_code == 416
+    assert past.headers["content-range"] == "bytes */10"
+    assert past.headers["x-content-type-options"] == "nosniff"
+    for ignored in ("bytes=0-1,4-5", "bytes=5-2", "items=0-1", "bytes=abc"):
+        whole = client.get(f"/ipfs/{cid}", headers={"Range": ignored})
+        assert whole.status_code == 200 and whole.content == b"0123456789", ignored
+
+
+def test_the_type_of_a_large_text_file_is_decided_from_its_start(
+    client: TestClient, store: LocalContentStore
+) -> None:
+    # A 4 KiB prefix ending inside a multi-byte character is still text.
+    text = ("é" * 3000).encode()
+    cid = store.put(text)
+    response = client.get(f"/ipfs/{cid}")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.content == text
