@@ -68,6 +68,70 @@ def _expected_states(bitmap: Any) -> str:
     return " or ".join(names) or "another state"
 
 
+def _eth(args: Sequence[Any], index: int) -> str:
+    value = _arg(args, index)
+    return f"{format_token_amount(value, 18)} ETH" if isinstance(value, int) else str(value)
+
+
+def _dataset(args: Sequence[Any], index: int) -> str:
+    return f"dataset #{_arg(args, index)}"
+
+
+_DATASET_CLAUSES: dict[str, Callable[[Sequence[Any]], str]] = {
+    "DatasetRegistryUnknownDataset": lambda a: f"{_dataset(a, 0)} does not exist (yet)",
+    "DatasetRegistryEmptyDigest": lambda a: "the data's content digest is empty",
+    "DatasetRegistryInvalidCid": lambda a: f"the {_arg(a, 0)} is empty or longer than 128 bytes",
+    "DatasetRegistryInvalidModality": lambda a: "the modality must be 1 to 32 bytes",
+    "DatasetRegistryTooManyTags": lambda a: f"{_arg(a, 0)} tags; at most {_arg(a, 1)}",
+    "DatasetRegistryInvalidTag": lambda a: "a tag is empty or longer than 32 bytes",
+    "DatasetRegistryTooManyParents": lambda a: (
+        f"{_arg(a, 0)} parent datasets; at most {_arg(a, 1)}"
+    ),
+    "DatasetRegistryParentsNotSorted": lambda a: (
+        "the parent datasets must be listed in increasing order, each once"
+    ),
+    "DatasetRegistryParentDelisted": lambda a: f"parent {_dataset(a, 0)} is delisted",
+    "DatasetRegistryTransformationMismatch": lambda a: (
+        "a source dataset has no parents, and a derived one names at least one"
+    ),
+    "DatasetRegistryBondTooLow": lambda a: (
+        f"the bond is {_eth(a, 0)}; the registry asks at least {_eth(a, 1)}"
+    ),
+    "DatasetRegistryBondTooHigh": lambda a: f"a bond of {_eth(a, 0)} is more than it can hold",
+    "DatasetRegistryNotContributor": lambda a: (
+        f"{_who(a, 1)} is not the contributor of {_dataset(a, 0)}"
+    ),
+    "DatasetRegistryNotContributorOrGovernance": lambda a: (
+        f"only the contributor of {_dataset(a, 0)} or governance may do this, not {_who(a, 1)}"
+    ),
+    "DatasetRegistryDelisted": lambda a: f"{_dataset(a, 0)} is delisted",
+    "DatasetRegistryAlreadySuperseded": lambda a: (
+        f"{_dataset(a, 0)} already has a newer version (#{_arg(a, 1)})"
+    ),
+    "DatasetRegistryAlreadyPaused": lambda a: f"licensing of {_dataset(a, 0)} is already paused",
+    "DatasetRegistryNotPaused": lambda a: f"licensing of {_dataset(a, 0)} is not paused",
+    "DatasetRegistryPausedByGovernance": lambda a: (
+        f"governance paused {_dataset(a, 0)}; only governance may resume it"
+    ),
+    "DatasetRegistryInvalidScore": lambda a: f"a score of {_arg(a, 0)} is outside 0-100",
+    "DatasetRegistryAlreadyAttested": lambda a: (
+        f"{_who(a, 1)} has already attested {_dataset(a, 0)}: update the attestation instead"
+    ),
+    "DatasetRegistryNotAttested": lambda a: f"{_who(a, 1)} has not attested {_dataset(a, 0)} yet",
+    "DatasetRegistryAttestationUnchanged": lambda a: "the attestation is unchanged",
+    "DatasetRegistryTooManyAttestations": lambda a: (
+        f"{_dataset(a, 0)} already has the most attestations it can hold ({_arg(a, 1)})"
+    ),
+    "DatasetRegistryNoBond": lambda a: f"{_dataset(a, 0)} holds no bond",
+    "DatasetRegistryBondLocked": lambda a: (
+        f"the bond of {_dataset(a, 0)} is locked until {_arg(a, 1)} (unix time)"
+    ),
+    "DatasetRegistryWaitingPeriodTooLong": lambda a: (
+        f"a waiting period of {_duration(_arg(a, 0))} is longer than {_duration(_arg(a, 1))}"
+    ),
+    "DatasetRegistryZeroAddress": lambda a: "the zero address is not allowed here",
+}
+
 # Keys are custom error names (OpenZeppelin 5 and the suite's own contracts).
 _CLAUSES: dict[str, Callable[[Sequence[Any]], str]] = {
     "ERC20InsufficientBalance": lambda a: (
@@ -123,6 +187,7 @@ _CLAUSES: dict[str, Callable[[Sequence[Any]], str]] = {
         "the proposal's actions are empty or their lists differ in length"
     ),
     "MockContractWalletNotOwner": lambda a: f"{_who(a, 0)} does not own this contract wallet",
+    **_DATASET_CLAUSES,
 }
 
 

@@ -283,10 +283,17 @@ def test_a_delisted_parent_is_refused(world: World) -> None:
         ),
         what="delist",
     )
-    _index(world)
     data = _upload(world, "child-of-delisted.csv", RAW + b"2,3,y\n")
     request = _request(data, parents=(delisted,), transformation="filtering")
-    _refused(world, request, "parents", "delisted")
+    # Not indexed yet: the simulation refuses it, and the card waits for collection.
+    cards_before = _card_rows(world)
+    with pytest.raises(RegistrationRefused, match="delisted") as refused:
+        prepare_registration(world.settings, world.alice, request)
+    assert "chain" in refused.value.problems and _card_rows(world) == cards_before
+    ledger = {p.name for p in uploads_ledger(world.settings).iterdir()}
+    assert len(ledger) >= 2  # the data file and the card, to be collected
+    _index(world)
+    _refused(world, request, "parents", "delisted")  # refused from the index now
 
 
 def test_abandoned_uploads_are_collected_after_the_grace_period(world: World) -> None:

@@ -268,16 +268,21 @@ def prepare_registration(
         transformation_note_cid=note_cid,
         supersedes=request.supersedes,
     )
-    write = prepare_call(
-        ChainContext.load(settings),
-        description=f"Register the dataset {request.form.name[:60]!r} "
-        f"with a bond of {_format_eth(request.bond_wei)}",
-        sender=signer,
-        contract=REGISTRY_CONTRACT,
-        function="register",
-        args=[registration.as_struct()],
-        value=request.bond_wei,
-    )
+    try:
+        write = prepare_call(
+            ChainContext.load(settings),
+            description=f"Register the dataset {request.form.name[:60]!r} "
+            f"with a bond of {_format_eth(request.bond_wei)}",
+            sender=signer,
+            contract=REGISTRY_CONTRACT,
+            function="register",
+            args=[registration.as_struct()],
+            value=request.bond_wei,
+        )
+    except WriteRefused as refused:
+        # The chain knows something the index has not seen yet (a parent delisted a
+        # block ago): the stored card and note wait in the ledger for collection.
+        raise RegistrationRefused(str(refused), {"chain": str(refused)}) from refused
     # The card's facts once the simulation passed; a card never registered loses them
     # with its blob (collect_rejected_uploads).
     save_card_facts(
