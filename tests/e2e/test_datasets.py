@@ -48,6 +48,7 @@ CONTRIBUTOR, CURATOR = 1, 2
 NAME = "Wine, cleaned"
 DESCRIPTION = "The UCI wine recognition data with rows that fail a range check removed."
 CSV = b"alcohol,malic_acid,class\n14.23,1.71,1\n13.2,1.78,1\n12.37,0.94,2\n"
+MAX_BYTES = 1024 * 1024
 REASON = b"Consent records for part of the source could not be produced."
 
 
@@ -58,7 +59,7 @@ def dataset_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
 
 @pytest.fixture(scope="module")
 def dataset_app(start_app: StartApp, dataset_chain: SeededChain) -> AppServer:
-    return start_app("datasets", **chain_settings(dataset_chain))
+    return start_app("datasets", **chain_settings(dataset_chain), DATASET_MAX_BYTES=str(MAX_BYTES))
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +130,56 @@ def _choose(page: Page, select_id: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def _upload(page: Page, path: Path) -> None:
+    page.locator("#dataset-file input[type=file]").set_input_files(str(path))
+    page.locator("#upload-submit").click()
+
+
+def test_refusals_come_before_the_wallet_opens(
+    page: Page,
+    dataset_app: AppServer,
+    dataset_chain: SeededChain,
+    tmp_path: Path,
+) -> None:
+    wallet = member_wallet(dataset_chain, CONTRIBUTOR)
+    install_wallets(page, wallet)
+    page.goto(dataset_app.url + "/datasets/new")
+    sign_in(page, wallet)
+    notice = page.locator("#upload-notice")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    _upload(page, empty)
+    expect(notice).to_contain_text("empty", timeout=STEP_TIMEOUT_MS)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x01" * (MAX_BYTES + 1))
+    _upload(page, big)
+    expect(notice).to_contain_text("larger than the 1 MiB", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#upload-cid")).to_have_count(0)
+    assert cid_for_bytes(b"\x01" * (MAX_BYTES + 1)) not in {
+        path.name for path in dataset_chain.content_dir.rglob("*")
+    }
+    ok = tmp_path / "ok.csv"
+    ok.write_bytes(CSV)
+    _upload(page, ok)
+    expect(page.locator("#upload-cid")).to_have_text(cid_for_bytes(CSV), timeout=STEP_TIMEOUT_MS)
+    for field in ("name", "description", "license", "purpose", "collection_method"):
+        page.locator(f"#card-{field}").fill(f"Refused {field}")
+    page.locator("#card-license").fill("CC-BY-4.0")
+    # A required field left empty: named on the page, the wallet never asked.
+    page.locator("#bond-eth").fill("0.1")
+    page.locator("#register-submit").click()
+    expect(page.locator("#register-notice")).to_contain_text(
+        "Fix the fields", timeout=STEP_TIMEOUT_MS
+    )
+    # The bond below the registry's minimum: refused by the server before the wallet.
+    page.locator("#card-biases_limitations").fill("None known.")
+    page.locator("#bond-eth").fill("0.01")
+    page.locator("#register-submit").click()
+    expect(page.locator("#register-notice")).to_contain_text("at least", timeout=STEP_TIMEOUT_MS)
+    assert wallet.count("eth_sendTransaction") == 0
+    assert _registry(dataset_chain).functions.datasetCount().call() == 0
+
+
 def test_a_contributor_registers_a_dataset_with_a_parent(
     page: Page,
     dataset_app: AppServer,
@@ -147,8 +198,7 @@ def test_a_contributor_registers_a_dataset_with_a_parent(
     # The file: streamed in, its CID and sha-256 computed by the server.
     upload = tmp_path / "wine-clean.csv"
     upload.write_bytes(CSV)
-    page.locator("#dataset-file input[type=file]").set_input_files(str(upload))
-    page.locator("#upload-submit").click()
+    _upload(page, upload)
     expect(page.locator("#upload-cid")).to_have_text(cid_for_bytes(CSV), timeout=STEP_TIMEOUT_MS)
     expect(page.locator("#upload-progress")).to_have_attribute("data-value", "100")
 
@@ -284,6 +334,17 @@ def test_the_catalog_shows_a_new_registration_without_a_reload(
     problem = page.locator("#dataset-card-problem")
     expect(problem).to_have_attribute("data-card-state", "unavailable", timeout=STEP_TIMEOUT_MS)
     expect(problem).to_contain_text("Unavailable")
+    # A new version by its contributor: the open page turns Superseded, both versions listed.
+    newer, _ = register(
+        _registry(dataset_chain),
+        who,
+        sample_registration("Live one, v2", supersedes=dataset_id),
+    )
+    expect(page.locator("#dataset-status")).to_have_text("Superseded", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#dataset-status-reason")).to_contain_text(
+        f"Superseded by dataset #{newer}"
+    )
+    expect(page.locator(".dataset-version")).to_have_count(2)
 
 
 def test_a_card_whose_stored_bytes_changed_is_never_shown(

@@ -82,7 +82,9 @@ class DatasetUpload:
         writer = self._open_writer()
         if self._filename is None:
             self.abort()
-            raise UploadRefused("Choose a file to upload.")
+            raise UploadRefused(
+                "No bytes arrived: choose the file again (an empty file cannot be a dataset)."
+            )
         if self._size == 0:
             self.abort()
             raise UploadRefused("The file is empty: a dataset needs at least one byte.")
