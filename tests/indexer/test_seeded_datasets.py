@@ -22,6 +22,7 @@ from coop_dashboard.config import Settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db import dataset_queries as dq
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.services.datasets.card_facts import (
@@ -167,3 +168,16 @@ def test_files_are_where_the_cards_say(seeded: SeededDatasets, tmp_path: Path) -
     assert answer.status == 200
     assert not isinstance(answer.body, bytes)
     assert sum(len(piece) for piece in answer.body) > 11_000
+
+
+def test_the_card_service_on_each_database(seeded: SeededDatasets, database_url: str) -> None:
+    settings = replace(seeded.settings, database_url=database_url)
+    upgrade_database(database_url)
+    run_once(settings, IndexerConfig())
+    assert fill_missing_card_facts(settings, limit=5) == 5  # newest first, in rounds
+    assert fill_missing_card_facts(settings) == 6
+    assert fill_missing_card_facts(settings) == 0
+    engine = get_engine(database_url)
+    digits = dq.get_dataset(engine, seeded.report.datasets["digits"])
+    assert digits is not None and digits.summary.name == "Handwritten digits (UCI, 8x8)"
+    assert digits.summary.license == "CC-BY-4.0"
