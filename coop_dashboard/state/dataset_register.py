@@ -16,7 +16,6 @@ import plotly.graph_objects as go
 import reflex as rx
 from reflex.event import EventHandler
 
-from coop_dashboard.chain.dataset_registry import MAX_PARENTS, TRANSFORMATIONS
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.errors import CoopError
 from coop_dashboard.services.datasets.cards import (
@@ -31,10 +30,12 @@ from coop_dashboard.services.datasets.register import (
     prepare_registration,
 )
 from coop_dashboard.services.datasets.register_view import (
+    DERIVED_TRANSFORMATIONS,
     ParentOption,
     bond_problem,
     minimum_bond,
     minimum_bond_text,
+    parent_limit_problem,
     parent_options,
     parse_bond,
     register_preview,
@@ -46,7 +47,6 @@ from coop_dashboard.state.tx import start_write
 
 UPLOAD_ID = "dataset-file"
 CARD_FIELDS = (*TEXT_LIMITS.keys(), "keywords")
-DERIVED_TRANSFORMATIONS = tuple(t for t in TRANSFORMATIONS if t != "source")
 # Chunks are gathered to this size before a worker thread hashes and writes them.
 _WRITE_BATCH_BYTES = 4 * 1024 * 1024
 _MAX_TAGS_TEXT = 1_000
@@ -245,11 +245,9 @@ class DatasetRegisterState(rx.State):
         found = [p for p in self.parent_results if p.dataset_id == dataset_id]
         if not found or any(p.dataset_id == dataset_id for p in self.parents):
             return
-        if len(self.parents) >= MAX_PARENTS:
-            self.problems = {
-                **self.problems,
-                "parents": f"At most {MAX_PARENTS} parent datasets.",
-            }
+        problem = parent_limit_problem(len(self.parents))
+        if problem:
+            self.problems = {**self.problems, "parents": problem}
             return
         self.parents = [*self.parents, found[0]]
         self.previewed = False

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from coop_dashboard.chain.dataset_registry import MAX_PARENTS, read_minimum_bond
+from coop_dashboard.chain.dataset_registry import MAX_PARENTS, TRANSFORMATIONS, read_minimum_bond
 from coop_dashboard.config import Settings
 from coop_dashboard.db.dataset_queries import CatalogQuery, dataset_catalog
 from coop_dashboard.db.engine import get_engine
@@ -31,6 +31,8 @@ PARENT_RESULTS = 8
 # Statuses a parent may have (the contract refuses a delisted parent).
 PARENT_STATUSES = ("active", "superseded", "licensing_paused")
 NEW_NODE_KEY = "dataset:new"
+# What a derived dataset's form offers (a dataset with parents is never a "source").
+DERIVED_TRANSFORMATIONS = tuple(t for t in TRANSFORMATIONS if t != "source")
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,10 @@ def parent_options(settings: Settings, text: str) -> list[ParentOption]:
     ]
 
 
-def parents_problem(parents: list[ParentOption]) -> str:
-    if len(parents) > MAX_PARENTS:
-        return f"At most {MAX_PARENTS} parent datasets (there are {len(parents)})."
+def parent_limit_problem(chosen: int) -> str:
+    """Why one more parent cannot be added to `chosen` ones ("" when it can)."""
+    if chosen >= MAX_PARENTS:
+        return f"At most {MAX_PARENTS} parent datasets."
     return ""
 
 
