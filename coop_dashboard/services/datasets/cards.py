@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -94,6 +95,7 @@ MAX_COLUMN_NAME_LENGTH = 200
 MAX_CARD_BYTES = 512 * 1024
 MAX_TRANSFORMATION_NOTE_LENGTH = 4_000
 _SNIFF_BYTES = 64 * 1024
+_REMEMBERED_FACTS = 256
 _READ_BYTES = 4 * CHUNK_SIZE
 # SPDX identifiers (spdx.org/licenses), or a LicenseRef- of one's own.
 _SPDX_ID = re.compile(r"(LicenseRef-)?[A-Za-z0-9][A-Za-z0-9.+-]{0,62}")
@@ -332,8 +334,18 @@ def stored_file_facts(store: LocalContentStore, cid: str, work_dir: Path) -> Fil
 
     The store keeps a file's bytes in one file named by its CID; reading them
     through `iter_content` verifies each piece, so they are copied to `work_dir`
-    first only when the layout needs random access (Parquet's footer).
+    first only when the layout needs random access (Parquet's footer). A CID's
+    facts never change: they are remembered (the upload computes them, the
+    registration asks again), as long as the file is still stored.
     """
+    if not store.has(cid):
+        raise ContentError(f"Content {cid} is not in the local store.")
+    return _stored_file_facts(store.root, cid, work_dir)
+
+
+@functools.lru_cache(maxsize=_REMEMBERED_FACTS)
+def _stored_file_facts(root: Path, cid: str, work_dir: Path) -> FileFacts:
+    store = LocalContentStore(root)
     size = store.size(cid)
     if size == 0:
         raise ContentError("The file is empty: a dataset needs at least one byte.")
