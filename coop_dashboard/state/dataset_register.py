@@ -130,7 +130,8 @@ class DatasetRegisterState(rx.State):
             self.uploading, self.upload_notice = True, ""
             self._forget_file()
         account = await authenticated_address_now(self)
-        upload = DatasetUpload(load_settings())
+        # Opening the writer makes its temporary files: off the loop, like every write.
+        upload = await asyncio.to_thread(DatasetUpload, load_settings())
         problem = "" if account is not None else "Sign in with your wallet to upload a dataset."
         batch, name = bytearray(), ""
         try:
@@ -150,7 +151,7 @@ class DatasetRegisterState(rx.State):
             async for _ in chunks:
                 pass
         except BaseException:
-            upload.abort()
+            await asyncio.to_thread(upload.abort)
             raise
         uploaded = None
         if not problem:
@@ -161,10 +162,10 @@ class DatasetRegisterState(rx.State):
             except UploadRefused as refused:
                 problem = str(refused)
             except BaseException:
-                upload.abort()
+                await asyncio.to_thread(upload.abort)
                 raise
         else:
-            upload.abort()
+            await asyncio.to_thread(upload.abort)
         async with self:
             self.uploading = False
             if uploaded is None:
