@@ -10,8 +10,10 @@ anvil (issue 13 / 14), and the governance figures in the toolchain notes.
 Governance-only actions of DatasetRegistry are sent by the timelock itself
 (impersonated), which is the call an executed proposal makes; the proposal's
 own propose / vote / queue / execute costs are listed with the governance rows.
-Exits 1 if registering a dataset with two parents costs more than 250,000, or
-publishing a statement with three topics more than 80,000.
+Exits 1 if registering a dataset with two parents costs more than 250,000,
+publishing a statement with three topics more than 80,000, or a later buyer's
+license purchase with a one-parent split (treasury fee, parent royalty,
+contributor) more than 150,000.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from coop_dashboard.chain import devchain
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.compile import compile_contracts, load_artifacts
 from coop_dashboard.chain.contracts import Deployment
+from coop_dashboard.chain.data_licensing import ETH_CURRENCY, LicenseClass, TierTerms
 from coop_dashboard.chain.dataset_registry import MAX_PARENTS, Registration
 from coop_dashboard.chain.deploy import TOKEN, GovernanceParams, deploy_suite
 from coop_dashboard.chain.node import start_anvil
@@ -60,10 +63,14 @@ ANCHORS: dict[str, tuple[int, str]] = {
     "CoopGovernor.execute (1 ETH transfer)": (119_600, "TOOLCHAIN.md (121.8k seeded)"),
     "DelegateRegistry.publishStatement": (260_000, "before issue 11 (URI, topics stored)"),
 }
-# Issue 14's anchors, for when DataLicensing lands.
-FUTURE_ANCHORS = {
-    "Ocean buy, first buyer": 368_032,
-    "Ocean buy, later buyer": 265_444,
+# Issue 14: a later buyer of a one-parent dataset, beside Ocean's buy on the same anvil.
+BUY_ONE_PARENT_LATER = "DataLicensing.buy (ETH, 1 parent, later buyer)"
+BUY_ONE_PARENT_TARGET = 150_000
+OCEAN_BUY_FIRST = (368_032, "Ocean buy, first buyer, same anvil (issue 14)")
+OCEAN_BUY_LATER = (265_444, "Ocean buy, later buyer, same anvil (issue 14)")
+ANCHORS |= {
+    "DataLicensing.buy (ETH, 1 parent, first buyer)": OCEAN_BUY_FIRST,
+    BUY_ONE_PARENT_LATER: OCEAN_BUY_LATER,
 }
 
 
@@ -307,6 +314,100 @@ def measure_datasets(run: GasRun, accounts: list[Sender], params: GovernancePara
     run.send("DatasetRegistry.withdrawBond", alice, functions.withdrawBond(first))
 
 
+def measure_licensing(run: GasRun, accounts: list[Sender], params: GovernanceParams) -> None:
+    """Tiers, purchases (first and later buyer; 1 parent; lineage depth 1..4; cUSD),
+    renewal, withdrawal and governance's revocation. Lineages are single-parent chains."""
+    w3 = run.w3
+    registry = run.contract("DatasetRegistry").functions
+    licensing = run.contract("DataLicensing")
+    functions = licensing.functions
+    cusd = run.contract("MockStablecoin")
+    governance = _impersonate(w3, run.deployment.address("CoopTimelock"))
+    contributors = accounts[14:19]
+    buyers = accounts[5:10]
+    price = 10**16
+
+    def register(who: Sender, name: str, parents: tuple[int, ...] = ()) -> int:
+        function = registry.register(_registration(name, parents).as_struct())
+        who.call(function, what="register", value=registry.minimumBond().call())
+        return int(registry.datasetCount().call())
+
+    lineage = [register(contributors[0], "licensed root")]
+    for depth in range(1, 5):
+        lineage.append(register(contributors[depth], f"licensed d{depth}", (lineage[-1],)))
+    declared = LicenseClass("all", attribution=True, share_alike=False).as_struct()
+    for dataset in lineage[:-1]:
+        owner = Sender.unlocked(w3, registry.contributorOf(dataset).call())
+        owner.call(functions.declareLicense(dataset, declared), what="declare")
+    tier = TierTerms(price=price).as_struct()
+    for depth, dataset in enumerate(lineage):
+        owner = Sender.unlocked(w3, registry.contributorOf(dataset).call())
+        action = f"DataLicensing.setTier (new tier, {depth} ancestors checked)"
+        if depth in (0, 1):
+            run.send(action, owner, functions.setTier(dataset, 0, tier))
+        else:
+            owner.call(functions.setTier(dataset, 0, tier), what="set tier")
+    one_parent = lineage[1]
+    run.send(
+        "DataLicensing.buy (ETH, 1 parent, first buyer)",
+        buyers[0],
+        functions.buy(one_parent, 0, buyers[0].address),
+        value=price,
+    )
+    run.send(
+        BUY_ONE_PARENT_LATER,
+        buyers[1],
+        functions.buy(one_parent, 0, buyers[1].address),
+        value=price,
+    )
+    run.send(
+        "DataLicensing.buy (ETH, 1 parent, for another address)",
+        buyers[1],
+        functions.buy(one_parent, 0, buyers[3].address),
+        value=price,
+    )
+    buyers[0].call(functions.buy(lineage[0], 0, buyers[0].address), what="buy", value=price)
+    run.send(
+        "DataLicensing.buy (ETH, source, later buyer)",
+        buyers[2],
+        functions.buy(lineage[0], 0, buyers[2].address),
+        value=price,
+    )
+    for depth in range(2, 5):
+        buyers[0].call(functions.buy(lineage[depth], 0, buyers[0].address), what="buy", value=price)
+        # A buyer holding no pass yet, like the 1-parent later buyer: rows stay comparable.
+        fresh = _impersonate(w3, Web3.to_checksum_address(f"0x{0xC0FFEE00 + depth:040x}"))
+        run.send(
+            f"DataLicensing.buy (ETH, lineage depth {depth}, later buyer)",
+            fresh,
+            functions.buy(lineage[depth], 0, fresh.address),
+            value=price,
+        )
+    token = functions.passId(buyers[1].address, one_parent, 0).call()
+    run.send("DataLicensing.renew (unexpired pass)", buyers[1], functions.renew(token), value=price)
+    cusd_tier = TierTerms(price=25_000_000, currency=cusd.address).as_struct()
+    contributors[1].call(functions.setTier(one_parent, 1, cusd_tier), what="cusd tier")
+    for buyer in buyers[3:5]:
+        buyer.call(cusd.functions.mint(buyer.address, 10**9), what="faucet")
+        buyer.call(cusd.functions.approve(licensing.address, 10**9), what="approve")
+    buyers[3].call(functions.buy(one_parent, 1, buyers[3].address), what="buy cusd")
+    run.send(
+        "DataLicensing.buy (cUSD, 1 parent, later buyer)",
+        buyers[4],
+        functions.buy(one_parent, 1, buyers[4].address),
+    )
+    run.send("DataLicensing.withdraw (ETH)", contributors[1], functions.withdraw(ETH_CURRENCY))
+    run.send("DataLicensing.withdraw (cUSD)", contributors[1], functions.withdraw(cusd.address))
+    run.send(
+        "DataLicensing.revokePass (by governance)",
+        governance,
+        functions.revokePass(token, "bafkreirevocationreason"),
+    )
+    run.send(
+        "DataLicensing.setShares (by governance)", governance, functions.setShares(400, 400, 800)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -323,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             run = GasRun(w3, deployment)
             measure_governance(run, accounts)
             measure_datasets(run, accounts, params)
+            measure_licensing(run, accounts, params)
         finally:
             node.stop()
     rows = run.rows
@@ -332,7 +434,6 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "measured": {row.action: row.gas for row in rows},
                     "anchors": {name: gas for name, (gas, _) in ANCHORS.items()},
-                    "future_anchors": FUTURE_ANCHORS,
                 },
                 indent=1,
             )
@@ -344,13 +445,12 @@ def main(argv: list[str] | None = None) -> int:
             anchor = ANCHORS.get(row.action)
             note = f"{anchor[0]:>9,}  {anchor[1]}" if anchor else ""
             print(f"{row.action:<{width}}  {row.gas:>9,}  {note}")
-        for name, gas in FUTURE_ANCHORS.items():
-            print(f"{'(anchor for DataLicensing) ' + name:<{width}}  {'':>9}  {gas:>9,}  issue 14")
     measured = {row.action: row.gas for row in rows}
     failed = False
     for action, target in (
         ("DatasetRegistry.register (2 parents)", REGISTER_TWO_PARENTS_TARGET),
         ("DelegateRegistry.publishStatement", PUBLISH_STATEMENT_TARGET),
+        (BUY_ONE_PARENT_LATER, BUY_ONE_PARENT_TARGET),
     ):
         if measured[action] > target:
             print(

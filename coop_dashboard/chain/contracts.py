@@ -25,6 +25,7 @@ CORE_CONTRACTS: tuple[str, ...] = (
     "CoopGovernor",
     "DelegateRegistry",
     "DatasetRegistry",
+    "DataLicensing",
 )
 
 

@@ -41,6 +41,10 @@ class GovernanceParams:
     # DatasetRegistry: the bond a contributor posts per dataset, and how long it stays locked.
     dataset_minimum_bond: int = TOKEN // 10  # 0.1 ETH (wei)
     dataset_bond_waiting_period_s: int = 30 * DAY
+    # DataLicensing: shares of every sale, in basis points (treasury, curators, upstream).
+    license_treasury_fee_bps: int = 500
+    license_curator_bps: int = 500
+    license_royalty_bps: int = 1_000
 
     def validate(self) -> None:
         if not 0 < self.quorum_percent <= 100:
@@ -51,6 +55,9 @@ class GovernanceParams:
             raise ConfigError("delays cannot be negative")
         if self.dataset_minimum_bond < 0 or self.dataset_bond_waiting_period_s < 0:
             raise ConfigError("the dataset bond and its waiting period cannot be negative")
+        shares = (self.license_treasury_fee_bps, self.license_curator_bps, self.license_royalty_bps)
+        if any(not 0 <= share <= 5_000 for share in shares):
+            raise ConfigError(f"each license share must be 0..5000 basis points, got {shares}")
 
 
 def _deploy(
@@ -132,9 +139,26 @@ def deploy_suite(
         params.dataset_bond_waiting_period_s,
     )
     contracts = {c.name: c for c in (token, timelock, governor, registry, datasets)}
+    license_currencies: list[str] = []
     if with_mock_stablecoin:
         stablecoin, _ = _deploy(w3, sender, _artifact(artifacts, "MockStablecoin"))
         contracts[stablecoin.name] = stablecoin
+        license_currencies.append(stablecoin.address)
+    # Licenses: the timelock administers (shares, currencies, revocations) and is credited
+    # the treasury fee; cUSD is allowed from the start on local chains.
+    licensing, _ = _deploy(
+        w3,
+        sender,
+        _artifact(artifacts, "DataLicensing"),
+        datasets.address,
+        timelock.address,
+        timelock.address,
+        params.license_treasury_fee_bps,
+        params.license_curator_bps,
+        params.license_royalty_bps,
+        license_currencies,
+    )
+    contracts[licensing.name] = licensing
 
     timelock_contract = w3.eth.contract(
         address=Web3.to_checksum_address(timelock.address), abi=timelock.abi

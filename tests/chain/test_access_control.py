@@ -89,6 +89,29 @@ PRIVILEGED: dict[tuple[str, str], tuple[Builder, str]] = {
         lambda c, who: [1, 50, ""],
         "AccessControlUnauthorizedAccount",
     ),
+    ("DataLicensing", "setShares"): (
+        lambda c, who: [100, 100, 100],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DataLicensing", "setCurrencyAllowed"): (
+        lambda c, who: [c["CoopToken"].address, True],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DataLicensing", "revokePass"): (
+        lambda c, who: [1, "bafyreason"],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DataLicensing", "grantRole"): (
+        lambda c, who: [c["DataLicensing"].functions.DEFAULT_ADMIN_ROLE().call(), who],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("DataLicensing", "revokeRole"): (
+        lambda c, who: [
+            c["DataLicensing"].functions.DEFAULT_ADMIN_ROLE().call(),
+            c["CoopTimelock"].address,
+        ],
+        "AccessControlUnauthorizedAccount",
+    ),
 }
 
 # Functions anyone may call by design (each guarded by its own rules, not by role).
@@ -154,6 +177,21 @@ PUBLIC: set[tuple[str, str]] = {
             "safeTransferFrom",
         )
     ),
+    # Tiers and declarations (the dataset's contributor only), buying and renewing (paid),
+    # withdrawing (own credits only), renounceRole (own role only). Pass transfers and
+    # approvals are `pure` and always revert (soulbound), so they are not listed.
+    *(
+        ("DataLicensing", f)
+        for f in (
+            "setTier",
+            "setTierActive",
+            "declareLicense",
+            "buy",
+            "renew",
+            "withdraw",
+            "renounceRole",
+        )
+    ),
 }
 
 
@@ -175,6 +213,7 @@ def test_every_state_changing_function_is_classified(
         "CoopTimelock",
         "DelegateRegistry",
         "DatasetRegistry",
+        "DataLicensing",
     ):
         for entry in compiled_artifacts[name].abi:
             if entry["type"] != "function" or entry["stateMutability"] in ("view", "pure"):
@@ -210,6 +249,8 @@ def test_outsiders_are_refused(
         ("CoopTimelock", "updateDelay"),
         ("DatasetRegistry", "setMinimumBond"),
         ("DatasetRegistry", "grantRole"),
+        ("DataLicensing", "setShares"),
+        ("DataLicensing", "setCurrencyAllowed"),
     ],
     ids=lambda k: f"{k[0]}.{k[1]}",
 )

@@ -1,0 +1,90 @@
+"""DataLicensing's vocabulary on the Python side: its enums, pass ids and tier terms.
+
+The tuples mirror `DataLicensing.Purpose`, `Use` and `Source` (order matters: the
+chain carries their index). The indexer stores the names; tests and the seed build
+`TierTerms` tuples from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coop_dashboard.evm import ZERO_ADDRESS
+
+LICENSING_CONTRACT = "DataLicensing"
+ETH_CURRENCY = ZERO_ADDRESS  # DataLicensing's currency address for ether
+
+# DataLicensing.Purpose, by index.
+PURPOSES: tuple[str, ...] = ("research", "commercial_training", "evaluation", "other")
+# DataLicensing.Use, by index, most permissive first.
+USES: tuple[str, ...] = ("all", "non_commercial", "academic")
+# DataLicensing.Source (where a credit came from), by index.
+SOURCES: tuple[str, ...] = ("sale", "treasury_fee", "curation", "upstream_royalty")
+
+BPS = 10_000
+MAX_ROYALTY_DEPTH = 4
+MAX_UPSTREAM_CREDITS = 32
+MAX_TIERS = 16
+MAX_CID_LENGTH = 128
+
+
+def _name(names: tuple[str, ...], index: int) -> str:
+    return names[index] if 0 <= index < len(names) else "unknown"
+
+
+def purpose_name(index: int) -> str:
+    """The name of a Purpose index ("unknown" for an index this code does not know)."""
+    return _name(PURPOSES, index)
+
+
+def use_name(index: int) -> str:
+    """The name of a Use index ("unknown" for an index this code does not know)."""
+    return _name(USES, index)
+
+
+def source_name(index: int) -> str:
+    """The name of a Source index ("unknown" for an index this code does not know)."""
+    return _name(SOURCES, index)
+
+
+def pass_id(holder: str, dataset_id: int, purpose: str) -> int:
+    """The pass token id of (holder, dataset, purpose), as `DataLicensing.passId`."""
+    return (int(holder, 16) << 96) | (dataset_id << 8) | PURPOSES.index(purpose)
+
+
+def split_pass_id(token_id: int) -> tuple[str, int, int]:
+    """(holder as 0x-hex, dataset id, purpose index) encoded in a pass token id."""
+    holder = token_id >> 96
+    return f"0x{holder:040x}", (token_id >> 8) & ((1 << 88) - 1), token_id & 0xFF
+
+
+@dataclass(frozen=True)
+class LicenseClass:
+    """Who may use the data (`use`) and on what terms."""
+
+    use: str = "all"
+    attribution: bool = True
+    share_alike: bool = False
+
+    def as_struct(self) -> tuple[int, bool, bool]:
+        return (USES.index(self.use), self.attribution, self.share_alike)
+
+
+@dataclass(frozen=True)
+class TierTerms:
+    """What `DataLicensing.setTier` takes (its `TierTerms` struct)."""
+
+    price: int
+    currency: str = ETH_CURRENCY
+    duration_s: int = 30 * 86_400
+    purpose: str = "research"
+    license_class: LicenseClass = LicenseClass()
+
+    def as_struct(self) -> tuple[object, ...]:
+        return (
+            self.price,
+            self.currency,
+            self.duration_s,
+            PURPOSES.index(self.purpose),
+            self.license_class.as_struct(),
+        )
