@@ -24,6 +24,7 @@ from coop_dashboard.chain.transact import Sender
 from coop_dashboard.content.cid import sha256_digest
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.errors import ChainError
+from coop_dashboard.evm import ZERO_ADDRESS
 
 USD = 10**6  # MockStablecoin has 6 decimals
 FOR, AGAINST, ABSTAIN = 1, 0, 2
@@ -85,6 +86,9 @@ MEMBERS: tuple[MemberSpec, ...] = (
     MemberSpec("Kavya Iyer", 40_000, None),
     MemberSpec("Luca Romano", 25_000, None),
 )
+
+# Members whose statements and delegations change during the seed (indexes into MEMBERS).
+AMARA, BJORN, ELIF, KAVYA = 0, 1, 4, 10
 
 TREASURY_ETH = 250
 TREASURY_USD = 1_250_000
@@ -197,6 +201,32 @@ class _Seeder:
                 what=f"{spec.name} publishes a statement",
             )
             self.report.statements[member.address] = cid
+
+    def edit_statement(self, member_index: int, addition: str) -> None:
+        """Publish a new version of a member's statement (its history shows the edits)."""
+        member, spec = self.members[member_index], MEMBERS[member_index]
+        previous = self.store.get(self.report.statements[member.address])
+        document = previous + f"\n{addition}\n".encode()
+        cid = self.store.put(document)
+        member.call(
+            self.registry.functions.publishStatement(
+                f"ipfs://{cid}", sha256_digest(document), list(spec.topics), True
+            ),
+            what=f"{spec.name} edits the statement",
+        )
+        self.report.statements[member.address] = cid
+
+    def clear_statement(self, member_index: int) -> None:
+        member = self.members[member_index]
+        member.call(self.registry.functions.clearStatement(), what="clear a statement")
+        self.report.statements.pop(member.address, None)
+
+    def move_delegation(self, member_index: int, to: int | None) -> None:
+        """Re-delegate a member (None: to nobody), so power moves over the seeded weeks."""
+        target = ZERO_ADDRESS if to is None else self.members[to].address
+        self.members[member_index].call(
+            self.token.functions.delegate(target), what="move a delegation"
+        )
 
     def propose(self, spec: ProposalSpec, proposal: _Proposal) -> int:
         proposer = self.members[spec.proposer]
@@ -383,6 +413,10 @@ def seed_demo(
     )
 
     devchain.increase_time(w3, voting_delay + 1)
+    # History for the delegate pages (after the snapshots above, so no vote's weight moves):
+    # Kavya lends her 40,000 COOP to Amara, later to Bjorn, and takes them back at the end;
+    # Amara edits her statement twice; Elif clears hers.
+    seeder.move_delegation(KAVYA, AMARA)
     seeder.vote(ids["executed"], 0, FOR, "The corpus is ready and the budget is itemised.")
     seeder.vote(ids["executed"], 1, FOR, "Happy to see our cluster used; terms are fair.")
     seeder.vote(ids["executed"], 2, ABSTAIN, "Conflict of interest: I curated part of v3.")
@@ -400,6 +434,8 @@ def seed_demo(
     seeder.vote(ids["defeated"], 4, AGAINST)
 
     devchain.increase_time(w3, voting_period + 1)
+    seeder.move_delegation(KAVYA, BJORN)
+    seeder.edit_statement(AMARA, "Update: I now also publish my votes' rationale on the forum.")
     executed = proposals["executed"][1]
     queued = proposals["queued"][1]
     anyone = seeder.members[11]
@@ -407,6 +443,8 @@ def seed_demo(
     devchain.increase_time(w3, timelock_delay + 1)
     anyone.call(seeder.governor.functions.execute(*executed.args()), what="execute proposal")
     anyone.call(seeder.governor.functions.queue(*queued.args()), what="queue proposal")
+    seeder.edit_statement(AMARA, "Second update: I abstain when I have a conflict of interest.")
+    seeder.clear_statement(ELIF)
 
     active_spec, active = proposals["active"]
     active_id = seeder.propose(active_spec, active)
@@ -415,6 +453,7 @@ def seed_demo(
     seeder.vote(active_id, 4, FOR)
     seeder.vote(active_id, 7, AGAINST, "The rate per image is above our guideline.")
 
+    seeder.move_delegation(KAVYA, None)
     pending_spec, pending = proposals["pending"]
     seeder.propose(pending_spec, pending)
     return seeder.report

@@ -111,7 +111,10 @@ def test_seed_members_treasury_and_statements(seeded_chain: SeededChain) -> None
 
     registry = deployment.contract(w3, "DelegateRegistry").functions
     store = LocalContentStore(seeded_chain.content_dir)
-    assert len(report.statements) == 4
+    # Four statements were published; Elif cleared hers, Amara edited hers twice.
+    assert len(report.statements) == 3
+    assert not registry.hasStatement(report.members[4]).call()
+    assert registry.statementOf(report.members[0]).call()[3] == 3
     for address, cid in report.statements.items():
         digest, _seeking, _updated, _version = registry.statementOf(address).call()
         assert digest == sha256_digest(store.get(cid))

@@ -25,9 +25,11 @@ EXPECTED_COUNTS = {
     # created x7, canceled x1, queued x2, executed x1
     "gov_proposal_event": 11,
     "gov_vote": 18,
-    "token_delegation": 10,
-    "token_voting_power": 10,
-    "delegate_statement": 4,
+    # ... and Kavya moves her delegation three times (to Amara, to Bjorn, to nobody)
+    "token_delegation": 13,
+    "token_voting_power": 14,
+    # 4 published, Amara's two edits, Elif's clear
+    "delegate_statement": 7,
     # mint + 12 members + COOP and cUSD to the treasury + cUSD paid by the proposal
     "token_transfer": 16,
     # scheduled x2 (executed and queued proposals), executed x1
