@@ -383,4 +383,6 @@ def test_delisting_through_a_proposal_shows_and_slashes_the_bond(
     assert dataset_chain.w3.eth.get_balance(timelock) - before == BOND
     # Live: the open page turns to Delisted with the reason read from the content store.
     expect(page.locator("#dataset-status")).to_have_text("Delisted", timeout=STEP_TIMEOUT_MS)
-    expect(page.locator("#dataset-status-reason")).to_contain_text(REASON.decode())
+    reason = page.locator("#dataset-status-reason")
+    expect(reason).to_contain_text(REASON.decode())
+    expect(reason).to_contain_text("Its bond of 0.1 ETH went to the treasury.")

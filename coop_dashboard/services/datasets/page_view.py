@@ -133,6 +133,7 @@ def read_text_blob(store: LocalContentStore, cid: str, limit: int = MAX_NOTE_CHA
     """A short text from the store (a note, a reason), verified; a sentence if it cannot be."""
     if not cid:
         return ""
+    cid = cid.removeprefix("ipfs://")  # chain data names content either way
     if not is_cid(cid):
         return "(not a content address)"
     try:
@@ -193,7 +194,11 @@ def _status_reason(store: LocalContentStore, facts: DatasetFacts) -> str:
     status = facts.summary.status
     if status == "delisted":
         reason = read_text_blob(store, facts.delisted_reason_cid or "")
-        return f"Delisted by governance: {reason}" if reason else "Delisted by governance."
+        text = f"Delisted by governance: {reason}" if reason else "Delisted by governance."
+        slashed = [c.amount for c in facts.history if c.kind == "delisted" and c.amount]
+        if slashed:
+            text += f" Its bond of {eth_text(slashed[-1])} went to the treasury."
+        return text
     if status == "superseded" and facts.superseded_by is not None:
         return f"Superseded by dataset #{facts.superseded_by}."
     if status == "licensing_paused":

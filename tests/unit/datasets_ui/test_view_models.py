@@ -222,3 +222,9 @@ def test_refused_uploads_leave_nothing_stored(upload_settings) -> None:  # type:
     assert _blobs(upload_settings) == []
     leftovers = list((upload_settings.content_dir / "tmp").glob("*"))
     assert leftovers == []
+
+
+def test_a_note_named_with_an_ipfs_scheme_is_read_too(tmp_path: Path) -> None:
+    store = LocalContentStore(tmp_path)
+    cid = store.put(b"Consent records missing.")
+    assert read_text_blob(store, f"ipfs://{cid}") == "Consent records missing."
