@@ -113,6 +113,7 @@ class DatasetPageState(rx.State):
         """attest / updateAttestation from the curator's wallet (checked on the server)."""
         async with self:
             dataset_id, score, note = self._id(), self.score, self.note
+            update = self.has_attested
         if dataset_id is None:
             return
 
@@ -121,7 +122,11 @@ class DatasetPageState(rx.State):
 
         event = await start_write(
             self,
-            summary=f"Attest dataset #{dataset_id}",
+            summary=(
+                f"Update your attestation of dataset #{dataset_id}"
+                if update
+                else f"Attest dataset #{dataset_id}"
+            ),
             prepare=prepare,
             refresh=[cast(EventHandler, DatasetPageState.after_attest)],
         )

@@ -292,6 +292,13 @@ def test_a_curator_attests_from_the_dataset_page(
     )
     attestation = _registry(dataset_chain).functions.attestationOf(child, curator.address).call()
     assert attestation[0] == 87
+    # The update replaces it (one current attestation per curator).
+    page.locator("#attest-score").fill("90")
+    page.locator("#attest-submit").click()
+    wait_done(page, f"Update your attestation of dataset #{child}")
+    expect(row).to_contain_text("90", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator(".dataset-attestation")).to_have_count(1)
+    assert _registry(dataset_chain).functions.attestationOf(child, curator.address).call()[0] == 90
 
 
 def test_exports_download_and_parse(dataset_app: AppServer, story: dict[str, Any]) -> None:
