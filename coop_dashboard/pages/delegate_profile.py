@@ -251,14 +251,28 @@ def _delegate_panel() -> rx.Component:
             S.delegate_preview.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(
                 rx.foreach(S.delegate_preview, lambda line: rx.text(line, size="2")),
-                rx.button(
-                    "Sign the delegation in my wallet",
-                    on_click=S.delegate(False),  # type: ignore[misc]
-                    id="delegate-sign",
+                rx.hstack(
+                    rx.button(
+                        "Sign the delegation in my wallet",
+                        on_click=S.delegate(False),  # type: ignore[misc]
+                        id="delegate-sign",
+                    ),
+                    rx.button(
+                        "Gasless: sign, the relayer sends it",
+                        variant="soft",
+                        on_click=S.delegate_gasless(False),  # type: ignore[misc]
+                        id="delegate-gasless",
+                    ),
+                    spacing="2",
+                    wrap="wrap",
                 ),
                 id="delegate-effect",
                 spacing="2",
             ),
+        ),
+        rx.cond(
+            S.gasless_note != "",
+            rx.callout(S.gasless_note, icon="fuel", color_scheme="green", id="gasless-note"),
         ),
         rx.cond(
             S.delegate_notice != "",

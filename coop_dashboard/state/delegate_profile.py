@@ -17,6 +17,11 @@ from reflex.event import EventHandler
 
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.errors import CoopError
+from coop_dashboard.services.delegates.gasless import (
+    delegation_request,
+    follow_relayed,
+    relay_delegation,
+)
 from coop_dashboard.services.delegates.profile import (
     PROFILE,
     ProfileView,
@@ -36,11 +41,15 @@ from coop_dashboard.services.delegates.writes import (
     prepare_publish,
     prepare_seeking,
 )
+from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.markdown import render_markdown
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.services.wallet_calls import bridge_call
+from coop_dashboard.services.wallet_errors import wallet_problem
+from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
-from coop_dashboard.state.session import authenticated_address_locked
+from coop_dashboard.state.session import authenticated_address_locked, authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
 UNREADABLE = "The delegate index cannot be read right now. Retrying shortly."
@@ -64,6 +73,8 @@ class DelegateProfileState(rx.State):
     # Delegation: the effect shown before signing.
     delegate_preview: list[str] = []
     delegate_notice: str = ""
+    gasless_note: str = ""  # who paid the gas of the last relayed delegation
+    _signed_delegation: dict[str, Any] = {}
     # The editor (the signed-in member's own profile only).
     draft: str = ""
     draft_topics: str = ""
@@ -176,6 +187,91 @@ class DelegateProfileState(rx.State):
         )
         if event is not None:
             yield event
+
+    @rx.event(background=True)
+    async def delegate_gasless(self, to_self: bool = False) -> Any:
+        """Sign EIP-712 Delegation in the wallet; the cooperative's relayer sends it."""
+        async with self:
+            target = self.address
+            self.delegate_notice = self.gasless_note = ""
+        member = await authenticated_address_now(self)
+        if member is None:
+            async with self:
+                self.delegate_notice = "Sign in with your wallet to delegate."
+            return
+        delegatee = member if to_self is True else target
+        try:
+            request = await asyncio.to_thread(
+                delegation_request, load_settings(), member, delegatee
+            )
+        except CoopError as exc:
+            async with self:
+                self.delegate_notice = str(exc)
+            return
+        async with self:
+            self._signed_delegation = {
+                "delegator": member,
+                "delegatee": delegatee,
+                "nonce": request.nonce,
+                "expiry": request.expiry,
+            }
+        yield rx.call_script(
+            bridge_call("signTypedData", member, request.typed_data),
+            callback=DelegateProfileState.on_delegation_signed,
+        )
+
+    @rx.event(background=True)
+    async def on_delegation_signed(self, answer: dict[str, Any]) -> Any:
+        async with self:
+            pending = dict(self._signed_delegation)
+            self._signed_delegation = {}
+        if not pending:
+            return
+        settings = load_settings()
+        try:
+            if not is_ok(answer):
+                problem = wallet_problem(
+                    answer, action="sign the delegation", expected_chain_id=settings.chain_id
+                )
+                raise CoopError(f"{problem.title}: {problem.message}")
+            sent = await asyncio.to_thread(
+                relay_delegation,
+                settings,
+                pending["delegator"],
+                pending["delegatee"],
+                pending["nonce"],
+                pending["expiry"],
+                signature_or_empty(answer.get("signature")),
+            )
+        except CoopError as exc:
+            async with self:
+                self.delegate_notice = str(exc)
+            return
+        relayer, tx = short_address(sent.relayer), f"{sent.tx_hash[:10]}…"
+        async with self:
+            self.delegate_preview = []
+            self.gasless_note = (
+                f"Your delegation was sent by the cooperative's relayer {relayer}, which pays "
+                f"the gas (transaction {tx}); waiting for it to be mined."
+            )
+        try:
+            outcome = await follow_relayed(settings, sent)
+        except CoopError as exc:
+            async with self:
+                self.delegate_notice = f"The relayed delegation ({tx}) cannot be followed: {exc}"
+            return
+        async with self:
+            if outcome.succeeded:
+                self.gasless_note = (
+                    f"Your delegation was sent by the cooperative's relayer {relayer}, "
+                    f"which paid the gas (transaction {tx})."
+                )
+            else:
+                self.gasless_note = ""
+                self.delegate_notice = f"The relayed delegation ({tx}) failed: " + (
+                    outcome.failure or "it was not mined."
+                )
+        return DelegateProfileState.refresh
 
     # -- the statement editor --------------------------------------------------------------
 

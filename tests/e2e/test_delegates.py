@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable
 
 import pytest
+from eth_account import Account
 from playwright.sync_api import Page, expect
 
 from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.services.governance.relayer_config import ANVIL_RELAYER_INDEX, anvil_key
 from tests.e2e.app_server import AppServer, StartApp, chain_settings
 from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
 from tests.e2e.governance_flows import member_wallet, wait_done
@@ -149,3 +151,31 @@ def test_delegating_moves_power_in_header_profile_and_directory(
     card = page.locator(f'.delegate-card[data-address="{amara}"] .power')
     expect(card).to_have_attribute("title", str(after), timeout=STEP_TIMEOUT_MS)
     expect(page.locator(f'.delegate-card[data-address="{hiro}"]')).to_have_count(0)
+
+
+LUCA = 12  # 25,000 COOP, never delegated
+
+
+def test_gasless_delegation_is_sent_by_the_relayer(
+    delegates_app: AppServer, delegates_chain: SeededChain, page: Page
+) -> None:
+    wallet = member_wallet(delegates_chain, LUCA)
+    luca = delegates_chain.report.members[LUCA - 1]
+    amara = _member(delegates_chain, AMARA)
+    w3 = delegates_chain.w3
+    token = delegates_chain.deployment.contract(w3, "CoopToken")
+    eth_before = w3.eth.get_balance(luca)
+    install_wallets(page, wallet)
+    page.goto(f"{delegates_app.url}/delegates/{amara}")
+    sign_in(page, wallet)
+    page.locator("#delegate-preview").click()
+    expect(page.locator("#delegate-effect")).to_contain_text("after", timeout=STEP_TIMEOUT_MS)
+    page.locator("#delegate-gasless").click()
+    expect(page.locator("#gasless-note")).to_contain_text("paid the gas", timeout=STEP_TIMEOUT_MS)
+    assert token.functions.delegates(luca).call().lower() == amara
+    assert wallet.sent == []  # the wallet only signed
+    assert w3.eth.get_balance(luca) == eth_before
+    relayer = Account.from_key(anvil_key(ANVIL_RELAYER_INDEX)).address
+    block = w3.eth.get_block("latest", full_transactions=True)
+    senders = {tx["from"] for tx in block["transactions"] if tx["to"] == token.address}
+    assert senders == {relayer}

@@ -77,6 +77,11 @@ def _relay(settings: Settings) -> GaslessVoteRelay:
     return relay
 
 
+def relay_policy(settings: Settings) -> RelayPolicy:
+    """The relayer's policy (key, limits, nonce lock): shared by every gasless relay."""
+    return _relay(settings).policy
+
+
 def gasless_panel(settings: Settings) -> GaslessPanel:
     """Paused (and why) for everyone: no relayer configured, balance floor, hourly budget."""
     try:
