@@ -38,9 +38,12 @@ CATEGORY_LABELS: dict[Category, str] = {
 CATEGORY_MAX_LENGTH = 20
 
 # (counterparty contract's manifest name, event in the same transaction) -> category.
-# DataLicensing (license revenue) and JobBoard (bounties) add their rows when they exist.
+# JobBoard (bounties) adds its rows when it exists. DataLicensing credits the treasury
+# fee of every sale; governance withdraws it (a proposal calling `withdraw`), which is
+# when it reaches the treasury: Withdrawn in the same transaction files it as revenue.
 CLASSIFIERS: dict[tuple[str, str], Category] = {
     ("DatasetRegistry", "DatasetDelisted"): Category.BOND_SLASHED,
+    ("DataLicensing", "Withdrawn"): Category.LICENSE_REVENUE,
 }
 
 # Events that announce ETH a contract pushes to the treasury by an internal call
@@ -49,4 +52,11 @@ CLASSIFIERS: dict[tuple[str, str], Category] = {
 # and contract instead of as an anonymous internal inflow.
 ETH_PUSH_EVENTS: dict[tuple[str, str], str] = {
     ("DatasetRegistry", "DatasetDelisted"): "slashedBond",
+    ("DataLicensing", "Withdrawn"): "amount",
+}
+# Push events that also name who was paid and in what: they count only when the
+# recipient is the treasury (the timelock executing the transaction) and the currency
+# is ETH (the zero address). (contract, event) -> (recipient argument, currency argument).
+ETH_PUSH_RECIPIENTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("DataLicensing", "Withdrawn"): ("account", "currency"),
 }

@@ -18,7 +18,12 @@ import logging
 from collections import defaultdict
 
 from coop_dashboard.db.chain_tables import TreasuryMovement
-from coop_dashboard.db.treasury_categories import CLASSIFIERS, ETH_PUSH_EVENTS, Category
+from coop_dashboard.db.treasury_categories import (
+    CLASSIFIERS,
+    ETH_PUSH_EVENTS,
+    ETH_PUSH_RECIPIENTS,
+    Category,
+)
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.indexer.decoders import DecodedLog
 from coop_dashboard.indexer.handlers.registry import Row, RowSink
@@ -26,6 +31,7 @@ from coop_dashboard.indexer.handlers.registry import Row, RowSink
 log = logging.getLogger("coop.indexer")
 
 GOVERNOR = "CoopGovernor"
+TIMELOCK = "CoopTimelock"
 
 
 def classify_movements(decoded: list[DecodedLog], sink: RowSink) -> None:
@@ -69,11 +75,21 @@ def _book_pushed_eth(decoded: list[DecodedLog], rows: list[Row]) -> None:
     }
     if not internal:
         return
+    # The treasury acts only through the timelock, which logs every call it executes.
+    timelock_of_tx = {item.tx_hash: item.address for item in decoded if item.contract == TIMELOCK}
     pushes: dict[int, list[tuple[DecodedLog, int]]] = defaultdict(list)
     for item in decoded:
-        argument = ETH_PUSH_EVENTS.get((item.contract or "", item.event or ""))
-        if argument is not None and item.block_number in internal and item.args[argument] > 0:
-            pushes[item.block_number].append((item, item.args[argument]))
+        key = (item.contract or "", item.event or "")
+        argument = ETH_PUSH_EVENTS.get(key)
+        if argument is None or item.block_number not in internal or item.args[argument] <= 0:
+            continue
+        recipient = ETH_PUSH_RECIPIENTS.get(key)
+        if recipient is not None and (
+            item.args[recipient[0]] != timelock_of_tx.get(item.tx_hash)
+            or item.args[recipient[1]] != ZERO_ADDRESS
+        ):
+            continue  # paid to someone else, or not in ETH
+        pushes[item.block_number].append((item, item.args[argument]))
     for block_number, found in pushes.items():
         row = internal[block_number]
         pushed = sum(amount for _, amount in found)

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
@@ -121,7 +122,9 @@ def buy(
     )
 
 
-def _price_and_currency(licensing: Contract, dataset: int, tier: int) -> tuple[int, str]:
+def _price_and_currency(
+    licensing: Contract, dataset: int, tier: int
+) -> tuple[int, ChecksumAddress]:
     stored = licensing.functions.tierOf(dataset, tier).call()
     return int(stored[7]), Web3.to_checksum_address(stored[0])
 
