@@ -39,6 +39,12 @@ def delegate_card(row: DelegateRow) -> rx.Component:
                     rx.badge("Statement", color_scheme="blue", class_name="statement-badge"),
                     rx.badge("No statement", color_scheme="gray"),
                 ),
+                # Delegating happens on the profile, where the effect is shown before signing.
+                rx.link(
+                    rx.button("Delegate", size="1", variant="soft"),
+                    href=row.href + "#delegate",
+                    class_name="delegate-link",
+                ),
                 align="center",
                 spacing="2",
                 width="100%",

@@ -278,6 +278,7 @@ def _delegate_panel() -> rx.Component:
             S.delegate_notice != "",
             rx.callout(S.delegate_notice, icon="info", color_scheme="amber", id="delegate-notice"),
         ),
+        id="delegate",
     )
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from coop_dashboard.config import load_settings
 from coop_dashboard.db.delegate_history import (
     NOTHING_TO_VOTE_ON,
     WEEK_S,
@@ -20,7 +21,8 @@ from coop_dashboard.db.delegate_history import (
 )
 from coop_dashboard.db.delegate_queries import random_key, seed_rotation
 from coop_dashboard.db.delegate_tables import RANDOM_BITS
-from coop_dashboard.errors import ValidationError
+from coop_dashboard.errors import CoopError, ValidationError
+from coop_dashboard.services.delegates.directory import DirectoryKey, clean_key
 from coop_dashboard.services.delegates.statement import (
     STATEMENT_MAX_BYTES,
     check_document,
@@ -28,7 +30,11 @@ from coop_dashboard.services.delegates.statement import (
     statement_diff,
     statement_name,
 )
-from coop_dashboard.services.delegates.writes import check_statement, clean_topics
+from coop_dashboard.services.delegates.writes import (
+    check_statement,
+    clean_topics,
+    delegation_preview,
+)
 from coop_dashboard.services.governance.markdown import render_markdown
 
 CID = "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yeq"
@@ -155,3 +161,23 @@ def test_hostile_statements_render_harmless() -> None:
     # is its alt text: nothing in the result runs or loads.
     assert "<script" not in html and 'href="javascript' not in html
     assert "<img" not in html and "data:image" not in html
+
+
+def test_directory_controls_from_any_client_are_made_valid() -> None:
+    key = clean_key(
+        DirectoryKey(
+            search="x" * 5_000,
+            topic="t" * 40,
+            seeking_only="yes",  # type: ignore[arg-type]
+            sort="DROP TABLE",
+            seed="7",  # type: ignore[arg-type]
+            page=-3,
+        )
+    )
+    assert len(key.search) == 200 and key.topic == "" and key.seeking_only is False
+    assert (key.sort, key.seed, key.page) == ("random", 0, 1)
+
+
+def test_delegating_to_something_that_is_not_an_address_is_refused() -> None:
+    with pytest.raises(CoopError, match="not an Ethereum address|address"):
+        delegation_preview(load_settings(), "0x" + "1" * 40, "0x1234")
