@@ -73,20 +73,19 @@ def _filters() -> rx.Component:
                 id="dataset-search",
                 width=rx.breakpoints(initial="100%", sm="18em"),
             ),
-            _select(
-                "dataset-modality",
-                S.modality,
-                S.set_modality,
-                rx.select.item("Every modality", value=ALL),
-                rx.foreach(S.view.modalities, _facet_item),
-            ),
-            _select(
-                "dataset-license",
-                S.license,
-                S.set_license,
-                rx.select.item("Every license", value=ALL),
-                rx.foreach(S.view.licenses, _facet_item),
-            ),
+            *[
+                _select(
+                    f"dataset-{name}",
+                    value,
+                    handler,
+                    rx.select.item(f"Every {name}", value=ALL),
+                    rx.foreach(facets, _facet_item),
+                )
+                for name, value, handler, facets in (
+                    ("modality", S.modality, S.set_modality, S.view.modalities),
+                    ("license", S.license, S.set_license, S.view.licenses),
+                )
+            ],
             _select(
                 "dataset-status",
                 S.status,
