@@ -408,6 +408,113 @@ def measure_licensing(run: GasRun, accounts: list[Sender], params: GovernancePar
     )
 
 
+def measure_jobs(run: GasRun, accounts: list[Sender]) -> None:
+    """A job's life on two licensed datasets: post (ETH, cUSD), bid, accept (two passes
+    checked), submit, finalize (model recorded), challenge and resolve both ways, cancel,
+    a missed delivery reopened or refunded, withdrawals."""
+    w3 = run.w3
+    registry = run.contract("DatasetRegistry").functions
+    licensing = run.contract("DataLicensing").functions
+    board = run.contract("JobBoard")
+    f = board.functions
+    cusd = run.contract("MockStablecoin")
+    governance = _impersonate(w3, run.deployment.address("CoopTimelock"))
+    contributor, poster, challenger, arbiter = accounts[19], accounts[2], accounts[3], accounts[4]
+    providers = accounts[10:13]
+    datasets = []
+    for name in ("job data a", "job data b"):
+        function = registry.register(_registration(name).as_struct())
+        contributor.call(function, what="register", value=registry.minimumBond().call())
+        dataset = int(registry.datasetCount().call())
+        tier = TierTerms(price=10**15).as_struct()
+        contributor.call(licensing.setTier(dataset, 0, tier), what="tier")
+        for provider in providers:
+            provider.call(licensing.buy(dataset, 0, provider.address), what="pass", value=10**15)
+        datasets.append(dataset)
+    run.send(
+        "JobBoard.grantRole (arbiter, by governance)",
+        governance,
+        f.grantRole(f.ARBITER_ROLE().call(), arbiter.address),
+    )
+    bounty, stake, bond = TOKEN, TOKEN // 10, f.challengeBond().call()
+
+    def terms(asset: str = ETH_CURRENCY, amount: int = bounty) -> tuple[object, ...]:
+        now = devchain.latest_timestamp(w3)
+        spec = cid_for_bytes(b"job spec")
+        return (spec, datasets, 0, asset, amount, now + 86_400, now + 7 * 86_400, stake, 86_400)
+
+    def post(label: str | None = None) -> int:
+        function = f.postJob(terms())
+        if label:
+            run.send(label, poster, function, value=bounty)
+        else:
+            poster.call(function, what="post", value=bounty)
+        return int(f.jobCount().call())
+
+    def bid(job: int, provider: Sender, label: str | None = None) -> None:
+        function = f.placeBid(job, bounty // 2, f.jobOf(job).call()[2])
+        if label:
+            run.send(label, provider, function, value=stake)
+        else:
+            provider.call(function, what="bid", value=stake)
+
+    checkpoint, metrics = cid_for_bytes(b"checkpoint"), cid_for_bytes(b"metrics")
+
+    def to_review(job: int, label: str | None = None) -> None:
+        poster.call(f.acceptBid(job, providers[0].address), what="accept")
+        function = f.submitResult(job, checkpoint, metrics, 9_100)
+        if label:
+            run.send(label, providers[0], function)
+        else:
+            providers[0].call(function, what="submit")
+
+    job = post("JobBoard.postJob (ETH, 2 datasets)")
+    poster.call(cusd.functions.mint(poster.address, 10**9), what="faucet")
+    poster.call(cusd.functions.approve(board.address, 10**9), what="approve")
+    run.send("JobBoard.postJob (cUSD, 2 datasets)", poster, f.postJob(terms(cusd.address, 10**9)))
+    cusd_job = int(f.jobCount().call())
+    bid(job, providers[0], "JobBoard.placeBid (first bid)")
+    bid(job, providers[1], "JobBoard.placeBid (second bid)")
+    run.send(
+        "JobBoard.acceptBid (2 passes checked)", poster, f.acceptBid(job, providers[0].address)
+    )
+    run.send("JobBoard.withdrawBid (not accepted)", providers[1], f.withdrawBid(job))
+    run.send("JobBoard.submitResult", providers[0], f.submitResult(job, checkpoint, metrics, 9_100))
+    devchain.increase_time(w3, 86_401)
+    run.send("JobBoard.finalizeJob (model recorded)", challenger, f.finalizeJob(job))
+    for upheld in (True, False):
+        job = post()
+        bid(job, providers[0])
+        to_review(job)
+        challenge = f.challengeResult(job, cid_for_bytes(b"evidence"))
+        if upheld:
+            run.send("JobBoard.challengeResult", challenger, challenge, value=bond)
+        else:
+            challenger.call(challenge, what="challenge", value=bond)
+        label = "upheld, job finalized" if upheld else "provider wrong, stake slashed"
+        run.send(
+            f"JobBoard.resolveChallenge ({label})",
+            arbiter,
+            f.resolveChallenge(job, upheld, cid_for_bytes(b"reason")),
+        )
+    run.send("JobBoard.cancelJob", poster, f.cancelJob(post()))
+    missed = [post(), post()]
+    for job in missed:
+        bid(job, providers[0])
+        poster.call(f.acceptBid(job, providers[0].address), what="accept")
+    devchain.increase_time(w3, 7 * 86_400 + 1)
+    now = devchain.latest_timestamp(w3)
+    run.send(
+        "JobBoard.reopenJob (missed delivery, slashed)",
+        poster,
+        f.reopenJob(missed[0], now + 86_400, now + 7 * 86_400),
+    )
+    run.send("JobBoard.refundMissedDelivery (slashed)", poster, f.refundMissedDelivery(missed[1]))
+    run.send("JobBoard.withdraw (ETH)", providers[0], f.withdraw(ETH_CURRENCY))
+    poster.call(f.cancelJob(cusd_job), what="cancel the cUSD job")
+    run.send("JobBoard.withdraw (cUSD)", poster, f.withdraw(cusd.address))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -425,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             measure_governance(run, accounts)
             measure_datasets(run, accounts, params)
             measure_licensing(run, accounts, params)
+            measure_jobs(run, accounts)
         finally:
             node.stop()
     rows = run.rows

@@ -26,6 +26,7 @@ CORE_CONTRACTS: tuple[str, ...] = (
     "DelegateRegistry",
     "DatasetRegistry",
     "DataLicensing",
+    "JobBoard",
 )
 
 

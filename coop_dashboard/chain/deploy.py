@@ -45,6 +45,11 @@ class GovernanceParams:
     license_treasury_fee_bps: int = 500
     license_curator_bps: int = 500
     license_royalty_bps: int = 1_000
+    # JobBoard: a challenge's bond, the challenger's share of a slashed stake (the rest goes
+    # to the treasury) and how long an arbiter has before a challenge escalates to governance.
+    job_challenge_bond: int = TOKEN // 20  # 0.05 ETH (wei)
+    job_challenger_share_bps: int = 5_000
+    job_escalation_period_s: int = 7 * DAY
 
     def validate(self) -> None:
         if not 0 < self.quorum_percent <= 100:
@@ -58,6 +63,10 @@ class GovernanceParams:
         shares = (self.license_treasury_fee_bps, self.license_curator_bps, self.license_royalty_bps)
         if any(not 0 <= share <= 5_000 for share in shares):
             raise ConfigError(f"each license share must be 0..5000 basis points, got {shares}")
+        if not 0 <= self.job_challenger_share_bps <= 10_000:
+            raise ConfigError("the challenger's share must be 0..10000 basis points")
+        if not 0 < self.job_escalation_period_s <= 90 * DAY or self.job_challenge_bond < 0:
+            raise ConfigError("the escalation period must be 1 s..90 days, the bond not negative")
 
 
 def _deploy(
@@ -159,6 +168,21 @@ def deploy_suite(
         license_currencies,
     )
     contracts[licensing.name] = licensing
+    # Jobs: the timelock administers (arbiters, bond, shares, assets) and is credited the
+    # treasury's share of slashed stakes; bounties in ETH or the licensing currencies.
+    jobs, _ = _deploy(
+        w3,
+        sender,
+        _artifact(artifacts, "JobBoard"),
+        licensing.address,
+        timelock.address,
+        timelock.address,
+        params.job_challenge_bond,
+        params.job_challenger_share_bps,
+        params.job_escalation_period_s,
+        license_currencies,
+    )
+    contracts[jobs.name] = jobs
 
     timelock_contract = w3.eth.contract(
         address=Web3.to_checksum_address(timelock.address), abi=timelock.abi
@@ -189,5 +213,6 @@ def deploy_suite(
             "initial_supply": str(params.initial_supply),
             "proposal_threshold": str(params.proposal_threshold),
             "dataset_minimum_bond": str(params.dataset_minimum_bond),
+            "job_challenge_bond": str(params.job_challenge_bond),
         },
     )

@@ -112,6 +112,22 @@ PRIVILEGED: dict[tuple[str, str], tuple[Builder, str]] = {
         ],
         "AccessControlUnauthorizedAccount",
     ),
+    ("JobBoard", "setAssetAllowed"): (
+        lambda c, who: [c["CoopToken"].address, True],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("JobBoard", "setChallengeBond"): (lambda c, w: [1], "AccessControlUnauthorizedAccount"),
+    ("JobBoard", "setChallengerShare"): (lambda c, w: [1], "AccessControlUnauthorizedAccount"),
+    ("JobBoard", "setEscalationPeriod"): (lambda c, w: [60], "AccessControlUnauthorizedAccount"),
+    # Arbiters are appointed by governance alone.
+    ("JobBoard", "grantRole"): (
+        lambda c, who: [c["JobBoard"].functions.ARBITER_ROLE().call(), who],
+        "AccessControlUnauthorizedAccount",
+    ),
+    ("JobBoard", "revokeRole"): (
+        lambda c, who: [c["JobBoard"].functions.ARBITER_ROLE().call(), who],
+        "AccessControlUnauthorizedAccount",
+    ),
 }
 
 # Functions anyone may call by design (each guarded by its own rules, not by role).
@@ -192,6 +208,27 @@ PUBLIC: set[tuple[str, str]] = {
             "renounceRole",
         )
     ),
+    # Jobs: each guarded by the job's own rules (poster, provider, deadlines, status);
+    # resolveChallenge by ARBITER_ROLE, then governance once escalated (refusals in
+    # tests/chain/test_job_board.py); withdraw (own credits only).
+    *(
+        ("JobBoard", f)
+        for f in (
+            "postJob",
+            "placeBid",
+            "withdrawBid",
+            "acceptBid",
+            "cancelJob",
+            "reopenJob",
+            "refundMissedDelivery",
+            "submitResult",
+            "challengeResult",
+            "resolveChallenge",
+            "finalizeJob",
+            "withdraw",
+            "renounceRole",
+        )
+    ),
 }
 
 
@@ -214,6 +251,7 @@ def test_every_state_changing_function_is_classified(
         "DelegateRegistry",
         "DatasetRegistry",
         "DataLicensing",
+        "JobBoard",
     ):
         for entry in compiled_artifacts[name].abi:
             if entry["type"] != "function" or entry["stateMutability"] in ("view", "pure"):
@@ -251,6 +289,8 @@ def test_outsiders_are_refused(
         ("DatasetRegistry", "grantRole"),
         ("DataLicensing", "setShares"),
         ("DataLicensing", "setCurrencyAllowed"),
+        ("JobBoard", "setChallengeBond"),
+        ("JobBoard", "grantRole"),
     ],
     ids=lambda k: f"{k[0]}.{k[1]}",
 )

@@ -57,6 +57,8 @@ def test_two_fresh_chains_give_the_same_manifest_shape(
         "CoopGovernor",
         "DelegateRegistry",
         "DatasetRegistry",
+        "DataLicensing",
+        "JobBoard",
         "MockStablecoin",
     }
     assert first["parameters"] == second["parameters"]
