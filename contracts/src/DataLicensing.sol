@@ -396,8 +396,9 @@ contract DataLicensing is IERC721Metadata, IERC721Errors, AccessControl, Reentra
         return _buy(datasetId, tierIndex, holder);
     }
 
-    /// @notice Renew pass `tokenId` with its tier (same price, extends from max(now, expiry)).
-    ///         Anyone may pay for anyone's renewal. Refused for a revoked pass.
+    /// @notice Renew pass `tokenId` with its tier at the tier's current terms (extends from
+    ///         max(now, expiry)). Anyone may pay for anyone's renewal. Refused for a revoked
+    ///         pass, an inactive tier or a dataset that is not licensable.
     /// @param tokenId The pass.
     /// @return The pass (`tokenId`).
     function renew(uint256 tokenId) external payable nonReentrant returns (uint256) {

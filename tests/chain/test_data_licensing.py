@@ -369,7 +369,17 @@ def test_cusd_sales_and_withdrawals_per_currency(
     assert _refused(decoder, f.buy(child, cusd_tier, buyer.address), buyer, 1).name == (
         "DataLicensingWrongPayment"
     )
-    buy(w3, deployment, licensing, buyer, child, cusd_tier)
+    receipt = buy(w3, deployment, licensing, buyer, child, cusd_tier)
+    # No curator attested: the curators' share stays with the contributor.
+    assert credited(licensing, receipt) == expected_split(
+        12_345_679,
+        read_shares(licensing),
+        child,
+        deployment.address("CoopTimelock"),
+        lambda d: registry.functions.contributorOf(d).call(),
+        lambda d: list(registry.functions.parentsOf(d).call()),
+        [],
+    )
     buy(w3, deployment, licensing, buyer, child, eth_tier)
     assert (
         f.hasAccess(buyer.address, child, 0).call() and f.hasAccess(buyer.address, child, 2).call()
