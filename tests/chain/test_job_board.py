@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from web3 import Web3
 from web3.contract.contract import ContractFunction
 
 from coop_dashboard.chain import devchain
@@ -73,6 +74,8 @@ def test_a_job_goes_from_post_to_model_and_every_payment_reconciles(world: JobWo
     poster, alpha, beta, _ = _people(world)
     job = world.post(poster)
     assert world.status(job) == "open"
+    # The spec's CID travels in the event; only its digest is stored.
+    assert f.jobOf(job).call()[13] == Web3.keccak(text=cid("spec"))
     world.bid(alpha, job, price=BOUNTY * 6 // 10)
     world.bid(beta, job, price=BOUNTY // 2, stake=2 * STAKE)
     assert f.bidCount(job).call() == 2
@@ -93,6 +96,8 @@ def test_a_job_goes_from_post_to_model_and_every_payment_reconciles(world: JobWo
     assert list(model["args"]["datasetIds"]) == list(world.datasets)
     assert model["args"]["metricsCid"] == cid("metrics")
     assert f.modelOfJob(job).call() == 1
+    assert tuple(f.modelOf(1).call()) == (job, alpha.address)
+    assert tuple(f.resultOf(job).call())[:3] == (cid("ckpt"), cid("metrics"), 9_100)
     assert world.status(job) == "completed"
     price = BOUNTY * 6 // 10
     assert f.creditOf(alpha.address, ETH_CURRENCY).call() == price + STAKE
@@ -129,6 +134,8 @@ def test_a_second_finalize_and_late_actions_are_refused(
     assert _refused(decoder, f.withdraw(ETH_CURRENCY), challenger.address) == (
         "JobBoardNothingToWithdraw"
     )
+    assert _refused(decoder, f.modelOf(2), poster.address) == "JobBoardUnknownModel"
+    assert _refused(decoder, f.jobOf(0), poster.address) == "JobBoardUnknownJob"
 
 
 def test_posting_refuses_bad_terms(world: JobWorld, decoder: RevertDecoder) -> None:
