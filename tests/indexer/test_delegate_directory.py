@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -133,16 +134,23 @@ def test_random_delegation_sequences_keep_the_directory_equal_to_the_chain(
     for holder in holders:
         if token.balanceOf(holder.address).call() == 0:
             deployer.call(token.transfer(holder.address, 1_000 * TOKEN), what="fund")
+
+    def send(sender: Sender, function: Any, what: str) -> None:
+        # A fixed gas limit: an estimate made while the next block shares the last one's
+        # timestamp prices a checkpoint update, and the mined block may need new
+        # checkpoints (two fresh slots), which ran out of gas now and then.
+        sender.send(function.build_transaction({"from": sender.address, "gas": 400_000}), what=what)
+
     for action, who, target, amount in steps:
         sender = holders[who]
         if action == "delegate":
-            sender.call(token.delegate(holders[target].address), what="delegate")
+            send(sender, token.delegate(holders[target].address), "delegate")
         elif action == "undelegate":
-            sender.call(token.delegate(ZERO_ADDRESS), what="undelegate")
+            send(sender, token.delegate(ZERO_ADDRESS), "undelegate")
         else:
             balance = token.balanceOf(sender.address).call()
             value = min(balance, amount * TOKEN)
-            sender.call(token.transfer(holders[target].address, value), what="transfer")
+            send(sender, token.transfer(holders[target].address, value), "transfer")
     # Indexed incrementally: each example adds a batch on top of the previous ones.
     run_once(indexer_settings(chain.rpc_url, manifest, database_url), IndexerConfig())
     accounts = [h.address for h in holders] + [deployment.deployer]
