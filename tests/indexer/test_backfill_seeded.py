@@ -40,7 +40,8 @@ EXPECTED_COUNTS = {
     "token_balance": 15,
     # proposals with votes
     "gov_proposal_tally": 5,
-    "indexer_contract": 6,
+    # every contract of the manifest (DataLicensing and JobBoard included)
+    "indexer_contract": 8,
 }
 
 
