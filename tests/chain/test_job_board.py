@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError
 
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.compile import Artifact
@@ -388,3 +389,73 @@ def test_governance_settings_are_bounded(world: JobWorld, decoder: RevertDecoder
     assert not f.isAssetAllowed(token).call()
     governance.call(f.setChallengeBond(1), what="bond")
     assert f.challengeBond().call() == 1
+
+
+def test_a_token_job_pays_the_price_in_the_token_and_returns_the_stake_in_ether(
+    world: JobWorld,
+) -> None:
+    w3 = world.w3
+    f = world.board.functions
+    token = world.deployment.contract(w3, "MockStablecoin")
+    poster, alpha, _, _ = _people(world)
+    bounty = 800 * 10**6
+    poster.call(token.functions.mint(poster.address, bounty), what="mint")
+    poster.call(token.functions.approve(world.board.address, bounty), what="approve")
+    job = world.post(poster, world.terms(asset=token.address, bounty=bounty))
+    world.bid(alpha, job, price=bounty * 3 // 4)
+    poster.call(f.acceptBid(job, alpha.address), what="accept")
+    alpha.call(f.submitResult(job, cid("ckpt"), cid("metrics"), 1), what="submit")
+    devchain.increase_time(w3, WINDOW + 1)
+    poster.call(f.finalizeJob(job), what="finalize")
+    assert f.creditOf(alpha.address, token.address).call() == bounty * 3 // 4
+    assert f.creditOf(alpha.address, ETH_CURRENCY).call() == STAKE
+    assert f.creditOf(poster.address, token.address).call() == bounty // 4
+    assert f.earnedOf(alpha.address, token.address).call() == bounty * 3 // 4
+    assert f.earnedOf(alpha.address, ETH_CURRENCY).call() == 0
+    alpha.call(f.withdraw(token.address), what="withdraw")
+    poster.call(f.withdraw(token.address), what="withdraw")
+    assert token.functions.balanceOf(world.board.address).call() == 0
+    assert token.functions.balanceOf(alpha.address).call() == bounty * 3 // 4
+
+
+def test_challenge_and_resolution_need_a_cid(world: JobWorld, decoder: RevertDecoder) -> None:
+    f = world.board.functions
+    job, (_, _, challenger, arbiter, _) = _challenged(world)
+    assert _refused(decoder, f.resolveChallenge(job, True, ""), arbiter.address) == (
+        "JobBoardInvalidCid"
+    )
+    other = world.in_review(*_people(world)[:2])
+    assert _refused(
+        decoder, f.challengeResult(other, "x" * 129), challenger.address, CHALLENGE_BOND
+    ) == ("JobBoardInvalidCid")
+
+
+def test_the_constructor_refuses_zero_addresses_and_bad_settings(
+    chain: Chain, deployment: Deployment, compiled_artifacts: dict[str, Artifact]
+) -> None:
+    w3 = chain.w3
+    artifact = compiled_artifacts["JobBoard"]
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    licensing = deployment.address("DataLicensing")
+    timelock = deployment.address("CoopTimelock")
+    decoder = decoder_for(compiled_artifacts)
+    cases = [
+        ((ZERO_ADDRESS, timelock, timelock, 1, 5_000, DAY, []), "JobBoardZeroAddress"),
+        ((licensing, ZERO_ADDRESS, timelock, 1, 5_000, DAY, []), "JobBoardZeroAddress"),
+        ((licensing, timelock, ZERO_ADDRESS, 1, 5_000, DAY, []), "JobBoardZeroAddress"),
+        ((licensing, timelock, timelock, 1, 5_000, DAY, [ZERO_ADDRESS]), "JobBoardZeroAddress"),
+        ((licensing, timelock, timelock, 1, 10_001, DAY, []), "JobBoardInvalidShare"),
+        ((licensing, timelock, timelock, 1, 5_000, 0, []), "JobBoardInvalidEscalationPeriod"),
+        (
+            (licensing, timelock, timelock, 1, 5_000, 91 * DAY, []),
+            "JobBoardInvalidEscalationPeriod",
+        ),
+    ]
+    deployer = w3.eth.accounts[0]
+    for args, expected in cases:
+        # An explicit gas limit skips estimation: the call below is what reverts.
+        tx = factory.constructor(*args).build_transaction({"from": deployer, "gas": 6_000_000})
+        with pytest.raises(ContractCustomError) as refused:
+            w3.eth.call({"from": deployer, "data": tx["data"]})
+        decoded = decoder.decode(str(refused.value.data))
+        assert decoded is not None and decoded.name == expected, args
