@@ -7,6 +7,7 @@ chain carries their index). The indexer stores the names; tests and the seed bui
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from coop_dashboard.evm import ZERO_ADDRESS
@@ -88,3 +89,73 @@ class TierTerms:
             PURPOSES.index(self.purpose),
             self.license_class.as_struct(),
         )
+
+
+@dataclass(frozen=True)
+class Shares:
+    """The basis points of a sale governance set (DataLicensing.SharesSet)."""
+
+    treasury_fee_bps: int
+    curator_bps: int
+    royalty_bps: int
+
+
+@dataclass(frozen=True)
+class SplitShare:
+    """One credit a sale makes: `amount` to `account` as `source`, through `earning_dataset_id`."""
+
+    account: str
+    source: str
+    earning_dataset_id: int
+    amount: int
+
+
+def sale_split(
+    price: int,
+    shares: Shares,
+    dataset_id: int,
+    treasury: str,
+    contributor_of: Callable[[int], str],
+    parents_of: Callable[[int], list[int]],
+    curators: list[str],
+) -> list[SplitShare]:
+    """The credits a sale of `dataset_id` at `price` makes, by the contract's rule (for the
+    page's "who gets what" and the tests): treasury fee, equal curator shares, the upstream
+    royalty split equally among parents, each ancestor passing `royalty_bps` of its share on
+    (MAX_ROYALTY_DEPTH generations, MAX_UPSTREAM_CREDITS credits), the rest to the contributor.
+    """
+    split: list[SplitShare] = []
+    fee = price * shares.treasury_fee_bps // BPS
+    split.append(SplitShare(treasury, "treasury_fee", dataset_id, fee))
+    distributed = fee
+    pool = price * shares.curator_bps // BPS
+    if pool and curators and pool // len(curators):
+        each = pool // len(curators)
+        split.extend(SplitShare(c, "curation", dataset_id, each) for c in curators)
+        distributed += each * len(curators)
+    budget = [0]
+
+    def upstream(child: int, amount: int, depth: int) -> int:
+        parents = parents_of(child)
+        if not parents or amount // len(parents) == 0:
+            return 0
+        share = amount // len(parents)
+        paid = 0
+        for parent in parents:
+            if budget[0] >= MAX_UPSTREAM_CREDITS:
+                break
+            budget[0] += 1
+            kept = share
+            if depth < MAX_ROYALTY_DEPTH:
+                passed = share * shares.royalty_bps // BPS
+                if passed:
+                    kept = share - upstream(parent, passed, depth + 1)
+            split.append(SplitShare(contributor_of(parent), "upstream_royalty", parent, kept))
+            paid += share
+        return paid
+
+    royalty = price * shares.royalty_bps // BPS
+    if royalty:
+        distributed += upstream(dataset_id, royalty, 1)
+    split.append(SplitShare(contributor_of(dataset_id), "sale", dataset_id, price - distributed))
+    return [item for item in split if item.amount]

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
-from coop_dashboard.db.chain_tables import table_of
+from coop_dashboard.db.chain_tables import GovernanceSettingChange, table_of
 from coop_dashboard.db.licensing_tables import (
+    SHARES_SETTING,
     LicenseAccessLog,
     LicenseCredit,
     LicenseDeclaration,
@@ -282,6 +283,24 @@ def dataset_earnings(engine: Engine, dataset_id: int) -> list[DatasetEarningRow]
         DatasetEarningRow(currency, source, sale, account, amount)
         for (currency, source, sale, account), amount in sorted(totals.items())
     ]
+
+
+def license_shares(engine: Engine) -> tuple[int, int, int] | None:
+    """The shares of a sale now (treasury fee, curators, upstream royalty; basis points),
+    from the last SharesSet the index holds (None before DataLicensing is indexed)."""
+    g = table_of(GovernanceSettingChange)
+    statement = (
+        select(g.c.new_value)
+        .where(g.c.setting == SHARES_SETTING)
+        .order_by(g.c.block_number.desc(), g.c.log_index.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        value = connection.execute(statement).scalar_one_or_none()
+    if value is None:
+        return None
+    treasury_fee, curators, royalty = (int(part) for part in str(value).split("/"))
+    return treasury_fee, curators, royalty
 
 
 def sales_count(engine: Engine, dataset_id: int) -> int:

@@ -24,6 +24,8 @@ from coop_dashboard.db.uint256 import Uint256
 _TABLE_OPTIONS = {"extend_existing": True, "sqlite_with_rowid": False}
 NAME_LENGTH = 24  # the longest Purpose / Use / Source name, with room
 TOKEN_ID_LENGTH = 66  # 0x + 64 hex digits
+# gov_setting_change.setting of SharesSet: "treasury/curators/royalty" in basis points.
+SHARES_SETTING = "license_shares_bps"
 
 
 class LicenseTierEvent(SQLModel, table=True):

@@ -17,6 +17,8 @@ from coop_dashboard.chain.data_licensing import (
     LicenseClass,
     TierTerms,
     pass_id,
+    sale_split,
+    source_name,
     split_pass_id,
 )
 from coop_dashboard.chain.revert import DecodedRevert, RevertDecoder
@@ -338,6 +340,22 @@ def test_split_sums_to_the_price_at_every_depth_and_odd_price(
     )
     assert got == expected
     assert sum(got.values()) == price
+    # Credit by credit: who, as what, through which dataset.
+    events = [e["args"] for e in emitted(licensing, "RevenueCredited", receipt)]
+    shares = read_shares(licensing)
+    treasury = deployment.address("CoopTimelock")
+    rule = sale_split(
+        price,
+        shares,
+        sold,
+        treasury,
+        lambda d: registry.functions.contributorOf(d).call(),
+        lambda d: list(registry.functions.parentsOf(d).call()),
+        [c.address for c in curators],
+    )
+    assert sorted(
+        (a["account"], source_name(a["source"]), a["earningDatasetId"], a["amount"]) for a in events
+    ) == sorted((s.account, s.source, s.earning_dataset_id, s.amount) for s in rule)
     for event in emitted(licensing, "RevenueCredited", receipt):
         assert event["args"]["currency"] == ETH_CURRENCY
         assert event["args"]["saleDatasetId"] == sold

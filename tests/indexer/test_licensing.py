@@ -211,6 +211,7 @@ def test_the_index_answers_every_licensing_question(
     credited_fees = {e.currency: e.amount for e in lq.earnings_of(engine, treasury)}
     assert fees == {"eth": credited_fees[ETH_CURRENCY], cusd: credited_fees[cusd]}
     assert {s for (s,) in settings} == {"license_shares_bps", "license_currency_allowed"}
+    assert lq.license_shares(engine) == (500, 500, 1_000)  # the deployment's
 
     # The access log hook (the download route writes it; bad entries are refused).
     entry = lq.AccessLogRow(leaf, provider, provider_pass.token_id, "research", "api", 0, 10, now)
@@ -264,5 +265,6 @@ def test_a_reorg_leaves_what_a_clean_index_gives(
         assert not only.revoked and only.purchases == 1
         assert len(lq.dataset_tiers(engine, dataset)) == 1
         assert lq.balances_of(engine, alice.address)[0].withdrawn == 0
+        assert lq.license_shares(engine) == (500, 500, 1_000)  # setShares was rewound
     finally:
         world.chain.stop()

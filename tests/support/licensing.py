@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
@@ -13,22 +12,9 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.data_licensing import (
-    BPS,
-    ETH_CURRENCY,
-    MAX_ROYALTY_DEPTH,
-    MAX_UPSTREAM_CREDITS,
-    TierTerms,
-)
+from coop_dashboard.chain.data_licensing import ETH_CURRENCY, Shares, TierTerms, sale_split
 from coop_dashboard.chain.transact import Sender
 from tests.support.datasets import emitted, register, sample_registration
-
-
-@dataclass(frozen=True)
-class Shares:
-    treasury_fee_bps: int
-    curator_bps: int
-    royalty_bps: int
 
 
 def read_shares(licensing: Contract) -> Shares:
@@ -45,44 +31,11 @@ def expected_split(
     parents_of: Callable[[int], list[int]],
     curators: list[str],
 ) -> dict[str, int]:
-    """Who is credited what for one sale, by the rule the contract documents."""
-    credits: dict[str, int] = defaultdict(int)
-    distributed = 0
-    fee = price * shares.treasury_fee_bps // BPS
-    credits[treasury] += fee
-    distributed += fee
-    pool = price * shares.curator_bps // BPS
-    if pool and curators:
-        each = pool // len(curators)
-        for curator in curators:
-            credits[curator] += each
-        distributed += each * len(curators)
-    budget = [0]
-
-    def upstream(child: int, amount: int, depth: int) -> int:
-        parents = parents_of(child)
-        if not parents or amount // len(parents) == 0:
-            return 0
-        share = amount // len(parents)
-        paid = 0
-        for parent in parents:
-            if budget[0] >= MAX_UPSTREAM_CREDITS:
-                break
-            budget[0] += 1
-            kept = share
-            if depth < MAX_ROYALTY_DEPTH:
-                passed = share * shares.royalty_bps // BPS
-                if passed:
-                    kept = share - upstream(parent, passed, depth + 1)
-            credits[contributor_of(parent)] += kept
-            paid += share
-        return paid
-
-    royalty = price * shares.royalty_bps // BPS
-    if royalty:
-        distributed += upstream(dataset, royalty, 1)
-    credits[contributor_of(dataset)] += price - distributed
-    return {k: v for k, v in credits.items() if v}
+    """Who is credited what for one sale, by account (chain/data_licensing.sale_split)."""
+    totals: dict[str, int] = defaultdict(int)
+    for item in sale_split(price, shares, dataset, treasury, contributor_of, parents_of, curators):
+        totals[item.account] += item.amount
+    return dict(totals)
 
 
 def register_dataset(

@@ -18,6 +18,7 @@ from coop_dashboard.chain.data_licensing import (
 from coop_dashboard.db.chain_tables import GovernanceSettingChange
 from coop_dashboard.db.licensing_tables import (
     LICENSING_EVENT_TABLES,
+    SHARES_SETTING,
     LicenseCredit,
     LicenseDeclaration,
     LicensePassEvent,
@@ -181,7 +182,7 @@ def on_shares_set(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> N
     args = log.args
     old = f"{args['oldTreasuryFeeBps']}/{args['oldCuratorBps']}/{args['oldRoyaltyBps']}"
     new = f"{args['treasuryFeeBps']}/{args['curatorBps']}/{args['royaltyBps']}"
-    _setting(log, sink, "license_shares_bps", old, new)
+    _setting(log, sink, SHARES_SETTING, old, new)
 
 
 def on_currency_allowed_set(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:
