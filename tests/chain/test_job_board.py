@@ -7,7 +7,7 @@ from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError
 
-from coop_dashboard.chain import devchain
+from coop_dashboard.chain import devchain, job_board
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.data_licensing import ETH_CURRENCY
@@ -59,6 +59,11 @@ def _challenged(world: JobWorld) -> tuple[int, tuple[Sender, Sender, Sender, Sen
     job = world.in_review(poster, alpha)
     challenger.call(f.challengeResult(job, cid("evidence")), what="challenge", value=CHALLENGE_BOND)
     return job, (poster, alpha, challenger, arbiter, governance)
+
+
+def _with_datasets(terms: tuple[object, ...], datasets: list[int]) -> tuple[object, ...]:
+    """`terms` naming `datasets` as given (JobTerms.as_struct would sort them)."""
+    return (terms[0], datasets, *terms[2:])
 
 
 def _refused(
@@ -152,7 +157,8 @@ def test_posting_refuses_bad_terms(world: JobWorld, decoder: RevertDecoder) -> N
         (world.terms(window=31 * DAY), "JobBoardInvalidChallengeWindow"),
         (world.terms(datasets=()), "JobBoardInvalidDatasetCount"),
         (world.terms(datasets=tuple(range(1, 18))), "JobBoardInvalidDatasetCount"),
-        (world.terms(datasets=(2, 1)), "JobBoardDatasetsNotSorted"),
+        (_with_datasets(world.terms(), [2, 1]), "JobBoardDatasetsNotSorted"),
+        (_with_datasets(world.terms(), [1, 1]), "JobBoardDatasetsNotSorted"),
         (world.terms(datasets=(1, 99)), "JobBoardUnknownDataset"),
         (world.terms(bounty=0), "JobBoardZeroBounty"),
         (world.terms(asset=world.w3.eth.accounts[7]), "JobBoardAssetNotAllowed"),
@@ -459,3 +465,25 @@ def test_the_constructor_refuses_zero_addresses_and_bad_settings(
             w3.eth.call({"from": deployer, "data": tx["data"]})
         decoded = decoder.decode(str(refused.value.data))
         assert decoded is not None and decoded.name == expected, args
+
+
+def test_the_python_vocabulary_matches_the_contract(world: JobWorld) -> None:
+    f = world.board.functions
+    assert f.MAX_DATASETS().call() == job_board.MAX_DATASETS
+    assert f.MAX_CID_LENGTH().call() == job_board.MAX_CID_LENGTH
+    assert f.MAX_JOB_DURATION().call() == job_board.MAX_JOB_DURATION_S
+    assert f.MAX_CHALLENGE_WINDOW().call() == job_board.MAX_CHALLENGE_WINDOW_S
+    assert f.MAX_ESCALATION_PERIOD().call() == job_board.MAX_ESCALATION_PERIOD_S
+    # Every credit reason the contract emits has a name here.
+    poster, alpha, _, _ = _people(world)
+    world.in_review(poster, alpha)
+    devchain.increase_time(world.w3, WINDOW + 1)
+    receipt = poster.call(f.finalizeJob(1), what="finalize")
+    reasons = [e["args"]["reason"] for e in emitted(world.board, "PayoutCredited", receipt)]
+    assert [job_board.credit_reason_name(r) for r in reasons] == [
+        "payment",
+        "stake_returned",
+        "bounty_refund",
+    ]
+    assert job_board.status_name(world.board.functions.jobOf(1).call()[3]) == "completed"
+    assert job_board.status_name(99) == "unknown"

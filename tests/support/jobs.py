@@ -10,7 +10,8 @@ from web3.types import TxReceipt
 
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.data_licensing import ETH_CURRENCY, PURPOSES, TierTerms
+from coop_dashboard.chain.data_licensing import ETH_CURRENCY, TierTerms
+from coop_dashboard.chain.job_board import JobTerms, status_name
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.content.cid import cid_for_bytes
 from tests.support.datasets import emitted
@@ -23,8 +24,6 @@ CHALLENGE_BOND = ETHER // 20  # the deployment's default
 HOUR = 3_600
 DAY = 86_400
 WINDOW = 2 * DAY
-# JobBoard.Status, by index.
-STATUSES = ("open", "in_progress", "in_review", "challenged", "completed", "failed", "cancelled")
 
 
 def cid(text: str) -> str:
@@ -68,17 +67,16 @@ class JobWorld:
     ) -> tuple[object, ...]:
         """A JobTerms struct with deadlines relative to the chain's time now."""
         now = devchain.latest_timestamp(self.w3)
-        return (
-            cid(spec),
-            list(self.datasets if datasets is None else datasets),
-            PURPOSES.index("research"),
-            asset,
-            bounty,
-            now + bidding_in,
-            now + delivery_in,
-            minimum_stake,
-            window,
-        )
+        return JobTerms(
+            spec_cid=cid(spec),
+            dataset_ids=self.datasets if datasets is None else datasets,
+            bounty=bounty,
+            bidding_deadline=now + bidding_in,
+            delivery_deadline=now + delivery_in,
+            minimum_stake=minimum_stake,
+            challenge_window_s=window,
+            asset=asset,
+        ).as_struct()
 
     def post(self, poster: Sender, terms: tuple[object, ...] | None = None) -> int:
         terms = terms or self.terms()
@@ -107,7 +105,7 @@ class JobWorld:
         return job
 
     def status(self, job: int) -> str:
-        return STATUSES[self.board.functions.jobOf(job).call()[3]]
+        return status_name(self.board.functions.jobOf(job).call()[3])
 
 
 def job_world(w3: Web3, deployment: Deployment) -> JobWorld:
