@@ -16,6 +16,7 @@ from coop_dashboard.chain.transact import Sender
 from coop_dashboard.evm import ZERO_ADDRESS
 from tests.support.chains import Chain
 from tests.support.datasets import act_as_governance, emitted
+from tests.support.governance import pass_proposal
 from tests.support.jobs import (
     BOUNTY,
     CHALLENGE_BOND,
@@ -374,12 +375,27 @@ def test_cancel_and_reopen_of_an_open_job(world: JobWorld, decoder: RevertDecode
     assert f.creditOf(alpha.address, ETH_CURRENCY).call() == STAKE
 
 
-def test_governance_posts_a_job_with_the_treasury_s_ether(world: JobWorld) -> None:
+def test_governance_posts_a_job_with_the_treasury_s_ether_through_a_proposal(
+    world: JobWorld,
+) -> None:
+    """Fund a training job: an executed proposal calls postJob with the bounty as value."""
     w3 = world.w3
-    governance = act_as_governance(w3, world.deployment)
-    job = world.post(governance)
-    assert world.board.functions.jobOf(job).call()[0] == governance.address
-    assert w3.eth.get_balance(world.board.address) == BOUNTY
+    board = world.board
+    timelock = world.deployment.address("CoopTimelock")
+    funder = Sender.unlocked(w3, w3.eth.accounts[9])
+    funder.send({"from": funder.address, "to": timelock, "value": 2 * BOUNTY}, what="fund")
+    # Deadlines far enough ahead to still be in the future when the proposal executes.
+    terms = world.terms(bidding_in=30 * DAY, delivery_in=60 * DAY)
+    calldata = bytes.fromhex(board.encode_abi("postJob", args=[terms])[2:])
+    voter = Sender.unlocked(w3, w3.eth.accounts[6])
+    pass_proposal(
+        w3, world.deployment, voter, [board.address], [BOUNTY], [calldata], "# Fund a job"
+    )
+    job = int(board.functions.jobCount().call())
+    assert job == 1
+    assert board.functions.jobOf(job).call()[0] == timelock
+    assert w3.eth.get_balance(board.address) == BOUNTY
+    assert w3.eth.get_balance(timelock) == BOUNTY
 
 
 def test_governance_settings_are_bounded(world: JobWorld, decoder: RevertDecoder) -> None:
