@@ -286,20 +286,33 @@ def _editor() -> rx.Component:
     return section_card(
         "Your statement",
         "pencil",
-        rx.text_area(
-            value=S.draft,
-            on_change=S.set_draft,
-            placeholder="# Your name\n\nWhat you stand for, how you decide.",
-            rows="10",
+        # A form: Publish sends the fields as the browser has them (the state's copy is
+        # debounced and could lag behind a quick click).
+        rx.form(
+            rx.vstack(
+                rx.text_area(
+                    value=S.draft,
+                    on_change=S.set_draft,
+                    name="statement",
+                    placeholder="# Your name\n\nWhat you stand for, how you decide.",
+                    rows="10",
+                    width="100%",
+                    id="statement-editor",
+                ),
+                rx.input(
+                    value=S.draft_topics,
+                    on_change=S.set_draft_topics,
+                    name="topics",
+                    placeholder="Topics, comma-separated (at most 8, 32 bytes each)",
+                    width="100%",
+                    id="statement-topics",
+                ),
+                rx.button("Publish", type="submit", id="statement-publish"),
+                width="100%",
+            ),
+            on_submit=S.publish,
+            reset_on_submit=False,
             width="100%",
-            id="statement-editor",
-        ),
-        rx.input(
-            value=S.draft_topics,
-            on_change=S.set_draft_topics,
-            placeholder="Topics, comma-separated (at most 8, 32 bytes each)",
-            width="100%",
-            id="statement-topics",
         ),
         rx.hstack(
             rx.foreach(
@@ -316,7 +329,6 @@ def _editor() -> rx.Component:
             rx.text("Seeking delegation", size="2"),
             rx.spacer(),
             rx.button("Preview", variant="soft", on_click=S.preview_draft, id="statement-preview"),
-            rx.button("Publish", on_click=S.publish, id="statement-publish"),
             rx.cond(
                 S.view.has_statement,
                 rx.button(

@@ -308,9 +308,14 @@ class DelegateProfileState(rx.State):
         self.draft_preview_html = rendered.html
 
     @rx.event(background=True)
-    async def publish(self) -> Any:
+    async def publish(self, form_data: dict[str, Any]) -> Any:
+        """The editor's form as the browser has it now (not the debounced copy in the state)."""
+        data = form_data if isinstance(form_data, dict) else {}
         async with self:
-            document, topics, seeking = self.draft, self.draft_topics, self.draft_seeking
+            document, topics = data.get("statement"), data.get("topics", "")
+            seeking = self.draft_seeking
+            if isinstance(document, str):
+                self.draft = document[: PREVIEW_MAX_CHARS + 1]
             self.editor_notice = ""
         try:
             draft: StatementDraft = check_statement(document, topics, seeking)
