@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import shutil
@@ -13,6 +14,7 @@ from typing import Any
 from coop_dashboard.errors import ChainError, ConfigError
 
 FINGERPRINT_FILE = ".fingerprint"
+COMPILE_LOCK_FILE = ".compile.lock"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,20 @@ def is_up_to_date(contracts_dir: Path) -> bool:
 
 
 def compile_contracts(contracts_dir: Path, *, force: bool = False) -> bool:
-    """Compile when sources changed (or `force`). Returns True if it compiled."""
+    """Compile when sources changed (or `force`). Returns True if it compiled.
+
+    Holds an exclusive lock on the output folder: two processes (parallel test
+    workers, `coop up` beside a test run) never write contracts/out at once, and
+    the second finds the first's output up to date.
+    """
+    out_dir = (contracts_dir / "out").resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / COMPILE_LOCK_FILE).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _compile_unlocked(contracts_dir, out_dir, force=force)
+
+
+def _compile_unlocked(contracts_dir: Path, out_dir: Path, *, force: bool) -> bool:
     if not force and is_up_to_date(contracts_dir):
         return False
     node = shutil.which("node")
@@ -57,7 +72,6 @@ def compile_contracts(contracts_dir: Path, *, force: bool = False) -> bool:
             "The contract toolchain is not installed (contracts/node_modules/solc is missing): "
             "run `make install`."
         )
-    out_dir = (contracts_dir / "out").resolve()
     result = subprocess.run(
         [node, "scripts/compile.mjs", str(out_dir)],
         cwd=contracts_dir,
