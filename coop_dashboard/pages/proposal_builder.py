@@ -13,7 +13,10 @@ from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.guards import require_login
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.builder import MAX_ACTIONS
-from coop_dashboard.services.governance.builder_flow import PARAMETER_LABELS
+from coop_dashboard.services.governance.builder_flow import (
+    DATASET_ACTION_LABELS,
+    PARAMETER_LABELS,
+)
 from coop_dashboard.state.proposal_builder import ProposalBuilderState
 from coop_dashboard.state.tx import TxState
 
@@ -131,6 +134,75 @@ def _custom() -> rx.Component:
     )
 
 
+def _dataset_option(option: Any) -> rx.Component:
+    return rx.button(
+        "#",
+        option.dataset_id,
+        " ",
+        option.name,
+        " (",
+        option.status,
+        ")",
+        on_click=S.choose_dataset(option.dataset_id),  # type: ignore[operator]
+        size="1",
+        variant="outline",
+        class_name="builder-dataset-option",
+    )
+
+
+def _delist() -> rx.Component:
+    return rx.vstack(
+        rx.text("Find the dataset (name or number)", size="2", weight="medium"),
+        rx.input(
+            value=S.dataset_query,
+            placeholder="e.g. digits or 12",
+            on_change=S.search_datasets,
+            id="builder-dataset-search",
+            width="100%",
+        ),
+        rx.flex(rx.foreach(S.found_datasets, _dataset_option), wrap="wrap", spacing="1"),
+        _field("Dataset number", "dataset", "e.g. 12"),
+        rx.text("Reason", size="2", weight="medium"),
+        rx.text_area(
+            value=S.reason,
+            placeholder="Why it is delisted (stored with the proposal), or ipfs://<CID>",
+            on_change=lambda value: S.set_field("reason", value),  # type: ignore[operator]
+            id="builder-reason",
+            rows="4",
+            width="100%",
+        ),
+        _error("reason"),
+        width="100%",
+    )
+
+
+def _dataset() -> rx.Component:
+    return rx.vstack(
+        rx.text("Dataset registry action", size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(id="builder-dataset-action"),
+            rx.select.content(
+                *[rx.select.item(label, value=key) for key, label in DATASET_ACTION_LABELS.items()]
+            ),
+            value=S.dataset_action,
+            on_change=lambda value: S.set_field("dataset_action", value),  # type: ignore[operator]
+        ),
+        _error("dataset_action"),
+        rx.match(
+            S.dataset_action,
+            ("grant_curator", _field("Curator address", "curator", "0x…")),
+            ("revoke_curator", _field("Curator address", "curator", "0x…")),
+            ("minimum_bond", _field("Minimum bond (ETH)", "minimum_bond", "e.g. 0.1")),
+            (
+                "bond_waiting_period",
+                _field("Bond waiting period (days)", "bond_waiting_period", "e.g. 30"),
+            ),
+            _delist(),
+        ),
+        width="100%",
+    )
+
+
 def _added_action(added: Any, index: Any) -> rx.Component:
     return rx.hstack(
         rx.badge(index + 1, variant="soft"),
@@ -167,11 +239,18 @@ def _action() -> rx.Component:
             rx.segmented_control.item("Treasury transfer", value="treasury"),
             rx.segmented_control.item("Parameter change", value="parameter"),
             rx.segmented_control.item("Custom call", value="custom"),
+            rx.segmented_control.item("Datasets", value="dataset"),
             value=S.kind,
             on_change=lambda value: S.set_field("kind", value),  # type: ignore[operator]
             id="builder-kind",
         ),
-        rx.match(S.kind, ("treasury", _treasury()), ("parameter", _parameter()), _custom()),
+        rx.match(
+            S.kind,
+            ("treasury", _treasury()),
+            ("parameter", _parameter()),
+            ("dataset", _dataset()),
+            _custom(),
+        ),
         _error("kind"),
         rx.button(
             rx.icon("plus", size=16),

@@ -21,11 +21,13 @@ from coop_dashboard.services.governance.builder_flow import (
     AssetChoice,
     BuilderForm,
     BuilderReport,
+    DatasetOption,
     FunctionView,
     add_action,
     asset_choices,
     check_form,
     contract_names,
+    dataset_options,
     field_problem,
     function_views,
     prepare_proposal,
@@ -64,6 +66,14 @@ class ProposalBuilderState(rx.State):
     function: str = ""
     arguments: list[str] = []
     call_value: str = "0"
+    dataset_action: str = "delist"
+    curator: str = ""
+    minimum_bond: str = ""
+    bond_waiting_period: str = ""
+    dataset: str = ""
+    reason: str = ""
+    dataset_query: str = ""  # the delisting's dataset search (name or id)
+    found_datasets: list[DatasetOption] = []
     contracts: list[str] = []
     functions: list[FunctionView] = []
     title: str = ""
@@ -120,6 +130,12 @@ class ProposalBuilderState(rx.State):
             function=self.function,
             arguments=tuple(self.arguments),
             call_value=self.call_value,
+            dataset_action=self.dataset_action,
+            curator=self.curator,
+            minimum_bond=self.minimum_bond,
+            bond_waiting_period=self.bond_waiting_period,
+            dataset=self.dataset,
+            reason=self.reason,
         )
 
     def _form(self) -> BuilderForm:
@@ -137,6 +153,9 @@ class ProposalBuilderState(rx.State):
         self.parameter, self.value = blank.parameter, blank.value
         self.contract, self.function, self.arguments = blank.contract, blank.function, []
         self.call_value, self.functions = blank.call_value, []
+        self.curator, self.minimum_bond = blank.curator, blank.minimum_bond
+        self.bond_waiting_period, self.dataset, self.reason = "", blank.dataset, blank.reason
+        self.dataset_query, self.found_datasets = "", []
 
     def _reset_form(self) -> None:
         """Everything typed goes (after a proposal was created from it)."""
@@ -207,6 +226,30 @@ class ProposalBuilderState(rx.State):
         finally:
             async with self:
                 self._previewing = False
+
+    @rx.event(background=True)
+    async def search_datasets(self, text: str) -> None:
+        """The datasets a delisting may name, matching `text` (name or id), from the index."""
+        async with self:
+            if await self._refused_input("dataset_query", text):
+                return
+            self.dataset_query = text
+        try:
+            found = await asyncio.to_thread(dataset_options, load_settings(), text)
+        except CoopError as exc:
+            async with self:
+                self.notice = str(exc)
+            return
+        async with self:
+            if self.dataset_query == text:  # typed on meanwhile: that search answers
+                self.found_datasets = found
+
+    @rx.event
+    def choose_dataset(self, dataset_id: int) -> None:
+        # Any number is kept as typed: the server checks it against the index on use.
+        if isinstance(dataset_id, int) and not isinstance(dataset_id, bool):
+            self.dataset = str(dataset_id)
+            self._edited()
 
     @rx.event
     def choose_function(self, signature: str) -> None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.config import Settings
+from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.db.dataset_queries import STATUSES, CatalogQuery, dataset_catalog, get_dataset
+from coop_dashboard.db.engine import get_engine
 from coop_dashboard.services.chain_access import governance_chain
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.builder import (
@@ -35,6 +38,16 @@ from coop_dashboard.services.governance.context import (
     action_context,
     governance_suite,
     treasury_assets,
+)
+from coop_dashboard.services.governance.dataset_actions import (
+    MAX_REASON_TEXT_BYTES,
+    bond_waiting_period_change,
+    curator_change,
+    dataset_governance,
+    dataset_number,
+    delist_dataset,
+    delist_reason,
+    minimum_bond_change,
 )
 from coop_dashboard.services.governance.markdown import DESCRIPTION_MAX_BYTES
 from coop_dashboard.services.governance.preflight import (
@@ -56,7 +69,18 @@ from coop_dashboard.services.transactions import (
     prepare_call,
 )
 
-KINDS = ("treasury", "parameter", "custom")
+KINDS = ("treasury", "parameter", "custom", "dataset")
+# The dataset registry's actions (kind "dataset"), as the page offers them.
+DATASET_ACTION_LABELS = {
+    "grant_curator": "Grant the curator role",
+    "revoke_curator": "Revoke the curator role",
+    "minimum_bond": "Set the minimum bond",
+    "bond_waiting_period": "Set the bond waiting period",
+    "delist": "Delist a dataset",
+}
+# The datasets a delisting can name (the contract refuses to delist one twice).
+DELISTABLE_STATUSES = tuple(s for s in STATUSES if s != "delisted")
+DATASET_RESULTS = 8
 # The longest text one field of the builder takes (the description has its own
 # limit, DESCRIPTION_MAX_BYTES); addresses, amounts and ABI arguments are far shorter.
 FIELD_MAX_CHARS = 2_000
@@ -83,6 +107,12 @@ class ActionForm:
     function: str = ""  # its function signature, "setX(uint256)"
     arguments: tuple[str, ...] = ()
     call_value: str = "0"  # ETH sent with the call
+    dataset_action: str = "delist"  # kind "dataset": one of DATASET_ACTION_LABELS
+    curator: str = ""  # address
+    minimum_bond: str = ""  # ETH
+    bond_waiting_period: str = ""  # days
+    dataset: str = ""  # the dataset's id, "12" or "#12"
+    reason: str = ""  # why it is delisted: text (stored on submit) or a CID
 
     def is_blank(self) -> bool:
         """Nothing typed for this kind: the editor's action is then left out of the proposal."""
@@ -92,6 +122,14 @@ class ActionForm:
             return not self.value.strip()
         if self.kind == "custom":
             return not (self.contract or self.function or any(a.strip() for a in self.arguments))
+        if self.kind == "dataset":
+            typed = {
+                "grant_curator": self.curator,
+                "revoke_curator": self.curator,
+                "minimum_bond": self.minimum_bond,
+                "bond_waiting_period": self.bond_waiting_period,
+            }.get(self.dataset_action, self.dataset + self.reason)
+            return not typed.strip()
         return False  # an unknown kind is refused, not silently dropped
 
 
@@ -180,7 +218,63 @@ def function_views(settings: Settings, contract_name: str) -> list[FunctionView]
     ]
 
 
-def _action(chain: GovernanceChain, form: ActionForm) -> ProposalAction:
+@dataclass(frozen=True)
+class DatasetOption:
+    """A dataset the delisting search found."""
+
+    dataset_id: int = 0
+    name: str = ""
+    status: str = ""
+
+
+def dataset_options(settings: Settings, text: str) -> list[DatasetOption]:
+    """Datasets matching `text` (name or id) that can still be delisted, newest first."""
+    query = CatalogQuery(
+        search=text.strip()[:200], statuses=DELISTABLE_STATUSES, page_size=DATASET_RESULTS
+    )
+    page = dataset_catalog(get_engine(settings.database_url), query)
+    return [
+        DatasetOption(row.dataset_id, row.name or f"Dataset #{row.dataset_id}", row.status)
+        for row in page.rows
+    ]
+
+
+def _in_days(text: str) -> str:
+    """The waiting period field takes days: a bare number means days ("7" is "7 days")."""
+    cleaned = text.strip()
+    return f"{cleaned} days" if cleaned.replace(".", "", 1).isdigit() else cleaned
+
+
+def _dataset_action(settings: Settings, chain: GovernanceChain, form: ActionForm) -> ProposalAction:
+    registry = {c.name: c for c in chain.known_contracts()}.get("DatasetRegistry")
+    if registry is None:
+        raise refuse("kind", "Action: this cooperative has no dataset registry.")
+    engine = get_engine(settings.database_url)
+    suite = dataset_governance(engine, registry)
+    if form.dataset_action in ("grant_curator", "revoke_curator"):
+        return curator_change(suite, form.curator, grant=form.dataset_action == "grant_curator")
+    if form.dataset_action == "minimum_bond":
+        return minimum_bond_change(suite, form.minimum_bond)
+    if form.dataset_action == "bond_waiting_period":
+        return bond_waiting_period_change(suite, _in_days(form.bond_waiting_period))
+    if form.dataset_action != "delist":
+        raise refuse("dataset_action", "Dataset action: choose one from the list.")
+    problems = ProblemCollector()
+    reason = problems.check(lambda: delist_reason(form.reason))
+    dataset_id = dataset_number(form.dataset)
+    facts = get_dataset(engine, dataset_id) if dataset_id is not None else None
+    status = facts.summary.status if facts is not None else None
+    try:
+        return delist_dataset(suite, form.dataset, reason.cid if reason else "", status)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            if reason is not None or problem.field != "reason":  # already said why
+                problems.add(problem.field, problem.message)
+    problems.raise_if_any()
+    raise AssertionError("delist_dataset refused without a problem")  # pragma: no cover
+
+
+def _action(settings: Settings, chain: GovernanceChain, form: ActionForm) -> ProposalAction:
     if form.kind == "treasury":
         asset = {a.symbol: a for a in treasury_assets(chain)}.get(form.asset)
         if asset is None:
@@ -199,6 +293,8 @@ def _action(chain: GovernanceChain, form: ActionForm) -> ProposalAction:
         if not form.function:
             raise refuse("function", "Function: choose the function to call.")
         return custom_call(contract, form.function, list(form.arguments), form.call_value)
+    if form.kind == "dataset":
+        return _dataset_action(settings, chain, form)
     raise refuse("kind", f"Action: unknown kind {form.kind!r}.")
 
 
@@ -210,6 +306,11 @@ def field_problem(name: str, value: object) -> str | None:
     """
     if not isinstance(value, str):
         return "The field takes text."
+    if name == "reason" and len(value) > FIELD_MAX_CHARS:
+        # Written text, stored as a document: its own limit (in bytes), checked again on use.
+        if len(value) > MAX_REASON_TEXT_BYTES:
+            return f"The reason is limited to {MAX_REASON_TEXT_BYTES:,} bytes: link a document."
+        return None
     if name == "body":
         # Characters are at most as many as bytes: the first test spares encoding megabytes.
         size = (
@@ -232,7 +333,9 @@ def _too_many(count: int) -> str:
     return f"A proposal can have at most {MAX_ACTIONS} actions ({count} now); remove one first."
 
 
-def build_draft(chain: GovernanceChain, form: BuilderForm, proposer: str) -> ProposalDraft:
+def build_draft(
+    settings: Settings, chain: GovernanceChain, form: BuilderForm, proposer: str
+) -> ProposalDraft:
     """The proposal `proposer` would make from the form (only they can propose it);
     InvalidInput lists every field's problem at once.
 
@@ -244,11 +347,11 @@ def build_draft(chain: GovernanceChain, form: BuilderForm, proposer: str) -> Pro
     actions: list[ProposalAction] = []
     for number, added in enumerate(form.added, start=1):
         try:
-            actions.append(_action(chain, added))
+            actions.append(_action(settings, chain, added))
         except InvalidInput as exc:
             problems.add("actions", f"Action {number}: {exc}")
     if not form.editor.is_blank():
-        editor_action = problems.check(lambda: _action(chain, form.editor))
+        editor_action = problems.check(lambda: _action(settings, chain, form.editor))
         if editor_action is not None:
             actions.append(editor_action)
     count = len(form.action_forms)
@@ -276,7 +379,7 @@ def add_action(settings: Settings, editor: ActionForm, added_count: int) -> AddA
         return AddActionResult(field_errors={"actions": _too_many(added_count)})
     chain = _chain(settings)
     try:
-        action = _action(chain, editor)
+        action = _action(settings, chain, editor)
     except InvalidInput as exc:
         return AddActionResult(field_errors=_field_errors(exc))
     # Decoded with the same context as the pre-flight, so the row says what the check will.
@@ -303,7 +406,7 @@ def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderR
     """Validate the form, then pre-flight the draft (threshold + simulated actions)."""
     chain = _chain(settings)
     try:
-        draft = build_draft(chain, form, proposer)
+        draft = build_draft(settings, chain, form, proposer)
     except InvalidInput as exc:
         return BuilderReport(field_errors=_field_errors(exc))
     report = _report(chain, proposer, draft)
@@ -321,6 +424,18 @@ def check_form(settings: Settings, proposer: str, form: BuilderForm) -> BuilderR
     )
 
 
+def _store_reasons(settings: Settings, form: BuilderForm) -> None:
+    """Delisting reasons written as text go to the content store: their CIDs are in the
+    calldata, and voters open them from the proposal page. Stored only for a proposal
+    that passed the pre-flight (an unsigned one leaves a small orphan, like an upload)."""
+    store = LocalContentStore(settings.content_dir)
+    for action in form.action_forms:
+        if action.kind == "dataset" and action.dataset_action == "delist":
+            reason = delist_reason(action.reason)
+            if reason.document is not None and store.put(reason.document) != reason.cid:
+                raise WriteRefused("The reason could not be stored under its CID.")
+
+
 @dataclass(frozen=True)
 class PreparedProposal(PreparedWrite):
     """`Governor.propose` for the wallet, and the id the Governor will give the proposal
@@ -334,12 +449,13 @@ def prepare_proposal(settings: Settings, signer: str, form: BuilderForm) -> Prep
     """`Governor.propose` for the form, only when the pre-flight passes."""
     chain = _chain(settings)
     try:
-        draft = build_draft(chain, form, signer)
+        draft = build_draft(settings, chain, form, signer)
     except InvalidInput as exc:
         raise WriteRefused(str(exc)) from exc
     report = _report(chain, signer, draft)
     if not report.ok:
         raise WriteRefused(" ".join(report.problems) or "The pre-flight check did not pass.")
+    _store_reasons(settings, form)
     call = draft.to_call()
     count = len(call.targets)
     prepared = prepare_call(

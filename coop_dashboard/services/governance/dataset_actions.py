@@ -14,7 +14,7 @@ from eth_utils import keccak
 from sqlalchemy import Engine
 
 from coop_dashboard.chain.governance_types import KnownContract
-from coop_dashboard.content.cid import is_cid
+from coop_dashboard.content.cid import cid_for_bytes, is_cid
 from coop_dashboard.db.dataset_queries import current_curators
 from coop_dashboard.db.queries import current_setting
 from coop_dashboard.services.governance.builder import NATIVE, ProposalAction, contract_action
@@ -35,6 +35,9 @@ MAX_BOND_WAITING_PERIOD = 730 * DAY
 # typo must not shut contributors out.
 MAX_MINIMUM_BOND = 1_000 * 10**18
 MAX_REASON_CID_LENGTH = 128  # DatasetRegistry.MAX_CID_LENGTH
+# A delisting reason written in the builder is stored as a markdown document: a few
+# paragraphs; a longer case belongs in a document uploaded separately (give its CID).
+MAX_REASON_TEXT_BYTES = 10_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def minimum_bond_change(suite: DatasetGovernance, amount_text: str) -> ProposalA
     if amount > MAX_MINIMUM_BOND:
         most = format_token_amount(MAX_MINIMUM_BOND, NATIVE.decimals, NATIVE.symbol)
         raise refuse("minimum_bond", f"{label}: at most {most}.")
+    if amount == 0:
+        raise refuse("minimum_bond", f"{label}: must be more than 0 ETH.")
     if amount == suite.minimum_bond:
         raise refuse("minimum_bond", f"{label}: that is already the current value.")
     return contract_action(suite.registry, "setMinimumBond", [amount])
@@ -83,6 +88,41 @@ def bond_waiting_period_change(suite: DatasetGovernance, duration_text: str) -> 
     return contract_action(suite.registry, "setBondWaitingPeriod", [seconds])
 
 
+def dataset_number(text: str) -> int | None:
+    """The dataset id in "12" or "#12" (None when it is not one)."""
+    digits = text.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
+        return None
+    return int(digits) or None
+
+
+@dataclass(frozen=True)
+class DelistReason:
+    """A delisting reason's CID, and the document to store when it was written as text."""
+
+    cid: str
+    document: bytes | None = None  # None: an existing CID was given
+
+
+def delist_reason(text: str) -> DelistReason:
+    """The reason as typed: a CID (`ipfs://` or bare), or text to store as a document."""
+    cleaned = text.strip()
+    bare = cleaned.removeprefix("ipfs://")
+    if not cleaned or bare != cleaned or (len(bare) <= MAX_REASON_CID_LENGTH and is_cid(bare)):
+        return DelistReason(bare)  # delist_dataset checks it, and names an empty one
+    try:
+        document = f"{cleaned}\n".encode()
+    except UnicodeEncodeError:
+        raise refuse("reason", "Reason: the text has characters that are not text.") from None
+    if len(document) > MAX_REASON_TEXT_BYTES:
+        raise refuse(
+            "reason",
+            f"Reason: at most {MAX_REASON_TEXT_BYTES:,} bytes ({len(document):,} now); "
+            "upload a longer document and give its CID.",
+        )
+    return DelistReason(cid_for_bytes(document), document)
+
+
 def delist_dataset(
     suite: DatasetGovernance, dataset_id_text: str, reason_cid_text: str, status: str | None
 ) -> ProposalAction:
@@ -91,9 +131,8 @@ def delist_dataset(
     `status` is the dataset's status in the index (None: no such dataset indexed).
     """
     problems = ProblemCollector()
-    text = dataset_id_text.strip().lstrip("#")
-    dataset_id = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-    if dataset_id is None or dataset_id == 0:
+    dataset_id = dataset_number(dataset_id_text)
+    if dataset_id is None:
         problems.add("dataset", "Dataset: enter the dataset's number, e.g. 12.")
     elif status is None:
         problems.add("dataset", f"Dataset: there is no dataset #{dataset_id}.")
@@ -101,7 +140,7 @@ def delist_dataset(
         problems.add("dataset", f"Dataset: #{dataset_id} is already delisted.")
     reason = reason_cid_text.strip().removeprefix("ipfs://")
     if not reason:
-        problems.add("reason", "Reason: upload the reason and give its CID.")
+        problems.add("reason", "Reason: write why, or give the CID of a document that says why.")
     elif len(reason) > MAX_REASON_CID_LENGTH or not is_cid(reason):
         problems.add("reason", "Reason: not a CID (it looks like bafk... or bafy...).")
     problems.raise_if_any()
