@@ -69,18 +69,23 @@ def _treasury() -> rx.Component:
     )
 
 
+def _choice(label: str, name: str, labels: dict[str, str]) -> rx.Component:
+    """A select of `labels` (value -> label) bound to the field `name`, with its error."""
+    return rx.fragment(
+        rx.text(label, size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(id=f"builder-{name.replace('_', '-')}"),
+            rx.select.content(*[rx.select.item(text, value=key) for key, text in labels.items()]),
+            value=getattr(S, name),
+            on_change=lambda value: S.set_field(name, value),  # type: ignore[operator]
+        ),
+        _error(name),
+    )
+
+
 def _parameter() -> rx.Component:
     return rx.vstack(
-        rx.text("Parameter", size="2", weight="medium"),
-        rx.select.root(
-            rx.select.trigger(id="builder-parameter"),
-            rx.select.content(
-                *[rx.select.item(label, value=key) for key, label in PARAMETER_LABELS.items()]
-            ),
-            value=S.parameter,
-            on_change=lambda value: S.set_field("parameter", value),  # type: ignore[operator]
-        ),
-        _error("parameter"),
+        _choice("Parameter", "parameter", PARAMETER_LABELS),
         _field("New value", "value", "e.g. 3 days"),
         width="100%",
     )
@@ -178,16 +183,7 @@ def _delist() -> rx.Component:
 
 def _dataset() -> rx.Component:
     return rx.vstack(
-        rx.text("Dataset registry action", size="2", weight="medium"),
-        rx.select.root(
-            rx.select.trigger(id="builder-dataset-action"),
-            rx.select.content(
-                *[rx.select.item(label, value=key) for key, label in DATASET_ACTION_LABELS.items()]
-            ),
-            value=S.dataset_action,
-            on_change=lambda value: S.set_field("dataset_action", value),  # type: ignore[operator]
-        ),
-        _error("dataset_action"),
+        _choice("Dataset registry action", "dataset_action", DATASET_ACTION_LABELS),
         rx.match(
             S.dataset_action,
             ("grant_curator", _field("Curator address", "curator", "0x…")),

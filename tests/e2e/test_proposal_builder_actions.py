@@ -1,12 +1,15 @@
 """The builder's other action kinds in the browser: a custom call with typed arguments,
-and one proposal with several actions (ETH + cUSD transfers and a governance parameter
-change) that is voted through, queued and executed.
+one proposal with several actions (ETH + cUSD transfers and a governance parameter
+change) that is voted through, queued and executed, and a dataset delisting with a
+written reason.
 
 Runs on the builder tests' own chain and app server (conftest: builder_chain): the
 execute flow moves the clock by days; the custom-call test only runs pre-flights.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -15,6 +18,9 @@ from web3 import Web3
 from coop_dashboard.chain.governance_types import ProposalCall
 from coop_dashboard.chain.proposal_text import with_proposer_suffix
 from coop_dashboard.chain.seed import USD
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.content.cid import cid_for_bytes
+from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.services.governance.builder import proposal_id as hash_proposal
 from tests.e2e.app_server import AppServer
 from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
@@ -31,6 +37,7 @@ from tests.e2e.governance_flows import (
 )
 from tests.e2e.wallet import anvil_key, install_wallets
 from tests.support.chains import SeededChain
+from tests.support.datasets import register, sample_registration
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +46,7 @@ ETH_RECIPIENT = "0x" + "a1" * 20
 USD_RECIPIENT = "0x" + "b2" * 20
 TITLE = "Pay the annotators and shorten votes"
 BODY = "Two payments and a **3-day** voting period."
+DELIST_REASON = "The consent records for this data could not be produced."
 
 
 def _open_builder(page: Page, app: AppServer, chain: SeededChain) -> None:
@@ -198,3 +206,60 @@ def test_several_actions_are_proposed_voted_and_executed_together(
     assert stable.functions.balanceOf(treasury).call() == usd_before - 1500 * USD
     assert stable.functions.balanceOf(usd_recipient).call() == 1500 * USD
     assert gov.functions.votingPeriod().call() == 3 * DAY
+
+
+def _find_dataset(page: Page, dataset_id: int) -> None:
+    """Search the delisting's dataset by number and pick it (the index may lag a block)."""
+    search = page.locator("#builder-dataset-search")
+    option = page.locator(".builder-dataset-option", has_text=f"#{dataset_id} ")
+    for _ in range(10):
+        search.fill("")
+        search.fill(str(dataset_id))
+        try:
+            expect(option).to_have_count(1, timeout=2_000)
+            break
+        except AssertionError:
+            continue
+    option.click()
+    expect(page.locator("#builder-dataset")).to_have_value(str(dataset_id))
+
+
+def test_a_delisting_is_built_with_a_written_reason_and_proposed(
+    builder_app: AppServer, builder_chain: SeededChain, page: Page
+) -> None:
+    chain = builder_chain
+    registry = chain.deployment.contract(chain.w3, "DatasetRegistry")
+    contributor = Sender.unlocked(chain.w3, chain.w3.eth.accounts[5])
+    dataset_id, _ = register(registry, contributor, sample_registration("Builder delisting"))
+    _open_builder(page, builder_app, chain)
+    page.locator("#builder-kind").get_by_role("radio", name="Datasets").click()
+    expect(page.locator("#builder-dataset-action")).to_contain_text("Delist a dataset")
+    page.locator("#builder-title").fill(f"Delist dataset #{dataset_id}")
+
+    # No dataset and no reason: both refused by the server, next to their fields.
+    page.locator("#builder-dataset").fill("999999")
+    page.locator("#builder-check").click()
+    expect(page.locator("#builder-error-dataset")).to_contain_text(
+        "there is no dataset #999999", timeout=STEP_TIMEOUT_MS
+    )
+    expect(page.locator("#builder-error-reason")).to_contain_text("write why")
+    expect(page.locator("#builder-submit")).to_be_disabled()
+
+    # Found by the search; the reason is written in the page.
+    _find_dataset(page, dataset_id)
+    page.locator("#builder-reason").fill(DELIST_REASON)
+    page.locator("#builder-check").click()
+    reason_cid = cid_for_bytes(f"{DELIST_REASON}\n".encode())
+    sentence = f"Delist dataset #{dataset_id} for good (reason: ipfs://{reason_cid})"
+    expect(page.locator(".builder-action")).to_contain_text(
+        f"✓ {sentence}", timeout=STEP_TIMEOUT_MS
+    )
+    store = LocalContentStore(chain.content_dir)
+    assert not store.has(reason_cid)  # stored on submit, not while checking
+
+    page.locator("#builder-submit").click()
+    wait_done(page, "Create the proposal with 1 action")
+    # Mined and indexed: the page opens the proposal, which says what it does.
+    expect(page).to_have_url(re.compile(r"/proposals/\d+$"), timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#proposal-actions")).to_contain_text(sentence, timeout=STEP_TIMEOUT_MS)
+    assert store.get(reason_cid) == f"{DELIST_REASON}\n".encode()
