@@ -136,6 +136,21 @@ def delegate_row(card: dq.DelegateCard) -> DelegateRow:
     )
 
 
+def empty_row(address: str) -> DelegateRow:
+    """An address with no power and no statement, shown with zeros rather than blanks."""
+    return DelegateRow(
+        address=address,
+        short=short_address(address),
+        power=token_text(0),
+        power_exact="0",
+        share="0.00%",
+        participation="—",
+        last_vote="never",
+        change=token_text(0),
+        href=f"/delegates/{address}",
+    )
+
+
 def _date(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
 

@@ -23,6 +23,7 @@ from coop_dashboard.errors import AuthError
 from coop_dashboard.services.delegates.directory import (
     DelegateRow,
     delegate_row,
+    empty_row,
     token_text,
 )
 from coop_dashboard.services.delegates.statement import (
@@ -167,7 +168,9 @@ def read_profile(address: str) -> ProfileView:
     steps = dq.power_history(engine, address)
     versions = _versions(engine, address)
     if card is None and not steps and not versions:
-        return ProfileView(found=False, address=address, short=short_address(address))
+        return ProfileView(
+            found=False, address=address, short=short_address(address), card=empty_row(address)
+        )
     check, html = _checked_statement(engine, card, settings.content_dir)
     own = dq.delegation_of(engine, address)
     delegators = [
@@ -185,7 +188,7 @@ def read_profile(address: str) -> ProfileView:
         found=True,
         address=address,
         short=short_address(address),
-        card=delegate_row(card) if card else DelegateRow(address=address),
+        card=delegate_row(card) if card else empty_row(address),
         has_statement=has_statement,
         status=check.status if has_statement else "",
         status_label=STATUS_LABELS[check.status] if has_statement else "",
