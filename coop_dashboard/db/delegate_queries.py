@@ -254,6 +254,16 @@ def delegate_card(engine: Engine, address: str) -> DelegateCard | None:
     return _card(row, supply) if row is not None else None
 
 
+def delegates_with_power_count(engine: Engine) -> int:
+    """How many addresses carry voting power now (the overview's "delegates" figure),
+    from the indexer-kept directory rather than a scan of every power change."""
+    with engine.connect() as connection:
+        count = connection.execute(
+            select(func.count()).select_from(_rows).where(_rows.c.voting_power > 0)
+        ).scalar_one()
+    return int(count)
+
+
 def directory_topics(engine: Engine) -> list[tuple[str, int]]:
     """Topics of current statements with how many delegates list each, most used first."""
     with engine.connect() as connection:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from coop_dashboard.chain.contracts import DeploymentChecks
 from coop_dashboard.chain.facts import read_chain_facts
 from coop_dashboard.config import Settings
-from coop_dashboard.db import queries
+from coop_dashboard.db import delegate_queries, queries
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.services import display
 from coop_dashboard.services.amounts import format_units
@@ -38,7 +38,7 @@ def read_indexed_counts(database_url: str) -> IndexedCounts:
     try:
         by_state = queries.proposal_counts_by_state(engine)
         members = queries.member_count(engine)
-        delegates = sum(1 for d in queries.list_delegates(engine) if d.voting_power > 0)
+        delegates = delegate_queries.delegates_with_power_count(engine)
     except DBAPIError:
         # The indexer is (re)creating its tables right now: counts on the next read.
         return IndexedCounts(0, 0, empty, None, stall)

@@ -35,6 +35,9 @@ def _assert_directory_matches_chain(
     governor = deployment.contract(w3, "CoopGovernor").functions
     page = delegate_queries.directory_page(engine, DirectoryQuery(sort="power", limit=100))
     listed = {card.address: card for card in page.cards}
+    candidates = {a.lower() for a in accounts} | set(listed)
+    powered = {a for a in candidates if token.getVotes(w3.to_checksum_address(a)).call() > 0}
+    assert delegate_queries.delegates_with_power_count(engine) == len(powered)
     assert page.total == len(listed)
     assert page.total_supply == token.totalSupply().call()
     current = {a.lower(): token.delegates(a).call().lower() for a in accounts}
