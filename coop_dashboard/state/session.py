@@ -64,8 +64,9 @@ def _read_token_js(check: int) -> str:
     return f'({{token: window.localStorage.getItem({_KEY_JS}) || "", check: {check}}})'
 
 
-def _store_token_js(token: str) -> str:
-    return f"window.localStorage.setItem({_KEY_JS}, {json.dumps(token)})"
+def _store_token_js(token: str, check: int) -> str:
+    """Script storing `token`, answering {check} once it is stored."""
+    return f"(window.localStorage.setItem({_KEY_JS}, {json.dumps(token)}), {{check: {check}}})"
 
 
 def _answered_token(answer: Any) -> str | None:
@@ -97,6 +98,9 @@ class SessionState(rx.State):
     # The account the wallet switched to ("" = disconnected), set by WalletState
     # right before it asks for end_session_for_wallet_change.
     _wallet_now_on: str = ""
+    # A verified sign-in waiting for the browser to store its token (see on_token_stored).
+    _pending_address: str = ""
+    _stored_check: int = 0
 
     @rx.var(cache=True)
     def is_signed_in(self) -> bool:
@@ -262,11 +266,30 @@ class SessionState(rx.State):
                 self._notify("Cannot sign in", SIGN_IN_BUG)
             return
         async with self:
-            self._set_session(token_hash(issued.token) or "", issued.address)
-            self.session_checked = True
-            self.signing_in = False
+            # Signed in for actions now; shown as signed in once the browser has
+            # stored the token (on_token_stored): a reload or a navigation right
+            # after the header changes must find the token, or it would sign out.
+            self._token_sha256 = token_hash(issued.token) or ""
+            self._session_check += 1
+            self._stored_check, self._pending_address = self._session_check, issued.address
+            check = self._session_check
         # The token goes to the browser's storage only; this state keeps its hash.
-        yield rx.call_script(_store_token_js(issued.token))
+        yield rx.call_script(
+            _store_token_js(issued.token, check), callback=SessionState.on_token_stored
+        )
+
+    @rx.event
+    def on_token_stored(self, answer: Any) -> None:
+        """The browser stored the new token: show the session (unless a newer check,
+        sign-in or sign-out happened since, or the answer is not the one awaited)."""
+        check = answer.get("check") if isinstance(answer, dict) else None
+        if not self._pending_address or check != self._stored_check:
+            return
+        if check == self._session_check:
+            self.authenticated_address = self._pending_address
+            self.session_checked = True
+        self._pending_address = ""
+        self.signing_in = False
 
     @rx.event(background=True)
     async def sign_out(self) -> Any:

@@ -31,6 +31,9 @@ def sign_in(page: Page, wallet: TestWallet, *, connect_first: bool = True) -> No
         connect(page, wallet)
     page.locator("#sign-in").click()
     expect_signed_in(page, wallet.address)
+    # The header says "signed in" only once the browser holds the token: a reload or
+    # a navigation right now keeps the session.
+    assert stored_token(page), "the header shows a session whose token is not stored yet"
 
 
 def expect_signed_in(page: Page, address: str) -> None:

@@ -92,6 +92,23 @@ def test_connect_sign_in_reload_and_sign_out(
     assert lookup_session(app_db, token) is None  # revoked in the database, not just forgotten
 
 
+def test_navigating_the_moment_sign_in_shows_keeps_the_session(
+    wallet_app: AppServer, make_wallet: MakeWallet, page: Page
+) -> None:
+    """The header changes only after the token is stored, so leaving the page at that
+    very moment (a click, a reload) never loses the session."""
+    wallet = make_wallet(BJORN)
+    install_wallets(page, wallet)
+    page.goto(wallet_app.url)
+    for attempt in range(3):
+        sign_in(page, wallet, connect_first=attempt == 0)
+        page.goto(f"{wallet_app.url}/account")  # at once, no wait
+        expect_signed_in(page, wallet.address)
+        page.locator("#account-menu").click()
+        page.locator("#sign-out").click()
+        expect_signed_out(page)
+
+
 def test_switching_account_in_the_wallet_ends_the_session(
     wallet_app: AppServer, make_wallet: MakeWallet, app_db: Engine, page: Page
 ) -> None:
