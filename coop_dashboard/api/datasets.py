@@ -1,4 +1,5 @@
-"""`GET /api/datasets/<id>/{croissant,prov,card.md,car}`: a dataset's public exports.
+"""`GET /api/datasets/<id>/{croissant,prov,card.md,car}`: a dataset's public exports;
+`GET /api/datasets/<id>/file`: its data file, for a bearer token with access.
 
 Answers come from services.datasets.downloads, built in a worker thread; a
 CAR streams block by block (Starlette iterates the sync iterator in its
@@ -10,11 +11,13 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from coop_dashboard.config import load_settings
+from coop_dashboard.services.api_auth import bearer_address
 from coop_dashboard.services.datasets.downloads import DATASET_EXPORT_ROUTE, dataset_export
+from coop_dashboard.services.datasets.gated_download import FILE_ROUTE, FileAnswer, licensed_file
 
 
 async def dataset_export_route(request: Request) -> Response:
@@ -34,4 +37,30 @@ async def dataset_export_route(request: Request) -> Response:
     )
 
 
-ROUTES = [Route(DATASET_EXPORT_ROUTE, dataset_export_route, methods=["GET"])]
+def _file_answer(authorization: str | None, id_text: str, range_header: str | None) -> FileAnswer:
+    settings = load_settings()
+    address = bearer_address(settings, authorization)
+    if not isinstance(address, str):
+        return FileAnswer(address.status, error=address.payload["error"])
+    return licensed_file(settings, address, id_text, range_header)
+
+
+async def dataset_file_route(request: Request) -> Response:
+    answer = await asyncio.to_thread(
+        _file_answer,
+        request.headers.get("authorization"),
+        str(request.path_params["dataset_id"]),
+        request.headers.get("range"),
+    )
+    if answer.error:
+        return JSONResponse({"error": answer.error}, answer.status, answer.headers)
+    if isinstance(answer.body, bytes):
+        return Response(answer.body, answer.status, answer.headers)
+    return StreamingResponse(answer.body, answer.status, answer.headers)
+
+
+# The file route first: the export route's {kind} would match "file" too.
+ROUTES = [
+    Route(FILE_ROUTE, dataset_file_route, methods=["GET"]),
+    Route(DATASET_EXPORT_ROUTE, dataset_export_route, methods=["GET"]),
+]

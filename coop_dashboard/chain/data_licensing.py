@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from web3 import Web3
+from web3.contract import Contract
+
 from coop_dashboard.evm import ZERO_ADDRESS
 
 LICENSING_CONTRACT = "DataLicensing"
@@ -159,3 +162,14 @@ def sale_split(
         distributed += upstream(dataset_id, royalty, 1)
     split.append(SplitShare(contributor_of(dataset_id), "sale", dataset_id, price - distributed))
     return [item for item in split if item.amount]
+
+
+def has_access(licensing: Contract, account: str, dataset_id: int, purpose: str) -> bool:
+    """`DataLicensing.hasAccess` at the latest block: the chain's word on a pass, which an
+    index that lags (a revocation or expiry not yet indexed) must never override."""
+    if purpose not in PURPOSES:
+        return False
+    checksummed = Web3.to_checksum_address(account)
+    return bool(
+        licensing.functions.hasAccess(checksummed, dataset_id, PURPOSES.index(purpose)).call()
+    )

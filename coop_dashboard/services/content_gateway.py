@@ -80,6 +80,17 @@ def content_type_of(data: bytes, *, complete: bool = True) -> tuple[str, bool]:
     return "text/plain; charset=utf-8", False
 
 
+def verified_body(
+    store: LocalContentStore, cid: str, offset: int, length: int
+) -> bytes | Iterator[bytes]:
+    """Bytes [offset, offset + length) of `cid`: read whole up to INLINE_MAX_BYTES (verified
+    now, or ContentError before any header is sent), else verified piece by piece as they
+    stream."""
+    if length <= INLINE_MAX_BYTES:
+        return b"".join(store.iter_content(cid, offset, length))
+    return store.iter_content(cid, offset, length)
+
+
 def gateway_answer(content_dir: Path, cid: str, range_header: str | None = None) -> GatewayAnswer:
     """The answer to `GET /ipfs/<cid>`: 400 malformed, 404 unknown, 200 the verified bytes
     (streamed piece by piece for files of any size), 206 one requested byte range,
@@ -100,11 +111,7 @@ def gateway_answer(content_dir: Path, cid: str, range_header: str | None = None)
             refusal.headers["Content-Range"] = unsatisfiable.content_range
             return refusal
         offset, length = (0, size) if wanted is None else (wanted.offset, wanted.length)
-        body: bytes | Iterator[bytes]
-        if length <= INLINE_MAX_BYTES:
-            body = b"".join(store.iter_content(cid, offset, length))  # verified, or ContentError
-        else:
-            body = store.iter_content(cid, offset, length)  # each piece verified as it goes
+        body = verified_body(store, cid, offset, length)
     except ContentError as exc:
         return _refusal(502, f"{cid} cannot be served: {exc}")
     mime, download = content_type_of(head, complete=size <= SNIFF_BYTES)

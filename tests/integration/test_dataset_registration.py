@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 from web3.logs import DISCARD
 
-from coop_dashboard.api.app import build_api
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.config import Settings
@@ -43,7 +42,7 @@ from coop_dashboard.services.datasets.register import (
     uploads_ledger,
 )
 from tests.support.chains import Chain, deploy, start_chain
-from tests.support.datasets import BOND, act_as_governance, deployed_settings
+from tests.support.datasets import BOND, act_as_governance, api_client, deployed_settings
 from tests.unit.content.ipfs_reference import read_car
 
 FORM = CardForm(
@@ -139,12 +138,7 @@ def world(
 
 @pytest.fixture
 def client(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    settings = world.settings
-    monkeypatch.setenv("COOP_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("CONTENT_DIR", str(settings.content_dir))
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("APP_ORIGIN", settings.app_origin)
-    with TestClient(build_api()) as test_client:
+    with api_client(world.settings, monkeypatch) as test_client:
         yield test_client
 
 

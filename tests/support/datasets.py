@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+from starlette.testclient import TestClient
 from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from coop_dashboard.api.app import build_api
+from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment, write_manifest
 from coop_dashboard.chain.dataset_registry import Registration
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.content.cid import cid_for_bytes, sha256_digest
 from coop_dashboard.db.migrations import upgrade_database
-from tests.support.chains import Chain
+from tests.support.chains import Chain, deploy, start_chain
 
 BOND = 10**17  # the deployment's default minimum bond (0.1 ETH)
 
@@ -89,3 +95,35 @@ def deployed_settings(chain: Chain, deployment: Deployment, directory: Path) -> 
     )
     upgrade_database(settings.database_url)
     return settings
+
+
+@contextmanager
+def api_client(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app's HTTP API (Starlette's test client) over `settings`, given to it through
+    the environment as a deployment would."""
+    for name, value in (
+        ("COOP_DATA_DIR", settings.data_dir),
+        ("CONTENT_DIR", settings.content_dir),
+        ("DATABASE_URL", settings.database_url),
+        ("APP_ORIGIN", settings.app_origin),
+        ("RPC_URL", settings.rpc_url),
+        ("CHAIN_ID", settings.chain_id),
+        ("DEPLOYMENT", settings.deployment_path),
+    ):
+        monkeypatch.setenv(name, str(value))
+    with TestClient(build_api()) as client:
+        yield client
+
+
+@contextmanager
+def deployed_app(
+    artifacts: dict[str, Artifact], directory: Path
+) -> Iterator[tuple[Chain, Deployment, Settings]]:
+    """A fresh anvil with the suite deployed, and the app's settings over it (see
+    `deployed_settings`); the chain stops on exit."""
+    chain = start_chain(directory)
+    try:
+        deployment = deploy(chain, artifacts)
+        yield chain, deployment, deployed_settings(chain, deployment, directory)
+    finally:
+        chain.stop()
