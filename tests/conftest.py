@@ -20,9 +20,15 @@ def compiled_artifacts() -> dict[str, Artifact]:
     return load_artifacts(CONTRACTS_DIR / "out")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
-    """A fresh anvil shared by the session; tests deploy their own suites on it."""
+    """A fresh anvil shared by a module's tests; they deploy their own suites on it.
+
+    Per module, not per session: anvil writes every block's whole state to disk
+    (~/.foundry/anvil/tmp, ~8 MB a block once a few hundred suites are deployed)
+    and reverting a snapshot reloads it, so one chain for the whole run grew past
+    16 GB and slowed the hypothesis tests to a crawl. Stopping it removes its files.
+    """
     running = start_chain(tmp_path_factory.mktemp("anvil"))
     yield running
     running.stop()
