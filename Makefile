@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 BUN_BIN := $(CURDIR)/tools/node_modules/@oven/bun-linux-x64/bin
 ANVIL := contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 PYTEST_ARGS ?=
+# Test modules run on this many workers (pytest-xdist; a module's tests stay together,
+# so they share its chain and app server). 1 runs them in one process.
+TEST_WORKERS ?= 2
 
 export REFLEX_CHECK_LATEST_VERSION := 0
 export PATH := $(BUN_BIN):$(PATH)
@@ -49,7 +52,7 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: install chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
