@@ -264,6 +264,11 @@ def _apply(w3: Web3, world: World, model: Model, action: Action, step: int) -> N
         if token in model.revoked or not world.registry.functions.isLicensable(dataset).call():
             assert revert_of(world.decoder, f.renew(token), buyer.address, value) is not None
             return
+        if tier[0] != ETH_CURRENCY:
+            # buy() approves exactly its price, so an earlier purchase may have used the
+            # buyer's allowance up: a cUSD renewal approves its own price, as a wallet would.
+            approve = world.cusd.functions.approve(world.licensing.address, tier[7])
+            buyer.call(approve, what="approve")
         buyer.call(f.renew(token), what="renew", value=value)
     elif kind == "revoke" and model.passes:
         token = model.passes[choice % len(model.passes)]
