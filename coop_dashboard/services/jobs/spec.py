@@ -276,9 +276,7 @@ def parse(raw: bytes) -> JobSpec:
     except UnicodeDecodeError as error:
         raise JobSpecError("The spec is not UTF-8 text.") from error
     try:
-        document = json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants
-        )
+        document = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except JobSpecError:
         raise
     except (ValueError, RecursionError) as error:
@@ -292,13 +290,17 @@ def from_json(document: object) -> JobSpec:
         raise JobSpecError("The spec must be a JSON object.")
     unknown = sorted(set(document) - set(_REQUIRED) - set(_OPTIONAL))
     if unknown:
-        raise JobSpecError(f"The spec has unknown fields: {', '.join(k[:40] for k in unknown[:5])}.")
+        raise JobSpecError(
+            f"The spec has unknown fields: {', '.join(k[:40] for k in unknown[:5])}."
+        )
     missing = [key for key in _REQUIRED if key not in document]
     if missing:
         raise JobSpecError(f"The spec is missing: {', '.join(missing)}.")
     version = _integer(document["version"], "version")
     if version != SPEC_VERSION:
-        raise JobSpecError(f"Spec version {version} is not supported (this code reads {SPEC_VERSION}).")
+        raise JobSpecError(
+            f"Spec version {version} is not supported (this code reads {SPEC_VERSION})."
+        )
     spec = JobSpec(
         version=version,
         task=_string(document["task"], "task"),

@@ -1,0 +1,1 @@
+"""Compute nodes anyone can run: a provider (`coop worker`) and a verifier (`coop verify`)."""
