@@ -1,5 +1,6 @@
 """A dataset's page ("/datasets/[dataset_id]"): card, on-chain facts, attestations, versions,
-exports and the provenance graph; curators attest here."""
+exports, licenses (components/license_section.py) and the provenance graph; curators attest
+here, members buy licenses and holders download."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import reflex as rx
 
 from coop_dashboard.components.address_chip import address_chip
 from coop_dashboard.components.dataset_card import status_badge
+from coop_dashboard.components.license_section import license_section
 from coop_dashboard.components.on_screen import on_screen
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.registry import dashboard_page
@@ -20,6 +22,7 @@ from coop_dashboard.services.datasets.page_view import (
     VersionView,
 )
 from coop_dashboard.state.dataset_page import DatasetPageState as S
+from coop_dashboard.state.licensing import LicensingState
 from coop_dashboard.state.session import SessionState
 
 ROUTE = "/datasets/[dataset_id]"
@@ -275,13 +278,16 @@ def _found() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        license_section(),
         _graph(),
         spacing="4",
         width="100%",
     )
 
 
-@dashboard_page(route=ROUTE, title="Dataset", parent=CATALOG_ROUTE, on_load=S.load)
+@dashboard_page(
+    route=ROUTE, title="Dataset", parent=CATALOG_ROUTE, on_load=[S.load, LicensingState.load]
+)
 def dataset_detail_body() -> rx.Component:
     return rx.fragment(
         rx.cond(

@@ -1,0 +1,1 @@
+"""Licensing for people: tiers, purchases, passes, earnings and withdrawals (DataLicensing)."""

@@ -1,0 +1,281 @@
+"""The licensing transactions a member signs, each checked here before the wallet opens.
+
+Blocking (SQL, RPC): the states run these in a worker thread through
+state/tx.start_write. Inputs come from the browser and are parsed first
+(services/licensing/inputs.py); then what the contract would refuse is refused
+here with a sentence (not the contributor, a delisted or paused dataset, a
+disallowed currency, a tier more permissive than a parent allows, a revoked
+pass, nothing to withdraw), and the call is simulated on the chain last.
+
+An ERC20 price needs the buyer's allowance first: `prepare_purchase` returns
+`approve(DataLicensing, price)` as its own step when the allowance is short, and
+the page asks for the purchase itself once that approval is mined. (cUSD has
+EIP-2612 permit, but DataLicensing has no buy-with-permit entry point, so a
+permit signature would still need a transaction of its own: approve is as cheap.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coop_dashboard.auth.addresses import checksum_address
+from coop_dashboard.chain.data_licensing import LICENSING_CONTRACT, PURPOSES, pass_id
+from coop_dashboard.config import Settings
+from coop_dashboard.db.dataset_queries import DatasetFacts, get_dataset
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.licensing_ledger import allowed_currencies
+from coop_dashboard.db.licensing_queries import passes_of
+from coop_dashboard.db.queries import contract_addresses
+from coop_dashboard.services.display import short_address
+from coop_dashboard.services.licensing.chain_reads import LicensingChain, StoredTier
+from coop_dashboard.services.licensing.currencies import Currency, currency_of, known_currencies
+from coop_dashboard.services.licensing.inputs import (
+    PURPOSE_LABELS,
+    LicensingRefused,
+    TierForm,
+    incompatibility,
+    parse_holder,
+    parse_id,
+    parse_tier_form,
+    parse_tier_index,
+    parse_token_id,
+)
+from coop_dashboard.services.transactions import ChainContext, PreparedWrite, prepare_call
+
+LICENSABLE = ("active", "superseded")
+
+
+@dataclass(frozen=True)
+class PurchaseStep:
+    """The next transaction of a purchase: the approval, or the purchase itself."""
+
+    write: PreparedWrite
+    is_approval: bool
+
+
+def offered_currencies(settings: Settings) -> dict[str, Currency]:
+    """The currencies a tier may be priced in now (allowed by governance, known to the suite)."""
+    engine = get_engine(settings.database_url)
+    known = known_currencies(contract_addresses(engine))
+    return {
+        address: currency_of(address, known)
+        for address in allowed_currencies(engine)
+        if address in known
+    }
+
+
+def _dataset(settings: Settings, dataset_id: int) -> DatasetFacts:
+    facts = get_dataset(get_engine(settings.database_url), dataset_id)
+    if facts is None:
+        raise LicensingRefused(f"Dataset #{dataset_id} is not registered (or not indexed yet).")
+    return facts
+
+
+def _require_licensable(facts: DatasetFacts) -> None:
+    status = facts.summary.status
+    dataset_id = facts.summary.dataset_id
+    if status == "delisted":
+        raise LicensingRefused(f"Dataset #{dataset_id} is delisted: it cannot be licensed.")
+    if status not in LICENSABLE:
+        raise LicensingRefused(
+            f"Licensing of dataset #{dataset_id} is paused: nothing can be bought now."
+        )
+
+
+def prepare_set_tier(
+    settings: Settings, signer: str, dataset_id: object, tier_index: object, form: TierForm
+) -> PreparedWrite:
+    """`setTier(dataset, index, terms)` from the dataset's contributor, after every check.
+    `tier_index` "" (or None) adds a tier; an index replaces that tier."""
+    dataset = parse_id(dataset_id, "dataset number")
+    facts = _dataset(settings, dataset)
+    if facts.contributor.lower() != signer.lower():
+        raise LicensingRefused(
+            f"Only dataset #{dataset}'s contributor ({short_address(facts.contributor)}) "
+            "sets its tiers."
+        )
+    if facts.summary.status == "delisted":
+        raise LicensingRefused(f"Dataset #{dataset} is delisted: it cannot offer tiers.")
+    terms = parse_tier_form(form, offered_currencies(settings))
+    chain = LicensingChain(settings)
+    if not chain.currency_allowed(terms.currency):
+        raise LicensingRefused("Governance no longer allows this currency for licenses.")
+    parents = [(parent, chain.allowed_class(parent)) for parent in facts.parents]
+    problem = incompatibility(terms.license_class, parents)
+    if problem is not None:
+        raise LicensingRefused(problem)
+    count = chain.tier_count(dataset)
+    index = count if tier_index in ("", None) else parse_tier_index(tier_index)
+    if index > count:
+        raise LicensingRefused("There is no such tier.")
+    if index == count and count >= 16:
+        raise LicensingRefused(f"Dataset #{dataset} already has 16 tiers; change one instead.")
+    known = known_currencies(contract_addresses(get_engine(settings.database_url)))
+    price = currency_of(terms.currency, known).amount(terms.price)
+    days = terms.duration_s // 86_400
+    verb = "Add a tier to" if index == count else f"Change tier {index + 1} of"
+    return prepare_call(
+        ChainContext.load(settings),
+        description=(
+            f"{verb} dataset #{dataset}: {PURPOSE_LABELS[terms.purpose].lower()} for "
+            f"{days:,} days at {price}"
+        ),
+        sender=signer,
+        contract=LICENSING_CONTRACT,
+        function="setTier",
+        args=[dataset, index, terms.as_struct()],
+    )
+
+
+def _tier_or_refuse(chain: LicensingChain, dataset_id: int, tier_index: int) -> StoredTier:
+    tier = chain.tier(dataset_id, tier_index)
+    if tier is None:
+        raise LicensingRefused(f"Dataset #{dataset_id} has no tier {tier_index + 1}.")
+    if not tier.active:
+        raise LicensingRefused(
+            f"Tier {tier_index + 1} of dataset #{dataset_id} is not offered any more."
+        )
+    return tier
+
+
+def _pay(
+    settings: Settings,
+    chain: LicensingChain,
+    signer: str,
+    tier: StoredTier,
+    *,
+    description: str,
+    function: str,
+    args: list[object],
+) -> PurchaseStep:
+    """The purchase call with its payment: ETH as value, an ERC20 approved first."""
+    known = known_currencies(contract_addresses(get_engine(settings.database_url)))
+    currency = currency_of(tier.currency, known)
+    if not chain.currency_allowed(tier.currency):
+        raise LicensingRefused(f"Governance no longer allows {currency.symbol} for licenses.")
+    price = currency.amount(tier.price)
+    context = ChainContext.load(settings)
+    if currency.is_eth:
+        if chain.eth_balance(signer) < tier.price:
+            raise LicensingRefused(f"Your wallet holds less than the price ({price}).")
+        write = prepare_call(
+            context,
+            description=f"{description} for {price}",
+            sender=signer,
+            contract=LICENSING_CONTRACT,
+            function=function,
+            args=args,
+            value=tier.price,
+        )
+        return PurchaseStep(write, is_approval=False)
+    if not currency.manifest_name:
+        raise LicensingRefused(
+            f"This tier is priced in a token outside the suite ({currency.address}); "
+            "buy it with a script that approves that token."
+        )
+    if chain.token_balance(currency.manifest_name, signer) < tier.price:
+        raise LicensingRefused(f"Your wallet holds less than the price ({price}).")
+    if chain.allowance(currency.manifest_name, signer) < tier.price:
+        write = prepare_call(
+            context,
+            description=(
+                f"Step 1 of 2: allow the licensing contract to take {price} ({description.lower()})"
+            ),
+            sender=signer,
+            contract=currency.manifest_name,
+            function="approve",
+            args=[checksum_address(chain.address), tier.price],
+        )
+        return PurchaseStep(write, is_approval=True)
+    write = prepare_call(
+        context,
+        description=f"{description} for {price} (approved)",
+        sender=signer,
+        contract=LICENSING_CONTRACT,
+        function=function,
+        args=args,
+    )
+    return PurchaseStep(write, is_approval=False)
+
+
+def prepare_purchase(
+    settings: Settings, signer: str, dataset_id: object, tier_index: object, holder: object
+) -> PurchaseStep:
+    """`buy(dataset, tier, holder)` (or the approval it needs first), after every check."""
+    dataset = parse_id(dataset_id, "dataset number")
+    index = parse_tier_index(tier_index)
+    recipient = parse_holder(holder, signer)
+    facts = _dataset(settings, dataset)
+    _require_licensable(facts)
+    chain = LicensingChain(settings)
+    tier = _tier_or_refuse(chain, dataset, index)
+    purpose = PURPOSES[tier.purpose_index] if tier.purpose_index < len(PURPOSES) else "other"
+    token = f"0x{pass_id(recipient, dataset, purpose):064x}"
+    engine = get_engine(settings.database_url)
+    if any(row.token_id == token and row.revoked for row in passes_of(engine, recipient)):
+        raise LicensingRefused(
+            f"{short_address(recipient)}'s pass to dataset #{dataset} for "
+            f"{PURPOSE_LABELS[purpose].lower()} was revoked by governance: it cannot be "
+            "bought again or renewed."
+        )
+    whom = "" if recipient.lower() == signer.lower() else f" for {short_address(recipient)}"
+    return _pay(
+        settings,
+        chain,
+        signer,
+        tier,
+        description=f"Buy tier {index + 1} of dataset #{dataset}{whom}",
+        function="buy",
+        args=[dataset, index, checksum_address(recipient)],
+    )
+
+
+def prepare_renewal(settings: Settings, signer: str, token_id: object) -> PurchaseStep:
+    """`renew(pass)` at its tier's current terms (or the approval first), after every check."""
+    token = parse_token_id(token_id)
+    token_hex = f"0x{token:064x}"
+    engine = get_engine(settings.database_url)
+    holder = f"0x{token >> 96:040x}"
+    row = next((p for p in passes_of(engine, holder) if p.token_id == token_hex), None)
+    if row is None:
+        raise LicensingRefused("There is no such pass in the index.")
+    if row.revoked:
+        raise LicensingRefused(
+            f"This pass to dataset #{row.dataset_id} was revoked by governance: "
+            "a revoked pass cannot be renewed."
+        )
+    _require_licensable(_dataset(settings, row.dataset_id))
+    chain = LicensingChain(settings)
+    tier = _tier_or_refuse(chain, row.dataset_id, row.tier_index)
+    return _pay(
+        settings,
+        chain,
+        signer,
+        tier,
+        description=f"Renew the pass to dataset #{row.dataset_id}",
+        function="renew",
+        args=[token],
+    )
+
+
+def prepare_withdrawal(settings: Settings, signer: str, currency: object) -> PreparedWrite:
+    """`withdraw(currency)`: everything credited to the signer in it (refused when nothing)."""
+    if not isinstance(currency, str):
+        raise LicensingRefused("Choose a currency to withdraw.")
+    try:
+        address = checksum_address(currency).lower()
+    except Exception:
+        raise LicensingRefused("That is not a currency address.") from None
+    known = known_currencies(contract_addresses(get_engine(settings.database_url)))
+    chosen = currency_of(address, known)
+    amount = LicensingChain(settings).credit(signer, address)
+    if amount == 0:
+        raise LicensingRefused(f"You have nothing to withdraw in {chosen.symbol}.")
+    return prepare_call(
+        ChainContext.load(settings),
+        description=f"Withdraw your license earnings: {chosen.amount(amount)}",
+        sender=signer,
+        contract=LICENSING_CONTRACT,
+        function="withdraw",
+        args=[checksum_address(address)],
+    )
