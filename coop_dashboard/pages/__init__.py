@@ -4,6 +4,7 @@ Only pages that exist are imported here, so only they appear in the navigation.
 """
 
 from coop_dashboard.pages import (
+    access,  # noqa: F401  (registers "/access")
     account,  # noqa: F401  (registers "/account")
     dataset_detail,  # noqa: F401  (registers "/datasets/[dataset_id]" under "/datasets")
     dataset_register,  # noqa: F401  (registers "/datasets/new" under "/datasets")
