@@ -18,8 +18,10 @@ import {DataLicensing} from "./DataLicensing.sol";
 ///      provider's skin in the game does not depend on the poster's choice of token.
 ///      Every payout is a credit withdrawn by its owner (`withdraw`), so for each asset the
 ///      contract holds exactly escrowed bounties + stakes + bonds + credits
-///      (`accountedBalance`). Only digests of the spec are stored (its CID is in the
-///      event); the result's CIDs are stored, as the model's record. Everything privileged
+///      (`accountedBalance`). CIDs travel in events; only their keccak256 digests are
+///      stored (the spec's, the result's checkpoint and metrics: the model's record), which
+///      is enough to tell which CID a job names and costs one slot each, whatever the CID's
+///      length. Everything privileged
 ///      belongs to DEFAULT_ADMIN_ROLE, held by the timelock alone, which also grants
 ///      ARBITER_ROLE.
 contract JobBoard is AccessControl, ReentrancyGuardTransient {
@@ -112,11 +114,11 @@ contract JobBoard is AccessControl, ReentrancyGuardTransient {
         bool active;
     }
 
-    /// @notice A submitted result.
+    /// @notice A submitted result (the CIDs themselves are in ResultSubmitted).
     struct Result {
-        string checkpointCid;
-        string metricsCid;
-        uint256 claimedScore;
+        bytes32 checkpointDigest; // keccak256 of the checkpoint CID
+        bytes32 metricsDigest; // keccak256 of the metrics CID
+        uint216 claimedScore;
         uint40 submittedAt;
     }
 
@@ -296,13 +298,14 @@ contract JobBoard is AccessControl, ReentrancyGuardTransient {
     event JobFailed(uint256 indexed jobId, address indexed provider, uint256 refunded);
     /// @notice `jobId` was finalized: `provider` was paid `paid`, the poster refunded `refunded`.
     event JobFinalized(uint256 indexed jobId, address indexed provider, uint256 paid, uint256 refunded);
-    /// @notice `jobId` produced model `modelId`: its checkpoint, metrics and datasets (lineage).
+    /// @notice `jobId` produced model `modelId`: the digests of its checkpoint and metrics
+    ///         CIDs (the CIDs are in the job's ResultSubmitted) and its datasets (lineage).
     event ModelRecorded(
         uint256 indexed modelId,
         uint256 indexed jobId,
         address indexed provider,
-        string checkpointCid,
-        string metricsCid,
+        bytes32 checkpointDigest,
+        bytes32 metricsDigest,
         uint256[] datasetIds,
         DataLicensing.Purpose purpose
     );
@@ -587,7 +590,7 @@ contract JobBoard is AccessControl, ReentrancyGuardTransient {
     /// @param jobId The job.
     /// @param checkpointCid CID of the trained checkpoint.
     /// @param metricsCid CID of the evaluation metrics.
-    /// @param claimedScore The score the provider claims on the spec's metric.
+    /// @param claimedScore The score the provider claims on the spec's metric (< 2**216).
     function submitResult(
         uint256 jobId,
         string calldata checkpointCid,
@@ -599,13 +602,14 @@ contract JobBoard is AccessControl, ReentrancyGuardTransient {
         if (block.timestamp > job.deliveryDeadline) revert JobBoardDeliveryClosed(jobId, job.deliveryDeadline);
         _checkCid(checkpointCid, "checkpointCid");
         _checkCid(metricsCid, "metricsCid");
+        if (claimedScore > type(uint216).max) revert JobBoardAmountTooHigh(claimedScore);
         uint40 endsAt = uint40(block.timestamp + job.challengeWindow);
         job.status = Status.InReview;
         job.challengeEndsAt = endsAt;
         _results[jobId] = Result({
-            checkpointCid: checkpointCid,
-            metricsCid: metricsCid,
-            claimedScore: claimedScore,
+            checkpointDigest: keccak256(bytes(checkpointCid)),
+            metricsDigest: keccak256(bytes(metricsCid)),
+            claimedScore: uint216(claimedScore),
             submittedAt: uint40(block.timestamp)
         });
         emit ResultSubmitted(jobId, msg.sender, checkpointCid, metricsCid, claimedScore, endsAt);
@@ -694,7 +698,7 @@ contract JobBoard is AccessControl, ReentrancyGuardTransient {
         _models[modelId] = Model({jobId: uint64(jobId), provider: provider});
         Result storage result = _results[jobId];
         emit ModelRecorded(
-            modelId, jobId, provider, result.checkpointCid, result.metricsCid, datasetsOf(jobId), job.purpose
+            modelId, jobId, provider, result.checkpointDigest, result.metricsDigest, datasetsOf(jobId), job.purpose
         );
     }
 

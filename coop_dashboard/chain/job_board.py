@@ -1,13 +1,16 @@
 """JobBoard's vocabulary on the Python side: its enums, limits and `postJob`'s argument.
 
 The tuples mirror `JobBoard.Status` and `JobBoard.CreditReason` (order matters: the
-chain carries their index). Pages, the indexer and the seed build `JobTerms` tuples
+chain carries their index). JobBoard stores only keccak256 digests of CIDs
+(`cid_digest`); the CIDs are in its events. Pages, the indexer and the seed build `JobTerms` tuples
 and read statuses from here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from eth_utils import keccak
 
 from coop_dashboard.chain.data_licensing import ETH_CURRENCY, PURPOSES
 
@@ -39,6 +42,12 @@ MAX_CID_LENGTH = 128
 MAX_JOB_DURATION_S = 365 * 86_400
 MAX_CHALLENGE_WINDOW_S = 30 * 86_400
 MAX_ESCALATION_PERIOD_S = 90 * 86_400
+
+
+def cid_digest(cid: str | bytes) -> bytes:
+    """keccak256 of a CID's bytes: what JobBoard stores of the spec, checkpoint and metrics
+    CIDs (the CIDs themselves travel in JobPosted and ResultSubmitted)."""
+    return keccak(cid if isinstance(cid, bytes) else cid.encode("utf-8"))
 
 
 def status_name(index: int) -> str:

@@ -101,10 +101,13 @@ def test_a_job_goes_from_post_to_model_and_every_payment_reconciles(world: JobWo
     (model,) = emitted(board, "ModelRecorded", finalized)
     assert model["args"]["modelId"] == 1 and model["args"]["jobId"] == job
     assert list(model["args"]["datasetIds"]) == list(world.datasets)
-    assert model["args"]["metricsCid"] == cid("metrics")
+    # The CIDs travel in ResultSubmitted; the model's record names them by their digests.
+    assert result["args"]["metricsCid"] == cid("metrics")
+    digests = (Web3.keccak(text=cid("ckpt")), Web3.keccak(text=cid("metrics")))
+    assert (model["args"]["checkpointDigest"], model["args"]["metricsDigest"]) == digests
     assert f.modelOfJob(job).call() == 1
     assert tuple(f.modelOf(1).call()) == (job, alpha.address)
-    assert tuple(f.resultOf(job).call())[:3] == (cid("ckpt"), cid("metrics"), 9_100)
+    assert tuple(f.resultOf(job).call())[:3] == (*digests, 9_100)
     assert world.status(job) == "completed"
     price = BOUNTY * 6 // 10
     assert f.creditOf(alpha.address, ETH_CURRENCY).call() == price + STAKE
@@ -258,6 +261,9 @@ def test_acceptance_needs_the_poster_and_every_pass_for_the_purpose(
     assert _refused(decoder, f.submitResult(job, "", cid("m"), 1), alpha.address) == (
         "JobBoardInvalidCid"
     )
+    # The score is stored beside the submission time in one slot: 216 bits.
+    too_high = f.submitResult(job, cid("c"), cid("m"), 2**216)
+    assert _refused(decoder, too_high, alpha.address) == "JobBoardAmountTooHigh"
     devchain.increase_time(w3, 7 * DAY + 1)
     assert _refused(decoder, f.submitResult(*args), alpha.address) == "JobBoardDeliveryClosed"
 

@@ -186,6 +186,10 @@ def actors(chain: Chain, compiled_artifacts: dict[str, Artifact]) -> Iterator[Ac
     for provider in providers:
         world.license(provider)
     token = world.deployment.contract(w3, "MockStablecoin")
+    # One allowance far above what any sequence can escrow (at most ~15 posts of
+    # 10**8 + 1,000 units), and every example reverts to this snapshot, allowance
+    # included: a random sequence never runs out of it (unlike an approve of exactly
+    # one bounty, which a second post would lack: ERC20InsufficientAllowance).
     for poster in posters:
         poster.call(token.functions.mint(poster.address, 10**15), what="mint")
         poster.call(token.functions.approve(world.board.address, 10**15), what="approve")
