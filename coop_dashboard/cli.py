@@ -124,7 +124,14 @@ def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
     from coop_dashboard.services.datasets.demo import demo_datasets
 
     store = LocalContentStore(settings.content_dir)
-    report = seed_demo(w3, deployment, store, treasury_history=True, datasets=demo_datasets(store))
+    report = seed_demo(
+        w3,
+        deployment,
+        store,
+        treasury_history=True,
+        datasets=demo_datasets(store),
+        licensing=True,
+    )
     seeded = Deployment(**{**deployment.__dict__, "seeded": True})
     write_manifest(seeded, settings.deployment_path)
     _say(

@@ -19,6 +19,7 @@ from coop_dashboard.chain import devchain
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.deploy import TOKEN
 from coop_dashboard.chain.seed_datasets import DemoDataset, seed_datasets
+from coop_dashboard.chain.seed_licensing import LicensingReport, seed_licensing
 from coop_dashboard.chain.seed_treasury import seed_treasury_history
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.content.cid import sha256_digest
@@ -110,6 +111,7 @@ class SeedReport:
     proposals: dict[str, int] = field(default_factory=dict)  # expected state -> proposal id
     statements: dict[str, str] = field(default_factory=dict)  # address -> statement CID
     datasets: dict[str, int] = field(default_factory=dict)  # demo dataset key -> token id
+    licensing: LicensingReport | None = None  # tiers, sales, expired and revoked passes
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,7 @@ def seed_demo(
     *,
     treasury_history: bool = False,
     datasets: Sequence[DemoDataset] = (),
+    licensing: bool = False,
 ) -> SeedReport:
     """Fill a freshly deployed local suite with the demo cooperative.
 
@@ -378,7 +381,9 @@ def seed_demo(
     revenue, monthly grants, a budget, a slashed bond; the clock moves ~360 days),
     as `coop seed` does; tests that count proposals or votes leave it out.
     `datasets` (services/datasets/demo.py builds them) are registered next, with
-    one more executed proposal (two curators, one delisting) and attestations."""
+    one more executed proposal (two curators, one delisting) and attestations;
+    `licensing` then sells licenses to them (seed_licensing.py, one more executed
+    proposal: a revocation)."""
     if not devchain.is_dev_node(w3):
         raise ChainError("Seeding needs a local anvil node (it moves the chain's clock).")
     if "MockStablecoin" not in deployment.contracts:
@@ -396,6 +401,8 @@ def seed_demo(
         seed_treasury_history(seeder)
     if datasets:
         seeder.report.datasets = seed_datasets(seeder, datasets)
+        if licensing:
+            seeder.report.licensing = seed_licensing(seeder, seeder.report.datasets)
 
     voting_delay = seeder.params("voting_delay_s")
     voting_period = seeder.params("voting_period_s")
