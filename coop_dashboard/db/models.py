@@ -5,5 +5,6 @@ import coop_dashboard.db.chain_tables  # noqa: F401
 import coop_dashboard.db.dataset_tables  # noqa: F401
 import coop_dashboard.db.delegate_tables  # noqa: F401
 import coop_dashboard.db.licensing_tables  # noqa: F401
+import coop_dashboard.db.node_tables  # noqa: F401
 import coop_dashboard.db.relay_tables  # noqa: F401
 import coop_dashboard.db.treasury_tables  # noqa: F401
