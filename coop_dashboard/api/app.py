@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from coop_dashboard.api import auth, datasets, exports, loop_probe
+from coop_dashboard.api import auth, datasets, exports, loop_probe, nodes
 from coop_dashboard.api.ipfs_gateway import IpfsGateway
 
 
 def build_api() -> Starlette:
     probe = loop_probe.ROUTES if loop_probe.probe_enabled() else []
-    api = Starlette(routes=[*exports.ROUTES, *auth.ROUTES, *datasets.ROUTES, *probe])
+    routes = [*exports.ROUTES, *auth.ROUTES, *datasets.ROUTES, *nodes.ROUTES, *probe]
+    api = Starlette(routes=routes)
     api.add_middleware(IpfsGateway)
     return api

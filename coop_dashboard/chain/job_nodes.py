@@ -224,3 +224,23 @@ def _result(log: object) -> SubmittedResult:
         challenge_ends_at=int(args["challengeEndsAt"]),
         block=int(log["blockNumber"]),  # type: ignore[index]
     )
+
+
+def job_facts(w3: Web3, deployment: Deployment, job_id: int) -> tuple[JobState, int] | None:
+    """(jobOf now, the claimed score on chain) of `job_id`, or None for no such job.
+
+    What the HTTP API checks a node's report against; a job without a result
+    claims 0."""
+    board = deployment.contract(w3, JOB_BOARD_CONTRACT)
+    if not 1 <= job_id <= int(board.functions.jobCount().call()):
+        return None
+    job = board.functions.jobOf(job_id).call()
+    state = JobState(
+        status=status_name(int(job[3])),
+        provider=str(job[8]),
+        price=int(job[12]),
+        delivery_deadline=int(job[2]),
+        challenge_ends_at=int(job[7]),
+    )
+    result = board.functions.resultOf(job_id).call()
+    return state, int(result[2])

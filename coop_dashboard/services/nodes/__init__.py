@@ -1,0 +1,1 @@
+"""Compute nodes' reports over the HTTP API, checked against the chain (no Reflex)."""
