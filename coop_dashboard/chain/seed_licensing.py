@@ -7,7 +7,7 @@ wine (Farid) -> wine-scaled (Hiro) -> wine-train (Hiro), so each sale of
 wine-train credits wine-scaled's contributor a royalty and, through it, wine's:
 two generations up. Chen attested wine, so its sales also pay a curator share.
 The revocation is an executed proposal (the timelock alone may revoke), which
-also lets the 1-day evaluation pass Grace bought expire on the chain's clock.
+also lets the 1-day evaluation pass Dana bought expire on the chain's clock.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ _SALES: tuple[tuple[int, str, int, bool], ...] = (
     (_JONAS, "wine-train", 1, True),  # for Jonas's compute provider, in cUSD
     (_LUCA, "wine", 0, False),
     (_DANA, "wine-scaled", 1, False),
-    (_GRACE, "wine-train", 2, False),  # 1 day: expired by the end of the seed
+    (_DANA, "wine-train", 2, False),  # 1 day: expired by the end of the seed
     (_JONAS, "digits", 0, False),  # revoked below
     (_LUCA, "wine", 1, False),
 )
@@ -134,7 +134,7 @@ def seed_licensing(seeder: _Seeder, datasets: Mapping[str, int]) -> LicensingRep
         report.sales += 1
 
     report.expired_pass = pass_id(
-        seeder.members[_GRACE].address, datasets["wine-train"], "evaluation"
+        seeder.members[_DANA].address, datasets["wine-train"], "evaluation"
     )
     report.revoked_pass = pass_id(seeder.members[_JONAS].address, datasets["digits"], "research")
     reason_cid = seeder.store.put(REVOCATION_REASON.encode())
