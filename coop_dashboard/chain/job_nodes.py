@@ -115,25 +115,17 @@ class JobBoardNode:
         start = max(from_block, self.first_block)
         while start <= to_block:
             end = min(to_block, start + _LOG_CHUNK - 1)
-            for log in self.board.events.JobPosted().get_logs(from_block=start, to_block=end):
-                args = log["args"]
-                purpose = int(args["purpose"])
-                jobs.append(
-                    PostedJob(
-                        job_id=int(args["jobId"]),
-                        poster=str(args["poster"]),
-                        spec_cid=str(args["specCid"]),
-                        dataset_ids=tuple(int(d) for d in args["datasetIds"]),
-                        purpose=PURPOSES[purpose] if purpose < len(PURPOSES) else "unknown",
-                        asset=str(args["asset"]),
-                        bounty=int(args["bounty"]),
-                        bidding_deadline=int(args["biddingDeadline"]),
-                        delivery_deadline=int(args["deliveryDeadline"]),
-                        minimum_stake=int(args["minimumStake"]),
-                    )
-                )
+            logs = self.board.events.JobPosted().get_logs(from_block=start, to_block=end)
+            jobs.extend(_posted(log) for log in logs)
             start = end + 1
         return jobs
+
+    def posted_job(self, job_id: int) -> PostedJob | None:
+        """The JobPosted event of `job_id` (None: no such job)."""
+        logs = self.board.events.JobPosted().get_logs(
+            from_block=self.first_block, argument_filters={"jobId": job_id}
+        )
+        return _posted(logs[0]) if logs else None
 
     def job_state(self, job_id: int) -> JobState:
         job = self.board.functions.jobOf(job_id).call()
@@ -211,6 +203,23 @@ class JobBoardNode:
     def credit(self) -> int:
         """ETH this account may withdraw from the board."""
         return int(self.board.functions.creditOf(self.address, ETH_CURRENCY).call())
+
+
+def _posted(log: object) -> PostedJob:
+    args = log["args"]  # type: ignore[index]
+    purpose = int(args["purpose"])
+    return PostedJob(
+        job_id=int(args["jobId"]),
+        poster=str(args["poster"]),
+        spec_cid=str(args["specCid"]),
+        dataset_ids=tuple(int(d) for d in args["datasetIds"]),
+        purpose=PURPOSES[purpose] if purpose < len(PURPOSES) else "unknown",
+        asset=str(args["asset"]),
+        bounty=int(args["bounty"]),
+        bidding_deadline=int(args["biddingDeadline"]),
+        delivery_deadline=int(args["deliveryDeadline"]),
+        minimum_stake=int(args["minimumStake"]),
+    )
 
 
 def _result(log: object) -> SubmittedResult:
