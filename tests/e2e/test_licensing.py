@@ -16,6 +16,7 @@ tests/integration/test_licensed_download_api.py.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
