@@ -4,6 +4,7 @@ import coop_dashboard.db.auth_tables  # noqa: F401
 import coop_dashboard.db.chain_tables  # noqa: F401
 import coop_dashboard.db.dataset_tables  # noqa: F401
 import coop_dashboard.db.delegate_tables  # noqa: F401
+import coop_dashboard.db.job_tables  # noqa: F401
 import coop_dashboard.db.licensing_tables  # noqa: F401
 import coop_dashboard.db.node_tables  # noqa: F401
 import coop_dashboard.db.relay_tables  # noqa: F401

@@ -7,6 +7,7 @@ from coop_dashboard.indexer.handlers.aggregates import ProposalTallies, TokenBal
 from coop_dashboard.indexer.handlers.datasets import register_dataset_registry
 from coop_dashboard.indexer.handlers.delegates import register_delegate_registry
 from coop_dashboard.indexer.handlers.governor import register_governor
+from coop_dashboard.indexer.handlers.jobs import register_job_board
 from coop_dashboard.indexer.handlers.licensing import register_data_licensing
 from coop_dashboard.indexer.handlers.registry import HandlerRegistry
 from coop_dashboard.indexer.handlers.timelock import register_timelock
@@ -29,6 +30,7 @@ def build_default_registry() -> HandlerRegistry:
     register_timelock(registry)
     register_dataset_registry(registry)
     register_data_licensing(registry)
+    register_job_board(registry)
     registry.add_aggregate(TokenBalances(), TokenBalance)
     registry.add_aggregate(ProposalTallies(), ProposalTally)
     return registry
