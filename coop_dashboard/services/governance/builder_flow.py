@@ -49,6 +49,7 @@ from coop_dashboard.services.governance.dataset_actions import (
     delist_reason,
     minimum_bond_change,
 )
+from coop_dashboard.services.governance.job_actions import JobFundingForm, fund_job, stored_spec
 from coop_dashboard.services.governance.markdown import DESCRIPTION_MAX_BYTES
 from coop_dashboard.services.governance.preflight import (
     ActionCheck,
@@ -69,7 +70,7 @@ from coop_dashboard.services.transactions import (
     prepare_call,
 )
 
-KINDS = ("treasury", "parameter", "custom", "dataset")
+KINDS = ("treasury", "parameter", "custom", "dataset", "job")
 # The dataset registry's actions (kind "dataset"), as the page offers them.
 DATASET_ACTION_LABELS = {
     "grant_curator": "Grant the curator role",
@@ -113,6 +114,15 @@ class ActionForm:
     bond_waiting_period: str = ""  # days
     dataset: str = ""  # the dataset's id, "12" or "#12"
     reason: str = ""  # why it is delisted: text (stored on submit) or a CID
+    # kind "job" (Fund a training job): services/governance/job_actions.JobFundingForm
+    job_spec: str = ""  # the stored spec's CID
+    job_asset: str = "ETH"
+    job_bounty: str = ""
+    job_purpose: str = "research"
+    job_bidding_deadline: str = ""  # UTC, "2026-12-20T12:00"
+    job_delivery_deadline: str = ""
+    job_minimum_stake: str = ""  # ETH
+    job_challenge_window: str = "2 days"
 
     def is_blank(self) -> bool:
         """Nothing typed for this kind: the editor's action is then left out of the proposal."""
@@ -130,6 +140,8 @@ class ActionForm:
                 "bond_waiting_period": self.bond_waiting_period,
             }.get(self.dataset_action, self.dataset + self.reason)
             return not typed.strip()
+        if self.kind == "job":
+            return not (self.job_spec.strip() or self.job_bounty.strip())
         return False  # an unknown kind is refused, not silently dropped
 
 
@@ -274,6 +286,46 @@ def _dataset_action(settings: Settings, chain: GovernanceChain, form: ActionForm
     raise AssertionError("delist_dataset refused without a problem")  # pragma: no cover
 
 
+def _job_actions(
+    settings: Settings, chain: GovernanceChain, form: ActionForm
+) -> list[ProposalAction]:
+    board = {c.name: c for c in chain.known_contracts()}.get("JobBoard")
+    if board is None:
+        raise refuse("kind", "Action: this cooperative has no job board.")
+    problems = ProblemCollector()
+    spec = problems.check(lambda: stored_spec(settings.content_dir, form.job_spec))
+    asset = {a.symbol: a for a in treasury_assets(chain)}.get(form.job_asset)
+    voting = governance_suite(chain).settings
+    earliest = (
+        chain.latest_timestamp()
+        + voting.voting_delay
+        + voting.voting_period
+        + voting.timelock_delay
+    )
+    funding = JobFundingForm(
+        spec_cid=form.job_spec,
+        asset=form.job_asset,
+        bounty=form.job_bounty,
+        purpose=form.job_purpose,
+        bidding_deadline=form.job_bidding_deadline,
+        delivery_deadline=form.job_delivery_deadline,
+        minimum_stake=form.job_minimum_stake,
+        challenge_window=form.job_challenge_window,
+    )
+    actions = problems.check(
+        lambda: fund_job(board, asset, funding, spec, earliest_execution=earliest)
+    )
+    problems.raise_if_any()
+    return actions or []
+
+
+def _actions(settings: Settings, chain: GovernanceChain, form: ActionForm) -> list[ProposalAction]:
+    """The calls one action form makes: one, except funding a job in a token (approve, post)."""
+    if form.kind == "job":
+        return _job_actions(settings, chain, form)
+    return [_action(settings, chain, form)]
+
+
 def _action(settings: Settings, chain: GovernanceChain, form: ActionForm) -> ProposalAction:
     if form.kind == "treasury":
         asset = {a.symbol: a for a in treasury_assets(chain)}.get(form.asset)
@@ -347,13 +399,13 @@ def build_draft(
     actions: list[ProposalAction] = []
     for number, added in enumerate(form.added, start=1):
         try:
-            actions.append(_action(settings, chain, added))
+            actions.extend(_actions(settings, chain, added))
         except InvalidInput as exc:
             problems.add("actions", f"Action {number}: {exc}")
     if not form.editor.is_blank():
-        editor_action = problems.check(lambda: _action(settings, chain, form.editor))
-        if editor_action is not None:
-            actions.append(editor_action)
+        editor_actions = problems.check(lambda: _actions(settings, chain, form.editor))
+        if editor_actions is not None:
+            actions.extend(editor_actions)
     count = len(form.action_forms)
     if count == 0:
         problems.add("actions", "Add at least one action.")
@@ -379,14 +431,17 @@ def add_action(settings: Settings, editor: ActionForm, added_count: int) -> AddA
         return AddActionResult(field_errors={"actions": _too_many(added_count)})
     chain = _chain(settings)
     try:
-        action = _action(settings, chain, editor)
+        calls = _actions(settings, chain, editor)
     except InvalidInput as exc:
         return AddActionResult(field_errors=_field_errors(exc))
     # Decoded with the same context as the pre-flight, so the row says what the check will.
-    (decoded,) = decode_actions(
-        [action.target], [action.value], [action.calldata], action_context(chain)
+    decoded = decode_actions(
+        [c.target for c in calls],
+        [c.value for c in calls],
+        [c.calldata for c in calls],
+        action_context(chain),
     )
-    return AddActionResult(added=AddedAction(editor, decoded.summary))
+    return AddActionResult(added=AddedAction(editor, "; then ".join(d.summary for d in decoded)))
 
 
 def _report(chain: GovernanceChain, proposer: str, draft: ProposalDraft) -> PreflightReport:
