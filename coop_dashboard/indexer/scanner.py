@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from coop_dashboard.chain.account_proof import ProofMismatchError, get_proof_call, proven_balance
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.rpc import (
     BlockHeader,
@@ -62,6 +63,8 @@ from coop_dashboard.indexer.treasury_eth import EthInflowFinder
 log = logging.getLogger("coop.indexer")
 
 _HEADER_BATCH = 200
+# Refused proofs in a row after which the node's proofs are taken not to fit its headers.
+_PROOF_MISMATCHES_TOLERATED = 3
 
 
 class InconsistentFetchError(IndexerError):
@@ -174,6 +177,9 @@ class Scanner:
             size=config.initial_chunk, max_size=config.max_chunk, target_logs=config.target_logs
         )
         self.eth = EthInflowFinder(rpc, self.treasury) if config.track_eth_inflows else None
+        # The treasury's balance at the head is read with a proof (see _balance_at_last).
+        self._prove_head_balance = True
+        self._proof_mismatches = 0
         self._checkpoint: Checkpoint | None = None
         self._checkpoint_stored = False
         # While a batch is written, the next range is fetched in this thread
@@ -311,6 +317,11 @@ class Scanner:
                 if isinstance(error, JsonRpcError) and error.method == "eth_getBalance":
                     self._warn_no_past_balances(error)
                     continue
+                if isinstance(error, JsonRpcError) and error.method == "eth_getProof":
+                    self._stop_proving(
+                        f"the node does not serve eth_getProof ({error.rpc_message})"
+                    )
+                    continue
                 if not self.sizer.failed():
                     raise IndexerError(
                         f"eth_getLogs fails even for a single block ({first}): {error}"
@@ -371,20 +382,29 @@ class Scanner:
         if not numbers or numbers[-1] != last:
             numbers.append(last)
         calls += [get_block_call(number) for number in numbers]
+        prove_last = self._prove_head_balance and last >= head
         if self.eth is not None:
             calls += [
                 get_balance_call(self.treasury, checkpoint.block_number),
-                get_balance_call(self.treasury, last),
+                get_proof_call(self.treasury, last)
+                if prove_last
+                else get_balance_call(self.treasury, last),
             ]
         results = self.rpc.batch(calls)
         log_lists = results[: len(self.filters)]
         header_raws = results[len(self.filters) : len(self.filters) + len(numbers)]
-        balances = None
-        if self.eth is not None:
-            balances = (int(results[-2], 16), int(results[-1], 16))
 
         if any(raw is None for raw in header_raws):
             raise InconsistentFetchError(f"blocks up to {last} vanished while fetching")
+        balances = None
+        if self.eth is not None:
+            after = (
+                self._proven_treasury_balance(results[-1], header_raws[-1])
+                if prove_last
+                else int(results[-1], 16)
+            )
+            balances = (int(results[-2], 16), after)
+
         headers = [header_from_json(raw) for raw in header_raws]
         self._check_chain(checkpoint, first, headers)
         logs = self._merge(log_lists)
@@ -402,6 +422,38 @@ class Scanner:
         timestamps = {header.number: header.timestamp for header in headers}
         timestamps.update(self._timestamps(sorted(missing_time)))
         return _Fetched(logs, headers, balances, timestamps)
+
+    def _proven_treasury_balance(self, proof: Any, last_raw: dict[str, Any]) -> int:
+        """The treasury's balance in the range's last block, from a proof checked against
+        that block's state root.
+
+        Why a proof: a balance "at the head" can be answered from the next block's
+        state. anvil does so while it executes that block (its working state already
+        holds the new transfers until the block is published), and the inflows of the
+        next block were then counted in this one too (and again in their own). A
+        balance below the head comes from a kept past state and needs no proof.
+        """
+        try:
+            balance = proven_balance(proof, str(last_raw["stateRoot"]), self.treasury)
+        except ProofMismatchError as error:
+            self._proof_mismatches += 1
+            if self._proof_mismatches >= _PROOF_MISMATCHES_TOLERATED:
+                self._stop_proving(f"its proofs do not match its blocks ({error})")
+            raise InconsistentFetchError(
+                f"the treasury balance of block {int(last_raw['number'], 16)} came from "
+                f"another state (the node was mining the next block?): {error}"
+            ) from error
+        self._proof_mismatches = 0
+        return balance
+
+    def _stop_proving(self, why: str) -> None:
+        if self._prove_head_balance:
+            log.warning(
+                "reading the treasury's ETH balance at the head without a proof: %s; "
+                "a balance read while the node mines the next block may then be wrong",
+                why,
+            )
+        self._prove_head_balance = False
 
     @staticmethod
     def _check_chain(checkpoint: Checkpoint, first: int, headers: list[BlockHeader]) -> None:

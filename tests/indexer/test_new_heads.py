@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.loadgen import LoadGenerator
+from coop_dashboard.chain.rpc import RpcClient
 from coop_dashboard.db import queries
 from coop_dashboard.indexer.config import IndexerConfig
-from coop_dashboard.indexer.digest import database_digest
-from coop_dashboard.indexer.service import Follower, run_follower, run_once
+from coop_dashboard.indexer.digest import table_digests
+from coop_dashboard.indexer.service import Follower, IndexerSession, run_follower, run_once
 from tests.indexer.conftest import (
     GeneratedChain,
     engine_for,
@@ -145,6 +147,104 @@ def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
         thread.join(timeout=30)
 
     # Nothing missed, nothing twice: the same rows as a clean index of the final chain.
+    assert table_digests(engine_for(database_url)) == _clean_digests(generated, tmp_path)
+
+
+def _clean_digests(generated: GeneratedChain, tmp_path: Path) -> dict[str, str]:
+    """Per-table digests of a clean index of the chain as it is now (a failure names the table)."""
     clean_url = f"sqlite:///{tmp_path / 'clean.db'}"
     run_once(indexer_settings(generated.rpc_url, generated.manifest_path, clean_url))
-    assert database_digest(engine_for(database_url)) == database_digest(engine_for(clean_url))
+    return table_digests(engine_for(clean_url))
+
+
+class _MinesDuringTheBalanceRead(RpcClient):
+    """Forces the interleaving anvil allows at random: the scanner asks for the treasury's
+    balance at the head N while the node executes block N+1, and is answered from the
+    state that already holds N+1 (anvil serves the head from its working state until
+    N+1 is published). Here N+1 is really mined first (with ETH for the treasury in
+    it) and the read is then made at N+1: what anvil answers in that window."""
+
+    def __init__(self, url: str, treasury: str, race_at: int, send_eth: Any) -> None:
+        super().__init__(url, 5.0)
+        self.treasury = treasury.lower()
+        self.race_at = race_at
+        self.send_eth = send_eth
+        self.raced = 0
+
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        calls = list(calls)
+        for position, (method, params) in enumerate(calls):
+            reads_balance = method in ("eth_getBalance", "eth_getProof")
+            treasury = reads_balance and str(params[0]).lower() == self.treasury
+            if treasury and params[-1] == hex(self.race_at) and not self.raced:
+                self.send_eth()  # automine: block N+1, the treasury richer
+                calls[position] = (method, [*params[:-1], hex(self.race_at + 1)])
+                self.raced += 1
+        return super().batch(calls)
+
+
+def test_a_balance_read_racing_the_next_block_is_refused(
+    chain_and_ws_proxy: tuple[GeneratedChain, TcpProxy], tmp_path: Path
+) -> None:
+    """CI saw the follower's digest differ after pushed heads: an extra eth_internal row.
+    The treasury's ETH at the head was read while anvil mined the next block, so that
+    block's inflow was counted in the head block too (and again in its own block)."""
+    generated, _proxy = chain_and_ws_proxy
+    database_url = f"sqlite:///{tmp_path / 'index.db'}"
+    settings = indexer_settings(generated.rpc_url, generated.manifest_path, database_url)
+    treasury = generated.deployment.address("CoopTimelock")
+    sender = generated.chain.w3.eth.accounts[3]
+    session = IndexerSession(settings, IndexerConfig())
+    try:
+        session.scanner.catch_up()
+        _rpc(generated, "evm_mine")  # block N: nothing for the treasury
+        head = _head(generated)
+
+        def send_eth() -> None:
+            tx = {"from": sender, "to": treasury, "value": hex(7 * 10**15)}
+            _rpc(generated, "eth_sendTransaction", tx)
+
+        racing = _MinesDuringTheBalanceRead(generated.rpc_url, treasury, head, send_eth)
+        session.scanner.rpc = racing
+        session.scanner.catch_up()
+        assert racing.raced == 1
+        assert _head(generated) == head + 1
+        assert (queries.indexed_block_number(engine_for(database_url)) or -1) == head + 1
+    finally:
+        session.close()
+    assert table_digests(engine_for(database_url)) == _clean_digests(generated, tmp_path)
+
+
+def test_pushed_heads_while_blocks_fund_the_treasury_back_to_back(
+    chain_and_ws_proxy: tuple[GeneratedChain, TcpProxy], tmp_path: Path
+) -> None:
+    """The same race left to chance on a real anvil: blocks full of ETH sent to the
+    treasury mined back to back, each pushed to a follower that indexes it at once
+    (so its balance reads meet the mining of the next block)."""
+    generated, proxy = chain_and_ws_proxy
+    database_url = f"sqlite:///{tmp_path / 'index.db'}"
+    settings = replace(
+        indexer_settings(generated.rpc_url, generated.manifest_path, database_url),
+        rpc_ws_url=proxy.url.replace("http://", "ws://"),
+    )
+    follower = Follower(settings, IndexerConfig(poll_interval_s=POLL_S, rpc_timeout_s=5.0))
+    heads = follower.heads
+    assert heads is not None
+    stop = threading.Event()
+    thread = threading.Thread(target=run_follower, args=(follower, stop), daemon=True)
+    thread.start()
+    try:
+        _wait_indexed(database_url, _head(generated))
+        _wait_for(lambda: heads.connected)
+        generator = LoadGenerator(generated.rpc_url, generated.deployment, 5, txs_per_block=2)
+        try:
+            generator.resume(generated.report)
+            generator.activity(400, treasury_share=0.9)
+            last = generator.finish().last_block
+        finally:
+            generator.close()
+        _wait_indexed(database_url, last, within_s=120)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert table_digests(engine_for(database_url)) == _clean_digests(generated, tmp_path)
