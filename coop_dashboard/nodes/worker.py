@@ -83,6 +83,9 @@ class Worker:
 
     def refusal(self, job: PostedJob) -> str | JobSpec:
         """The reason not to bid on `job`, or its spec when it can be done."""
+        status = self.node.job_state(job.job_id).status
+        if status != "open":
+            return f"the job is {status.replace('_', ' ')}, not open for bids"
         try:
             raw = self.app.fetch_content(job.spec_cid, "The spec")
         except CoopError as error:

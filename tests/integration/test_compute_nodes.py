@@ -1,0 +1,317 @@
+"""The compute nodes end to end on a real anvil, index, content store and database: a
+worker with its own key bids on a posted job, is accepted, downloads the licensed data
+through the gated HTTP route, trains, stores and submits; a verifier reproduces the
+score (recomputed here independently of the nodes' code) and finalize pays the
+worker. A dishonest worker is challenged by the verifier and slashed; bad specs and
+a worker without a pass are refused with reasons before any bid."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from skops import io as skops_io
+from starlette.testclient import TestClient
+
+from coop_dashboard.chain import devchain
+from coop_dashboard.chain.compile import Artifact
+from coop_dashboard.chain.contracts import Deployment
+from coop_dashboard.chain.data_licensing import TierTerms
+from coop_dashboard.chain.job_board import JobTerms
+from coop_dashboard.chain.job_nodes import JobBoardNode
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import Settings
+from coop_dashboard.content.cid import cid_for_bytes, sha256_digest
+from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.node_queries import latest_heartbeat, reproductions_of
+from coop_dashboard.indexer.config import IndexerConfig
+from coop_dashboard.indexer.service import run_once
+from coop_dashboard.nodes.app_client import AppClient, NodeHttpError
+from coop_dashboard.nodes.journal import Journal
+from coop_dashboard.nodes.verifier import Verifier
+from coop_dashboard.nodes.worker import Worker, WorkerConfig
+from coop_dashboard.services.datasets import demo
+from coop_dashboard.services.jobs.spec import Evaluation, JobSpec, score_units
+from tests.support.chains import Chain
+from tests.support.datasets import (
+    act_as_governance,
+    api_client,
+    deployed_app,
+    emitted,
+    register,
+    sample_registration,
+)
+from tests.support.licensing import buy, set_tier
+
+ETHER = 10**18
+DAY = 86_400
+WINE = demo._wine().csv()
+SPEC = JobSpec(
+    recipe="logistic_regression",
+    params={"C": 0.5},
+    training_datasets=(1,),  # replaced by the registered id
+    label_column="cultivar",
+    evaluation=Evaluation("holdout", test_share=0.25),
+    metric="accuracy",
+    target_score=0.9,
+    tolerance=0.01,
+    seed=11,
+)
+
+
+@dataclass
+class World:
+    chain: Chain
+    deployment: Deployment
+    settings: Settings
+    client: TestClient
+    poster: Sender
+    worker_key: LocalAccount
+    liar_key: LocalAccount
+    verifier_key: LocalAccount
+    unlicensed_key: LocalAccount
+    dataset: int = 0
+    tier: int = 0
+
+    @property
+    def store(self) -> LocalContentStore:
+        return LocalContentStore(self.settings.content_dir)
+
+    def node(self, key: LocalAccount) -> JobBoardNode:
+        return JobBoardNode.with_key(self.chain.w3, self.deployment, key.key.hex())
+
+    def app(self, key: LocalAccount) -> AppClient:
+        return AppClient(self.client, key.key.hex())
+
+    def index(self) -> None:
+        run_once(self.settings, IndexerConfig())
+
+    def post(self, spec_bytes: bytes, datasets: tuple[int, ...] | None = None) -> int:
+        spec_cid = self.store.put(spec_bytes)
+        return self.post_cid(spec_cid, datasets)
+
+    def post_cid(self, spec_cid: str, datasets: tuple[int, ...] | None = None) -> int:
+        now = devchain.latest_timestamp(self.chain.w3)
+        terms = JobTerms(
+            spec_cid=spec_cid,
+            dataset_ids=datasets or (self.dataset,),
+            bounty=ETHER,
+            bidding_deadline=now + DAY,
+            delivery_deadline=now + 7 * DAY,
+            minimum_stake=ETHER // 10,
+            challenge_window_s=2 * DAY,
+        )
+        board = self.deployment.contract(self.chain.w3, "JobBoard")
+        receipt = self.poster.call(
+            board.functions.postJob(terms.as_struct()), what="post", value=terms.value
+        )
+        (event,) = emitted(board, "JobPosted", receipt)
+        return int(event["args"]["jobId"])
+
+    def accept(self, job: int, provider: str) -> None:
+        board = self.deployment.contract(self.chain.w3, "JobBoard")
+        self.poster.call(board.functions.acceptBid(job, provider), what="accept")
+
+    def spec(self, **changes: object) -> JobSpec:
+        return replace(SPEC, training_datasets=(self.dataset,), **changes)  # type: ignore[arg-type]
+
+
+def _funded(chain: Chain) -> LocalAccount:
+    account: LocalAccount = Account.create()
+    chain.w3.provider.make_request(  # type: ignore[arg-type]
+        "anvil_setBalance", [account.address, hex(10 * ETHER)]
+    )
+    return account
+
+
+@pytest.fixture(scope="module")
+def world(
+    compiled_artifacts: dict[str, Artifact],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[World]:
+    directory = tmp_path_factory.mktemp("compute-nodes")
+    monkeypatch = pytest.MonkeyPatch()
+    with (
+        deployed_app(compiled_artifacts, directory) as (chain, deployment, settings),
+        api_client(settings, monkeypatch) as client,
+    ):
+        w3 = chain.w3
+        world = World(
+            chain,
+            deployment,
+            settings,
+            client,
+            Sender.unlocked(w3, w3.eth.accounts[2]),
+            *(_funded(chain) for _ in range(4)),
+        )
+        contributor = Sender.unlocked(w3, w3.eth.accounts[1])
+        registration = replace(
+            sample_registration("wine"),
+            data_cid=world.store.put(WINE),
+            content_digest=sha256_digest(WINE),
+        )
+        registry = deployment.contract(w3, "DatasetRegistry")
+        world.dataset, _ = register(registry, contributor, registration)
+        licensing = deployment.contract(w3, "DataLicensing")
+        world.tier = set_tier(licensing, contributor, world.dataset, TierTerms(price=10**15))
+        buyer = Sender.unlocked(w3, w3.eth.accounts[4])
+        for holder in (world.worker_key, world.liar_key, world.verifier_key):
+            buy(w3, deployment, licensing, buyer, world.dataset, world.tier, holder.address)
+        world.index()
+        yield world
+    monkeypatch.undo()
+
+
+def _worker(world: World, key: LocalAccount, folder: Path, **config: object) -> Worker:
+    return Worker(
+        world.node(key),
+        world.app(key),
+        Journal(folder),
+        WorkerConfig(**config),  # type: ignore[arg-type]
+    )
+
+
+def _verifier(world: World, folder: Path) -> Verifier:
+    key = world.verifier_key
+    return Verifier(world.node(key), world.app(key), Journal(folder))
+
+
+def _independent_accuracy(model_bytes: bytes, spec: JobSpec) -> float:
+    """The holdout accuracy recomputed here: our own CSV reading and split, skops' loader."""
+    rows = list(csv.DictReader(io.StringIO(WINE.decode())))
+    labels = np.array([row["cultivar"] for row in rows])
+    features = np.array([[float(v) for k, v in row.items() if k != "cultivar"] for row in rows])
+    rng = np.random.default_rng(spec.seed)
+    test = np.zeros(len(rows), dtype=bool)
+    for label in sorted(set(labels.tolist())):
+        members = np.flatnonzero(labels == label)
+        rng.shuffle(members)
+        test[members[: round(len(members) * spec.evaluation.test_share)]] = True
+    model = skops_io.loads(model_bytes, trusted=skops_io.get_untrusted_types(data=model_bytes))
+    return float(np.mean(model.predict(features[test]) == labels[test]))
+
+
+def test_a_job_is_bid_on_trained_verified_and_paid(world: World, tmp_path: Path) -> None:
+    spec = world.spec()
+    job = world.post(spec.to_json())
+    worker = _worker(world, world.worker_key, tmp_path / "worker")
+    worker.step()
+    assert worker.journal.job(job)["stage"] == "bid"  # type: ignore[index]
+    world.accept(job, world.worker_key.address)
+    worker.step()
+    entry = worker.journal.job(job)
+    assert entry is not None and entry["stage"] == "submitted"
+    node = world.node(world.worker_key)
+    result = node.result_of(job)
+    assert result is not None and node.job_state(job).status == "in_review"
+    # The checkpoint in the content store loads, predicts, and scores what was claimed.
+    model_bytes = world.store.get(result.checkpoint_cid)
+    recomputed = _independent_accuracy(model_bytes, spec)
+    assert score_units(recomputed) == result.claimed_units
+    metrics = json.loads(world.store.get(result.metrics_cid))
+    assert metrics["score"] == pytest.approx(recomputed) and metrics["test_rows"] == 45
+    engine = get_engine(world.settings.database_url)
+    beat = latest_heartbeat(engine, job, world.worker_key.address)
+    assert beat is not None and beat.stage == "submitted"
+    # A restarted worker (same journal) does nothing twice.
+    again = _worker(world, world.worker_key, tmp_path / "worker")
+    again.step()
+    assert len(node.submitted_results(0, node.head())) == 1
+    verifier = _verifier(world, tmp_path / "verifier")
+    verifier.step()
+    assert verifier.journal.job(job)["stage"] == "agreed"  # type: ignore[index]
+    (reproduction,) = reproductions_of(engine, job)
+    assert reproduction.agrees and reproduction.claimed_units == result.claimed_units
+    assert reproduction.reproduced_units == result.claimed_units
+    assert reproduction.retrained_units == result.claimed_units  # re-training is exact
+    before = node.credit()
+    devchain.increase_time(world.chain.w3, 2 * DAY + 1)
+    worker.step()
+    assert node.job_state(job).status == "completed"
+    assert node.credit() - before == ETHER + ETHER // 10  # price (the whole bounty) + stake
+
+
+def test_an_inflated_claim_is_challenged_and_slashed(world: World, tmp_path: Path) -> None:
+    job = world.post(world.spec(seed=12).to_json())
+    liar = _worker(world, world.liar_key, tmp_path / "liar", dishonest="inflate")
+    liar.step()
+    world.accept(job, world.liar_key.address)
+    liar.step()
+    verifier = _verifier(world, tmp_path / "verifier")
+    verifier.step()
+    entry = verifier.journal.job(job)
+    assert entry is not None and entry["stage"] == "challenged", entry
+    node = world.node(world.verifier_key)
+    assert node.job_state(job).status == "challenged"
+    evidence = json.loads(world.store.get(entry["evidence_cid"]))
+    assert evidence["agrees"] is False and "outside the tolerance" in evidence["reason"]
+    (reproduction,) = reproductions_of(get_engine(world.settings.database_url), job)
+    assert not reproduction.agrees
+    assert reproduction.claimed_units - reproduction.reproduced_units > SPEC.tolerance_units
+    governance = act_as_governance(world.chain.w3, world.deployment)
+    board = world.deployment.contract(world.chain.w3, "JobBoard")
+    arbiter = Sender.unlocked(world.chain.w3, world.chain.w3.eth.accounts[8])
+    role = board.functions.ARBITER_ROLE().call()
+    governance.call(board.functions.grantRole(role, arbiter.address), what="grant")
+    receipt = arbiter.call(
+        board.functions.resolveChallenge(job, False, cid_for_bytes(b"did not reproduce")),
+        what="resolve",
+    )
+    (slashed,) = emitted(board, "ProviderSlashed", receipt)
+    assert slashed["args"]["provider"] == world.liar_key.address
+    assert node.job_state(job).status == "failed"
+
+
+def test_a_checkpoint_trained_on_other_data_is_challenged(world: World, tmp_path: Path) -> None:
+    job = world.post(world.spec(seed=13).to_json())
+    liar = _worker(world, world.liar_key, tmp_path / "liar", dishonest="other_data")
+    liar.step()
+    world.accept(job, world.liar_key.address)
+    liar.step()
+    verifier = _verifier(world, tmp_path / "verifier")
+    verifier.step()
+    entry = verifier.journal.job(job)
+    assert entry is not None and entry["stage"] == "challenged", entry
+
+
+def test_bad_specs_are_refused_before_bidding(world: World, tmp_path: Path) -> None:
+    good = json.loads(world.spec(seed=14).to_json())
+    unknown_recipe = json.dumps({**good, "recipe": "quantum_annealer"}).encode()
+    outside_eval = world.spec(evaluation=Evaluation("dataset", dataset_id=world.dataset + 50))
+    jobs = {
+        "unknown": world.post(unknown_recipe),
+        "eval": world.post(outside_eval.to_json()),
+        "unreachable": world.post_cid(cid_for_bytes(b"a spec nobody stored")),
+    }
+    worker = _worker(world, world.worker_key, tmp_path / "picky", max_concurrent=5)
+    worker.step()
+    reasons = {name: (worker.journal.job(job) or {}) for name, job in jobs.items()}
+    assert all(entry["stage"] == "refused" for entry in reasons.values()), reasons
+    assert "Unknown recipe 'quantum_annealer'" in reasons["unknown"]["reason"]
+    assert "missing evaluation data" in reasons["eval"]["reason"]
+    assert "spec unreachable" in reasons["unreachable"]["reason"]
+    board = world.deployment.contract(world.chain.w3, "JobBoard")
+    assert all(board.functions.bidCount(job).call() == 0 for job in jobs.values())
+
+
+def test_a_worker_without_a_pass_neither_bids_nor_downloads(world: World, tmp_path: Path) -> None:
+    job = world.post(world.spec(seed=15).to_json())
+    worker = _worker(world, world.unlicensed_key, tmp_path / "unlicensed")
+    worker.step()
+    entry = worker.journal.job(job)
+    assert entry is not None and entry["stage"] == "refused"
+    assert "no valid research pass" in entry["reason"]
+    facts = world.node(world.unlicensed_key).dataset_data(world.dataset)
+    with pytest.raises(NodeHttpError, match="holds no access pass to dataset"):
+        world.app(world.unlicensed_key).download_dataset(
+            world.dataset, facts.data_cid, facts.content_digest
+        )
