@@ -32,6 +32,7 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.migrations import upgrade_database
 from coop_dashboard.errors import ConfigError, CoopError, NodeError, RpcUnavailableError
 from coop_dashboard.indexer import cli as indexer_cli
+from coop_dashboard.nodes import cli as nodes_cli
 from coop_dashboard.redaction import install_log_redaction
 
 APP_PORT = 3000
@@ -373,6 +374,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="backend worker processes (more than 1 needs REDIS_URL)",
     )
     p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser("worker", help="a compute provider: bid on jobs, train, submit")
+    nodes_cli.add_worker_arguments(p)
+    p.set_defaults(run=nodes_cli.run_worker)
+
+    p = commands.add_parser("verify", help="a verifier: re-check results, challenge bad ones")
+    nodes_cli.add_verifier_arguments(p)
+    p.set_defaults(run=nodes_cli.run_verifier)
 
     p = commands.add_parser("up", help="local chain + deploy + seed (first time) + the app")
     p.add_argument("--fresh", action="store_true", help="start from an empty chain")
