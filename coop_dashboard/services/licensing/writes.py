@@ -16,7 +16,7 @@ permit signature would still need a transaction of its own: approve is as cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coop_dashboard.auth.addresses import checksum_address
 from coop_dashboard.chain.data_licensing import LICENSING_CONTRACT, PURPOSES, pass_id
@@ -97,6 +97,7 @@ def prepare_set_tier(
     if facts.summary.status == "delisted":
         raise LicensingRefused(f"Dataset #{dataset} is delisted: it cannot offer tiers.")
     terms = parse_tier_form(form, offered_currencies(settings))
+    terms = replace(terms, currency=checksum_address(terms.currency))  # web3 takes EIP-55 only
     chain = LicensingChain(settings)
     if not chain.currency_allowed(terms.currency):
         raise LicensingRefused("Governance no longer allows this currency for licenses.")
