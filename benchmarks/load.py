@@ -34,6 +34,8 @@ import asyncio
 import contextlib
 import json
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -416,8 +418,26 @@ class ClickResult:
         return lines
 
 
+def start_profiler(server: AppServer, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling every worker of the server for `seconds` (collapsed stacks to `out`)."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        print("  (py-spy not installed: no profile)", flush=True)
+        return None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    command = [py_spy, "record", "--pid", str(server.process.pid), "--subprocesses", "--idle"]
+    command += ["--rate", "50", "--duration", str(int(seconds)), "--format", "raw"]
+    command += ["--output", str(out), "--nonblocking"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def run_clicks(
-    scenario: Scenario, server: AppServer, users: int, trivial: bool, seconds: float
+    scenario: Scenario,
+    server: AppServer,
+    users: int,
+    trivial: bool,
+    seconds: float,
+    profile: Path | None = None,
 ) -> ClickResult:
     tabs = await open_tabs(scenario, users, seed=users)
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -426,6 +446,7 @@ async def run_clicks(
     await asyncio.sleep(2.0)  # let the hydrates settle
     cpu_before, wall_before = server_cpu(server), time.perf_counter()
     own_before = time.process_time()
+    profiler = None if profile is None else start_profiler(server, seconds, profile)
     try:
         await asyncio.gather(
             *(
@@ -448,6 +469,8 @@ async def run_clicks(
         own_pct = 100 * (time.process_time() - own_before) / wall
     finally:
         await asyncio.gather(*(tab.close() for tab in tabs))
+        if profiler is not None:
+            await asyncio.to_thread(profiler.wait)
     return ClickResult(users, dict(latencies), failures, server_pct, own_pct)
 
 
@@ -547,8 +570,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", default="one,scaled")
     parser.add_argument("--users", default="50,100,300", help="users for the one-worker runs")
     parser.add_argument("--scaled-users", default="300,600", help="users for the scaled runs")
-    parser.add_argument("--idle", type=int, default=1_000, help="idle tabs")
+    parser.add_argument("--idle", type=int, default=1_000, help="idle tabs (0: skip)")
     parser.add_argument("--seconds", type=float, default=20.0, help="per measurement")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="folder: py-spy samples the server during each app click run (collapsed stacks)",
+    )
     args = parser.parse_args(argv)
 
     compile_contracts(CONTRACTS_DIR)
@@ -572,15 +601,25 @@ def main(argv: list[str] | None = None) -> int:
                     counts = args.users if name == "one" else args.scaled_users
                     for users in [int(x) for x in counts.split(",")]:
                         for trivial in (False, True):
+                            profile = (
+                                None
+                                if args.profile is None or trivial
+                                else args.profile / f"{name}-{users}.txt"
+                            )
                             result = asyncio.run(
-                                run_clicks(scenario, served.server, users, trivial, args.seconds)
+                                run_clicks(
+                                    scenario, served.server, users, trivial, args.seconds, profile
+                                )
                             )
                             for line in result.lines():
                                 print("  " + line, flush=True)
-                    line = asyncio.run(
-                        run_idle(scenario, served.server, args.idle, args.seconds, served.redis_url)
-                    )
-                    print("  " + line, flush=True)
+                    if args.idle > 0:
+                        line = asyncio.run(
+                            run_idle(
+                                scenario, served.server, args.idle, args.seconds, served.redis_url
+                            )
+                        )
+                        print("  " + line, flush=True)
         finally:
             chain.stop()
     return 0
