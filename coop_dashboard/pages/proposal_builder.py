@@ -17,6 +17,7 @@ from coop_dashboard.services.governance.builder_flow import (
     DATASET_ACTION_LABELS,
     PARAMETER_LABELS,
 )
+from coop_dashboard.services.jobs.inputs import PURPOSE_CHOICES
 from coop_dashboard.state.proposal_builder import ProposalBuilderState
 from coop_dashboard.state.tx import TxState
 
@@ -199,6 +200,35 @@ def _dataset() -> rx.Component:
     )
 
 
+def _fund_job() -> rx.Component:
+    # Fund a training job: the timelock posts it with the treasury's bounty (cUSD: approve first).
+    return rx.vstack(
+        _field("Spec CID (stored)", "job_spec", "bafk…"),
+        rx.text("Asset", size="2", weight="medium"),
+        rx.select(
+            S.asset_symbols,
+            value=S.job_asset,
+            on_change=lambda value: S.set_field("job_asset", value),  # type: ignore[operator]
+            id="builder-job_asset",
+        ),
+        _error("job_asset"),
+        _field("Bounty", "job_bounty", "e.g. 2"),
+        rx.text("Purpose", size="2", weight="medium"),
+        rx.select(
+            list(PURPOSE_CHOICES),
+            value=S.job_purpose,
+            on_change=lambda value: S.set_field("job_purpose", value),  # type: ignore[operator]
+            id="builder-job_purpose",
+        ),
+        _error("job_purpose"),
+        _field("Bidding deadline (UTC)", "job_bidding_deadline", "2026-12-20T12:00"),
+        _field("Delivery deadline (UTC)", "job_delivery_deadline", "2027-01-10T12:00"),
+        _field("Minimum stake (ETH)", "job_minimum_stake", "e.g. 0.1"),
+        _field("Challenge window", "job_challenge_window", "e.g. 2 days"),
+        width="100%",
+    )
+
+
 def _added_action(added: Any, index: Any) -> rx.Component:
     return rx.hstack(
         rx.badge(index + 1, variant="soft"),
@@ -236,6 +266,7 @@ def _action() -> rx.Component:
             rx.segmented_control.item("Parameter change", value="parameter"),
             rx.segmented_control.item("Custom call", value="custom"),
             rx.segmented_control.item("Datasets", value="dataset"),
+            rx.segmented_control.item("Fund a job", value="job"),
             value=S.kind,
             on_change=lambda value: S.set_field("kind", value),  # type: ignore[operator]
             id="builder-kind",
@@ -245,6 +276,7 @@ def _action() -> rx.Component:
             ("treasury", _treasury()),
             ("parameter", _parameter()),
             ("dataset", _dataset()),
+            ("job", _fund_job()),
             _custom(),
         ),
         _error("kind"),

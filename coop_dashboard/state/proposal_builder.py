@@ -73,6 +73,14 @@ class ProposalBuilderState(rx.State):
     dataset: str = ""
     reason: str = ""
     dataset_query: str = ""  # the delisting's dataset search (name or id)
+    job_spec: str = ""  # Fund a training job (services/governance/job_actions)
+    job_asset: str = "ETH"
+    job_bounty: str = ""
+    job_purpose: str = "research"
+    job_bidding_deadline: str = ""
+    job_delivery_deadline: str = ""
+    job_minimum_stake: str = ""
+    job_challenge_window: str = "2 days"
     found_datasets: list[DatasetOption] = []
     contracts: list[str] = []
     functions: list[FunctionView] = []
@@ -136,6 +144,14 @@ class ProposalBuilderState(rx.State):
             bond_waiting_period=self.bond_waiting_period,
             dataset=self.dataset,
             reason=self.reason,
+            job_spec=self.job_spec,
+            job_asset=self.job_asset,
+            job_bounty=self.job_bounty,
+            job_purpose=self.job_purpose,
+            job_bidding_deadline=self.job_bidding_deadline,
+            job_delivery_deadline=self.job_delivery_deadline,
+            job_minimum_stake=self.job_minimum_stake,
+            job_challenge_window=self.job_challenge_window,
         )
 
     def _form(self) -> BuilderForm:
@@ -156,6 +172,8 @@ class ProposalBuilderState(rx.State):
         self.curator, self.minimum_bond = blank.curator, blank.minimum_bond
         self.bond_waiting_period, self.dataset, self.reason = "", blank.dataset, blank.reason
         self.dataset_query, self.found_datasets = "", []
+        self.job_spec, self.job_bounty, self.job_minimum_stake = "", "", ""
+        self.job_bidding_deadline, self.job_delivery_deadline = "", ""
 
     def _reset_form(self) -> None:
         """Everything typed goes (after a proposal was created from it)."""

@@ -27,6 +27,8 @@ MAX_DATASET_ID = 2**64 - 1
 # Assets a bounty may be posted in, as the form names them: (symbol, manifest contract).
 ASSETS: dict[str, str | None] = {"ETH": None, "cUSD": "MockStablecoin"}
 ASSET_DECIMALS = {"ETH": 18, "cUSD": 6}
+# The purposes a job may name (DataLicensing.Purpose), for the forms' selects.
+PURPOSE_CHOICES: tuple[str, ...] = PURPOSES
 TIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
 
