@@ -12,10 +12,12 @@ page shows what the chain said at the block the database is at.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
@@ -196,6 +198,11 @@ class _SupplyHistory:
             )
             for timestamp, sender, value in rows:
                 self._mints.append((timestamp, value if sender == ZERO_ADDRESS else -value))
+        # Prefix sums by timestamp: a whole feed's quorums cost a bisect each, not a scan.
+        # Stable sort keeps block order within a timestamp; only the sums are read.
+        self._mints.sort(key=lambda mint: mint[0])
+        self._mint_times = [timestamp for timestamp, _ in self._mints]
+        self._supply_totals = list(accumulate(delta for _, delta in self._mints))
         self._numerators = [
             (timestamp, int(value))
             for timestamp, value in connection.execute(
@@ -207,7 +214,8 @@ class _SupplyHistory:
 
     def supply_at(self, timepoint: int) -> int:
         # ERC20Votes.getPastTotalSupply: checkpoints with key <= timepoint.
-        return sum(delta for timestamp, delta in self._mints if timestamp <= timepoint)
+        at = bisect_right(self._mint_times, timepoint)
+        return self._supply_totals[at - 1] if at else 0
 
     def numerator_at(self, timepoint: int) -> int:
         numerator = 0
