@@ -10,10 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from eth_account import Account
@@ -32,6 +40,7 @@ from coop_dashboard.config import Settings
 from coop_dashboard.content.cid import cid_for_bytes, sha256_digest
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.licensing_queries import access_log
 from coop_dashboard.db.node_queries import latest_heartbeat, reproductions_of
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
@@ -315,3 +324,146 @@ def test_a_worker_without_a_pass_neither_bids_nor_downloads(world: World, tmp_pa
         world.app(world.unlicensed_key).download_dataset(
             world.dataset, facts.data_cid, facts.content_digest
         )
+
+
+# --- a worker process killed mid-training ----------------------------------------------
+
+SLOW_SPEC_PARAMS = {"hidden_units": 256, "hidden_layers": 2, "max_iter": 2000, "alpha": 0.0}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(settings: Settings, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "COOP_DATA_DIR": str(settings.data_dir),
+        "CONTENT_DIR": str(settings.content_dir),
+        "DATABASE_URL": settings.database_url,
+        "APP_ORIGIN": settings.app_origin,
+        "RPC_URL": settings.rpc_url,
+        "CHAIN_ID": str(settings.chain_id),
+        "DEPLOYMENT": str(settings.deployment_path),
+        **extra,
+    }
+
+
+def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def served_api(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app's HTTP API in its own server process, as a remote worker reaches it."""
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("api") / "granian.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "asgi",
+            "--factory",
+            "--port",
+            str(port),
+            "coop_dashboard.api.app:build_api",
+        ],
+        env=_environment(world.settings),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+
+        def answers() -> bool:
+            try:
+                return httpx.post(f"{url}/api/auth/nonce", json={}).status_code == 400
+            except httpx.HTTPError:
+                return False
+
+        _wait(answers, 60, "the API server")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _start_worker(world: World, key: LocalAccount, url: str, state: Path, log: Path) -> Any:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "coop_dashboard.cli",
+            "worker",
+            "--app-url",
+            url,
+            "--state-dir",
+            str(state),
+            "--poll",
+            "0.3",
+            "--recipe",
+            "mlp",
+        ],
+        env=_environment(world.settings, COOP_WORKER_KEY=key.key.hex()),
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_a_worker_killed_mid_training_resumes_and_submits_once(
+    world: World, served_api: str, tmp_path: Path
+) -> None:
+    key = _funded(world.chain)
+    licensing = world.deployment.contract(world.chain.w3, "DataLicensing")
+    buyer = Sender.unlocked(world.chain.w3, world.chain.w3.eth.accounts[4])
+    buy(world.chain.w3, world.deployment, licensing, buyer, world.dataset, world.tier, key.address)
+    world.index()
+    spec = world.spec(recipe="mlp", params=SLOW_SPEC_PARAMS, seed=21)
+    job = world.post(spec.to_json())
+    state, log = tmp_path / "state", tmp_path / "worker.log"
+    journal_path = state / "journal.json"
+
+    def stage() -> str:
+        if not journal_path.exists():
+            return ""
+        return str(json.loads(journal_path.read_text())["jobs"].get(str(job), {}).get("stage", ""))
+
+    worker = _start_worker(world, key, served_api, state, log)
+    try:
+        _wait(lambda: stage() == "bid", 120, "the bid")
+        world.accept(job, key.address)
+        _wait(lambda: "training mlp" in log.read_text(), 120, "training to start")
+        time.sleep(1.0)
+        assert stage() == "downloaded"  # mid-training: nothing trained or stored yet
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    node = world.node(key)
+    assert node.result_of(job) is None
+    served_before = len(access_log(get_engine(world.settings.database_url), world.dataset))
+    first_run = log.read_text()
+    assert first_run.count("downloaded (") == 1
+    restarted = _start_worker(world, key, served_api, state, log)
+    try:
+        _wait(lambda: stage() == "submitted", 300, "the submission after the restart")
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=30)
+    second_run = log.read_text()[len(first_run) :]
+    assert "downloaded (" not in second_run  # resumed at training, not at download
+    assert "training mlp" in second_run and "result submitted" in second_run
+    served_after = len(access_log(get_engine(world.settings.database_url), world.dataset))
+    assert served_after == served_before
+    submitted = [r for r in node.submitted_results(0, node.head()) if r.job_id == job]
+    assert len(submitted) == 1 and submitted[0].provider == key.address
+    model = world.store.get(submitted[0].checkpoint_cid)
+    assert skops_io.loads(model, trusted=skops_io.get_untrusted_types(data=model)).predict
