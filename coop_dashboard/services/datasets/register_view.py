@@ -11,11 +11,10 @@ import plotly.graph_objects as go
 
 from coop_dashboard.chain.dataset_registry import MAX_PARENTS, TRANSFORMATIONS, read_minimum_bond
 from coop_dashboard.config import Settings
-from coop_dashboard.db.dataset_queries import CatalogQuery, dataset_catalog
-from coop_dashboard.db.engine import get_engine
 from coop_dashboard.errors import CoopError, ValidationError
 from coop_dashboard.services.chain_access import governance_chain
 from coop_dashboard.services.datasets.cards import CardForm
+from coop_dashboard.services.datasets.dataset_search import DatasetChoice, find_datasets
 from coop_dashboard.services.datasets.lineage_graph import (
     GraphEdge,
     GraphNode,
@@ -35,23 +34,13 @@ NEW_NODE_KEY = "dataset:new"
 DERIVED_TRANSFORMATIONS = tuple(t for t in TRANSFORMATIONS if t != "source")
 
 
-@dataclass(frozen=True)
-class ParentOption:
-    dataset_id: int
-    name: str
-    status: str
+# A parent the search offers (the picker's shared type).
+ParentOption = DatasetChoice
 
 
 def parent_options(settings: Settings, text: str) -> list[ParentOption]:
     """Datasets matching `text` that may be parents (not delisted), newest first."""
-    query = CatalogQuery(
-        search=text.strip()[:200], statuses=PARENT_STATUSES, page_size=PARENT_RESULTS
-    )
-    page = dataset_catalog(get_engine(settings.database_url), query)
-    return [
-        ParentOption(row.dataset_id, row.name or f"Dataset #{row.dataset_id}", row.status)
-        for row in page.rows
-    ]
+    return find_datasets(settings, text, PARENT_STATUSES, PARENT_RESULTS)
 
 
 def parent_limit_problem(chosen: int) -> str:

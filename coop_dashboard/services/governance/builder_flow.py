@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.config import Settings
 from coop_dashboard.content.store import LocalContentStore
-from coop_dashboard.db.dataset_queries import STATUSES, CatalogQuery, dataset_catalog, get_dataset
+from coop_dashboard.db.dataset_queries import STATUSES, get_dataset
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.services.chain_access import governance_chain
+from coop_dashboard.services.datasets.dataset_search import DatasetChoice, find_datasets
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.builder import (
     MAX_ACTIONS,
@@ -230,25 +231,13 @@ def function_views(settings: Settings, contract_name: str) -> list[FunctionView]
     ]
 
 
-@dataclass(frozen=True)
-class DatasetOption:
-    """A dataset the delisting search found."""
-
-    dataset_id: int = 0
-    name: str = ""
-    status: str = ""
+# A dataset the delisting search offers (the picker's shared type).
+DatasetOption = DatasetChoice
 
 
 def dataset_options(settings: Settings, text: str) -> list[DatasetOption]:
     """Datasets matching `text` (name or id) that can still be delisted, newest first."""
-    query = CatalogQuery(
-        search=text.strip()[:200], statuses=DELISTABLE_STATUSES, page_size=DATASET_RESULTS
-    )
-    page = dataset_catalog(get_engine(settings.database_url), query)
-    return [
-        DatasetOption(row.dataset_id, row.name or f"Dataset #{row.dataset_id}", row.status)
-        for row in page.rows
-    ]
+    return find_datasets(settings, text, DELISTABLE_STATUSES, DATASET_RESULTS)
 
 
 def _in_days(text: str) -> str:
