@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from coop_dashboard.chain.data_licensing import PURPOSES
 from coop_dashboard.components.job_parts import license_row
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.services.jobs.inputs import PURPOSE_CHOICES
 from coop_dashboard.services.jobs.spec import METRIC_LABELS, RECIPES
 from coop_dashboard.state.jobs_post import JobPostState as S
 
@@ -72,14 +72,16 @@ def _terms_section() -> rx.Component:
         "scroll_text",
         rx.grid(
             _field("Purpose", _native_select(
-                "purpose", [(p, p.replace("_", " ").capitalize()) for p in PURPOSES],
+                "purpose", [(p, p.replace("_", " ").capitalize()) for p in PURPOSE_CHOICES],
                 on_change=S.set_purpose),
                 "Providers need passes for this purpose."),
             _field("Asset", _native_select("asset", [("ETH", "ETH"), ("cUSD", "cUSD")],
                                            on_change=S.set_asset)),
             _field("Bounty", _input("bounty", placeholder="1.5", on_change=S.set_bounty,
                                     debounce_timeout=300)),
-            _field("Minimum stake (ETH)", _input("minimum_stake", placeholder="0.1"),
+            _field("Minimum stake (ETH)", _input("minimum_stake", placeholder="0.1",
+                                                        on_change=S.set_minimum_stake,
+                                                        debounce_timeout=400),
                    "Each bid stakes at least this much ETH."),
             _field("Bidding deadline (UTC)", _input("bidding_deadline", type="datetime-local",
                                                      default_value=S.bidding_default)),

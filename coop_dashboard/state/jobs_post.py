@@ -48,6 +48,7 @@ class JobPostState(rx.State):
     bounty: str = ""
     purpose: str = "research"
     datasets: str = ""
+    minimum_stake: str = ""
     bidding_default: str = ""
     delivery_default: str = ""
     preview: PostPreview = PostPreview()
@@ -55,7 +56,7 @@ class JobPostState(rx.State):
     posted: bool = False
 
     def _draft(self) -> PostDraft:
-        return PostDraft(self.asset, self.bounty, self.purpose, self.datasets)
+        return PostDraft(self.asset, self.bounty, self.purpose, self.datasets, self.minimum_stake)
 
     @rx.event
     def load(self) -> Any:
@@ -85,6 +86,11 @@ class JobPostState(rx.State):
         self.datasets = _short(value, 200)
         return JobPostState.refresh_preview
 
+    @rx.event
+    def set_minimum_stake(self, value: Any) -> Any:
+        self.minimum_stake = _short(value, 100)
+        return JobPostState.refresh_preview
+
     @rx.event(background=True)
     async def refresh_preview(self) -> None:
         async with self:
@@ -112,7 +118,9 @@ class JobPostState(rx.State):
         approve = False
         if signer is not None and form.asset == "cUSD":
             try:
-                approve = await asyncio.to_thread(writes.needs_approval, settings, signer, form)
+                approve = bool(
+                    await asyncio.to_thread(writes.needs_approval, settings, signer, form)
+                )
             except CoopError as exc:
                 async with self:
                     self.notice = str(exc)

@@ -82,5 +82,12 @@ def read_post_preview(settings: Settings, draft: PostDraft, viewer: str) -> Post
         steps=steps,
         licenses=licenses,
         licensable=summary,
-        preflight=provider_and_price_lines(engine, draft, datasets),
+        preflight=provider_and_price_lines(
+            settings,
+            engine,
+            asset_value(draft.asset) if draft.asset in ("ETH", "cUSD") else "ETH",
+            purpose,
+            draft.minimum_stake,
+            datasets,
+        ),
     )

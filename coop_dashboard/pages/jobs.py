@@ -1,0 +1,201 @@
+"""The job board ("/jobs"): training jobs by status, filtered, sorted, paged, live."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from coop_dashboard.components.job_parts import job_status_badge
+from coop_dashboard.pages.registry import dashboard_page
+from coop_dashboard.services.jobs.board_view import SORT_LABELS, JobRow, StatusTab
+from coop_dashboard.state.jobs import ALL
+from coop_dashboard.state.jobs import JobBoardState as S
+
+DESCRIPTION = (
+    "Training jobs: bounties escrowed for models trained on licensed data, bid on by "
+    "staked providers, checked and challengeable before they pay."
+)
+
+
+def _header() -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.heading("Jobs", size="7"),
+            rx.text(DESCRIPTION, size="2", color_scheme="gray"),
+            spacing="1",
+        ),
+        rx.spacer(),
+        rx.hstack(
+            rx.link(rx.button("Models", variant="soft"), href="/models"),
+            rx.link(
+                rx.button(rx.icon("plus", size=15), "Post a job", id="job-post-link"),
+                href="/jobs/new",
+            ),
+        ),
+        direction=rx.breakpoints(initial="column", sm="row"),
+        gap="3",
+        width="100%",
+    )
+
+
+def _tab(tab: StatusTab) -> rx.Component:
+    chosen = (S.status == tab.status) | ((S.status == ALL) & (tab.status == ""))
+    return rx.badge(
+        tab.label,
+        variant=rx.cond(chosen, "solid", "surface"),
+        cursor="pointer",
+        on_click=S.set_status(rx.cond(tab.status == "", ALL, tab.status)),  # type: ignore[operator]
+        class_name="status-tab",
+        custom_attrs={"data-status": tab.status},
+        size="2",
+    )
+
+
+def _select(
+    element_id: str, value: rx.Var[str] | str, on_change: object, *items: rx.Component
+) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(id=element_id),
+        rx.select.content(*items),
+        value=value,
+        on_change=on_change,
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.foreach(S.view.tabs, _tab), wrap="wrap", spacing="2", id="job-tabs"),
+        rx.flex(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=14)),
+                placeholder="Search descriptions, #id, poster",
+                default_value=S.search,
+                debounce_timeout=300,
+                on_change=S.set_search,
+                id="job-search",
+                width=rx.breakpoints(initial="100%", sm="16em"),
+            ),
+            rx.input(
+                placeholder="Dataset #",
+                value=S.dataset,
+                debounce_timeout=400,
+                on_change=S.set_dataset,
+                id="job-dataset",
+                width="7em",
+            ),
+            _select(
+                "job-asset",
+                S.asset,
+                S.set_asset,
+                rx.select.item("Any asset", value=ALL),
+                rx.select.item("ETH", value="ETH"),
+                rx.select.item("cUSD", value="cUSD"),
+            ),
+            rx.input(
+                placeholder="Bounty at least",
+                value=S.min_bounty,
+                debounce_timeout=400,
+                on_change=S.set_min_bounty,
+                id="job-min-bounty",
+                width="10em",
+            ),
+            _select(
+                "job-sort",
+                S.sort,
+                S.set_sort,
+                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()],
+            ),
+            rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="job-clear"),
+            gap="3",
+            wrap="wrap",
+            align="center",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _row(row: JobRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link("#", row.job_id, href=row.link)),
+        rx.table.cell(rx.link(row.title, href=row.link)),
+        rx.table.cell(job_status_badge(row.status)),
+        rx.table.cell(row.bounty),
+        rx.table.cell(row.datasets),
+        rx.table.cell(row.bids),
+        rx.table.cell(rx.text(row.next_deadline, size="1")),
+        class_name="job-row",
+        custom_attrs={"data-job": row.job_id, "data-status": row.status},
+    )
+
+
+def _list() -> rx.Component:
+    return rx.cond(
+        S.view.rows.length() > 0,  # type: ignore[attr-defined]
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("Job", "Title", "Status", "Bounty", "Datasets", "Bids", "Next")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(S.view.rows, _row)),
+            width="100%",
+            id="job-list",
+        ),
+        rx.cond(
+            S.view.loaded,
+            rx.callout("No job matches.", icon="info", id="job-empty"),
+            rx.center(rx.spinner(size="3"), padding_y="3em", width="100%"),
+        ),
+    )
+
+
+def _pager() -> rx.Component:
+    return rx.hstack(
+        rx.text(S.view.total_text, size="2", color_scheme="gray", id="job-total"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron_left", size=14),
+            "Previous",
+            variant="soft",
+            disabled=S.view.page <= 1,
+            on_click=S.previous_page,
+            id="job-previous",
+        ),
+        rx.text("Page ", S.view.page, " of ", S.view.pages, size="2", id="job-page"),
+        rx.button(
+            "Next",
+            rx.icon("chevron_right", size=14),
+            variant="soft",
+            disabled=S.view.page >= S.view.pages,
+            on_click=S.next_page,
+            id="job-next",
+        ),
+        align="center",
+        width="100%",
+    )
+
+
+@dashboard_page(
+    route="/jobs",
+    title="Jobs",
+    icon="briefcase",
+    order=25,
+    description=DESCRIPTION,
+    on_load=S.load,
+)
+def jobs() -> rx.Component:
+    return rx.vstack(
+        _header(),
+        _filters(),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="triangle_alert", color_scheme="amber", id="job-notice"),
+        ),
+        _list(),
+        _pager(),
+        spacing="4",
+        width="100%",
+    )

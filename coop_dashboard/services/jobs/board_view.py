@@ -1,0 +1,223 @@
+"""The job board as the page shows it: one page of job rows per BoardKey, from SQL.
+
+The key holds what the controls chose; `changed_key` builds it from what a
+browser sent (anything) and says what it refused; `read_board_view` turns one
+page of the index's jobs into display rows (blocking: the live hub runs it in
+a worker thread). Paging happens in SQL, so a board of 100k jobs reads one page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Engine
+
+from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.job_queries import (
+    JobQuery,
+    JobQueryError,
+    JobSummary,
+    list_jobs,
+    status_counts,
+)
+from coop_dashboard.evm import ZERO_ADDRESS
+from coop_dashboard.services.chain_access import chain_for
+from coop_dashboard.services.display import format_int, short_address
+from coop_dashboard.services.jobs.display import (
+    JOB_STATUSES,
+    STATUS_LABELS,
+    amount_text,
+    asset_symbol,
+    countdown,
+    job_link,
+    read_spec,
+    spec_title,
+)
+from coop_dashboard.services.jobs.inputs import (
+    ASSET_DECIMALS,
+    ASSETS,
+    JobActionRefused,
+    amount_value,
+)
+
+PAGE_SIZE = 20
+SORT_LABELS = {
+    "newest": "Newest",
+    "bounty_high": "Highest bounty",
+    "bounty_low": "Lowest bounty",
+    "deadline": "Next deadline",
+    "bids": "Most bids",
+}
+ANY = ""
+MAX_SEARCH_LENGTH = 100
+_MAX_PAGE = 1_000_000
+
+
+class BoardInputError(ValueError):
+    """A control's value the board does not take (the message says why)."""
+
+
+@dataclass(frozen=True)
+class BoardKey:
+    search: str = ""
+    status: str = ANY  # "" or one of STATUSES
+    dataset: int = 0  # 0: any
+    asset: str = ANY  # "" or one of ASSETS
+    min_bounty: int = 0  # base units of `asset`
+    sort: str = "newest"
+    page: int = 1
+
+
+def _text(value: object, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise BoardInputError(f"{what}: not text.")
+    if len(value) > limit:
+        raise BoardInputError(f"{what}: at most {limit} characters.")
+    return value.strip()
+
+
+def changed_key(key: BoardKey, control: str, value: object) -> BoardKey:
+    """`key` with one control set to a browser-sent value; BoardInputError if refused.
+
+    Every change but paging goes back to page 1.
+    """
+    if control == "search":
+        return replace(key, search=_text(value, "Search", MAX_SEARCH_LENGTH), page=1)
+    if control == "status":
+        if value != ANY and value not in JOB_STATUSES:
+            raise BoardInputError(f"Unknown status {str(value)[:40]!r}.")
+        return replace(key, status=str(value), page=1)
+    if control == "dataset":
+        text = _text(value, "Dataset", 20).lstrip("#")
+        if not text:
+            return replace(key, dataset=0, page=1)
+        if not text.isascii() or not text.isdecimal() or len(text) > 18 or int(text) == 0:
+            raise BoardInputError("Dataset: a dataset number such as 3.")
+        return replace(key, dataset=int(text), page=1)
+    if control == "asset":
+        if value != ANY and value not in ASSETS:
+            raise BoardInputError(f"Asset: one of {', '.join(ASSETS)}.")
+        return replace(key, asset=str(value), min_bounty=0, page=1)
+    if control == "min_bounty":
+        text = _text(value, "Bounty", 100)
+        if not text:
+            return replace(key, min_bounty=0, page=1)
+        if not key.asset:
+            raise BoardInputError("Choose an asset to filter by bounty.")
+        try:
+            amount = amount_value(text, ASSET_DECIMALS[key.asset], "Bounty", allow_zero=True)
+        except JobActionRefused as exc:
+            raise BoardInputError(str(exc)) from None
+        return replace(key, min_bounty=amount, page=1)
+    if control == "sort":
+        if value not in SORT_LABELS:
+            raise BoardInputError(f"Unknown sort {str(value)[:40]!r}.")
+        return replace(key, sort=str(value), page=1)
+    if control == "page":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_PAGE:
+            raise BoardInputError("Not a page number.")
+        return replace(key, page=value)
+    raise BoardInputError(f"Unknown control {control[:40]!r}.")
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job_id: int
+    link: str
+    title: str
+    status: str
+    bounty: str
+    purpose: str
+    datasets: str  # "#1, #4"
+    bids: str  # "3 bids"
+    next_deadline: str  # "bidding closes in 2 days"
+    poster_short: str
+
+
+@dataclass(frozen=True)
+class StatusTab:
+    status: str  # "" for every status
+    label: str  # "Open (4)"
+
+
+@dataclass(frozen=True)
+class BoardView:
+    loaded: bool = False
+    rows: list[JobRow] = field(default_factory=list)
+    tabs: list[StatusTab] = field(default_factory=list)
+    total: int = 0
+    total_text: str = "0 jobs"
+    page: int = 1
+    pages: int = 1
+    notice: str = ""
+
+
+def _asset_address(settings: Settings, symbol: str) -> str | None:
+    if not symbol:
+        return None
+    if symbol == "ETH":
+        return ZERO_ADDRESS
+    contract = ASSETS.get(symbol)
+    deployment = chain_for(settings).deployment
+    if contract is None or contract not in deployment.contracts:
+        return "0x" + "ff" * 20  # nothing is posted in an asset this chain does not have
+    return deployment.address(contract).lower()
+
+
+def _query(settings: Settings, key: BoardKey) -> JobQuery:
+    return JobQuery(
+        search=key.search,
+        statuses=(key.status,) if key.status else (),
+        dataset_id=key.dataset or None,
+        asset=_asset_address(settings, key.asset),
+        min_bounty=key.min_bounty or None,
+        sort=key.sort,
+        page=key.page,
+        page_size=PAGE_SIZE,
+    )
+
+
+def job_row(settings: Settings, store: LocalContentStore, job: JobSummary) -> JobRow:
+    spec, _ = read_spec(store, job.spec_cid)
+    symbol = asset_symbol(settings, job.asset)
+    bids = f"{format_int(job.bid_count)} bid" + ("" if job.bid_count == 1 else "s")
+    return JobRow(
+        job_id=job.job_id,
+        link=job_link(job.job_id),
+        title=spec_title(spec, job.job_id),
+        status=job.status,
+        bounty=amount_text(symbol, job.bounty),
+        purpose=job.purpose.replace("_", " "),
+        datasets=", ".join(f"#{d}" for d in job.dataset_ids),
+        bids=bids,
+        next_deadline=countdown(job.status, job.next_deadline),
+        poster_short=short_address(job.poster),
+    )
+
+
+def read_board_view(key: BoardKey, engine: Engine | None = None) -> BoardView:
+    """The board page for `key` (a refused query comes back as a notice, not raised)."""
+    settings = load_settings()
+    engine = engine or get_engine(settings.database_url)
+    counts = status_counts(engine)
+    total_jobs = sum(counts.values())
+    tabs = [StatusTab("", f"All ({format_int(total_jobs)})")] + [
+        StatusTab(status, f"{STATUS_LABELS[status]} ({format_int(counts.get(status, 0))})")
+        for status in JOB_STATUSES
+    ]
+    try:
+        found = list_jobs(engine, _query(settings, key))
+    except JobQueryError as refused:
+        return BoardView(loaded=True, tabs=tabs, notice=str(refused))
+    store = LocalContentStore(settings.content_dir)
+    return BoardView(
+        loaded=True,
+        rows=[job_row(settings, store, job) for job in found.rows],
+        tabs=tabs,
+        total=found.total,
+        total_text=f"{format_int(found.total)} job" + ("" if found.total == 1 else "s"),
+        page=found.page,
+        pages=found.pages,
+    )

@@ -1,0 +1,117 @@
+"""How the job pages write amounts, times, statuses and a job's title.
+
+An asset address is named from the deployment manifest (the zero address is
+ETH; the suite's stablecoin is cUSD); anything else is shown by its address
+and its amounts in base units, never guessed.
+"""
+
+from __future__ import annotations
+
+import time
+
+from coop_dashboard.chain.job_board import STATUSES
+from coop_dashboard.config import Settings
+from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.errors import CoopError
+from coop_dashboard.evm import ZERO_ADDRESS
+from coop_dashboard.services.chain_access import chain_for
+from coop_dashboard.services.display import format_utc, short_address
+from coop_dashboard.services.governance.units import format_duration_short, format_token_amount
+from coop_dashboard.services.jobs.spec import RECIPES, JobSpec, JobSpecError, parse
+from coop_dashboard.services.jobs.stored import read_blob
+
+JOB_STATUSES: tuple[str, ...] = STATUSES
+STATUS_LABELS = {
+    "open": "Open",
+    "in_progress": "In progress",
+    "in_review": "In review",
+    "challenged": "Challenged",
+    "completed": "Completed",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+_DECIMALS = {"ETH": 18, "cUSD": 6}
+_TITLE_CHARS = 90
+_SPEC_READ_LIMIT = 64 * 1024
+
+
+def asset_symbol(settings: Settings, asset: str) -> str:
+    if asset.lower() == ZERO_ADDRESS:
+        return "ETH"
+    try:
+        stablecoin = chain_for(settings).deployment.contracts.get("MockStablecoin")
+    except CoopError:
+        stablecoin = None
+    if stablecoin is not None and stablecoin.address.lower() == asset.lower():
+        return "cUSD"
+    return short_address(asset)
+
+
+def amount_text(symbol: str, amount: int | None) -> str:
+    if amount is None:
+        return "–"
+    if symbol in _DECIMALS:
+        return format_token_amount(amount, _DECIMALS[symbol], symbol)
+    return f"{amount:,} base units of {symbol}"
+
+
+def eth_text(amount: int | None) -> str:
+    return amount_text("ETH", amount)
+
+
+def job_link(job_id: int) -> str:
+    return f"/jobs/{job_id}"
+
+
+def provider_link(address: str) -> str:
+    return f"/providers/{address.lower()}"
+
+
+def model_link(model_id: int) -> str:
+    return f"/models/{model_id}"
+
+
+def when(timestamp: int | None) -> str:
+    return format_utc(timestamp) if timestamp else "–"
+
+
+def countdown(status: str, deadline: int | None, now: int | None = None) -> str:
+    """ "Bidding closes in 2 days 3 hours" (what the job waits for now), "" once over."""
+    if deadline is None:
+        return ""
+    now = int(time.time()) if now is None else now
+    what = {
+        "open": "Bidding closes",
+        "in_progress": "Delivery due",
+        "in_review": "Challenge window closes",
+        "challenged": "Escalates to governance",
+    }.get(status, "Next deadline")
+    if deadline <= now:
+        return f"{what}: passed {format_utc(deadline)}"
+    return f"{what} in {format_duration_short(deadline - now)}"
+
+
+def read_spec(store: LocalContentStore, cid: str) -> tuple[JobSpec | None, str]:
+    """The job's spec from the store, parsed as hostile bytes, or (None, why not)."""
+    blob = read_blob(store, cid, _SPEC_READ_LIMIT)
+    if blob.data is None:
+        return None, f"The spec cannot be shown: {blob.problem}"
+    try:
+        return parse(blob.data), ""
+    except JobSpecError as exc:
+        return None, f"The spec cannot be shown: {exc}"
+
+
+def spec_title(spec: JobSpec | None, job_id: int) -> str:
+    if spec is None:
+        return f"Training job #{job_id}"
+    first = spec.description.strip().splitlines()[0] if spec.description.strip() else ""
+    if not first:
+        recipe = RECIPES[spec.recipe].label if spec.recipe in RECIPES else spec.recipe
+        first = f"{recipe} predicting {spec.label_column}"
+    first = "".join(c for c in first if c.isprintable())
+    return first if len(first) <= _TITLE_CHARS else first[: _TITLE_CHARS - 1] + "…"
+
+
+def seconds_text(seconds: int) -> str:
+    return format_duration_short(seconds) if seconds >= 60 else f"{seconds} seconds"

@@ -1,0 +1,380 @@
+"""One job as its page shows it: display rows built from the job index (and the store).
+
+`read_job_page` (blocking: SQL and files; the live hub runs it in a worker
+thread) turns the index's record of a job into text the page shows as is: the
+spec rendered from its CID (parsed as hostile bytes by services/jobs/spec and
+shown as plain text, never as markup), the datasets with their license status
+for the job's purpose (the accepted provider's passes), bids with the bidder's
+reputation, the timeline, the result with its metrics, the challenge with its
+evidence and resolution, and the payouts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from coop_dashboard.config import Settings, load_settings
+from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.job_queries import Reputation, TimelineEntry, job_detail
+from coop_dashboard.db.node_queries import latest_heartbeat, reproductions_of
+from coop_dashboard.services.display import iso_utc, short_address
+from coop_dashboard.services.jobs.dataset_licenses import DatasetLicense, dataset_licenses
+from coop_dashboard.services.jobs.display import (
+    amount_text,
+    asset_symbol,
+    countdown,
+    eth_text,
+    model_link,
+    provider_link,
+    read_spec,
+    seconds_text,
+    spec_title,
+    when,
+)
+from coop_dashboard.services.jobs.spec import METRIC_LABELS, RECIPES, JobSpec, score_from_units
+from coop_dashboard.services.jobs.stored import read_blob, read_text
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SpecView:
+    readable: bool = False
+    problem: str = ""  # why the spec could not be shown
+    description: str = ""
+    lines: list[Line] = field(default_factory=list)  # recipe, params, label, metric, target...
+    cid: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class BidRow:
+    provider: str
+    provider_short: str
+    provider_link: str
+    price: str
+    delivery: str
+    stake: str
+    reputation: str  # "3 completed · 1 failed · disputes 1 won / 0 lost"
+    state: str  # "open", "withdrawn", "accepted"
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    when: str
+    what: str
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class PayoutRow:
+    account: str
+    account_short: str
+    account_link: str
+    reason: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class ResultView:
+    submitted: bool = False
+    checkpoint_cid: str = ""
+    checkpoint_link: str = ""
+    metrics_cid: str = ""
+    metrics_link: str = ""
+    claimed_score: str = ""
+    target: str = ""
+    submitted_at: str = ""
+    challenge_ends: str = ""
+    metrics: list[Line] = field(default_factory=list)
+    metrics_problem: str = ""
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    challenged: bool = False
+    challenger: str = ""
+    challenger_short: str = ""
+    bond: str = ""
+    evidence_cid: str = ""
+    evidence: str = ""
+    escalates_at: str = ""
+    resolved: bool = False
+    resolution: str = ""  # "Provider upheld by 0xab…cd" / "Provider found wrong (governance)"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class JobPageView:
+    loaded: bool = False
+    found: bool = True
+    job_id: int = 0
+    title: str = ""
+    status: str = ""
+    poster: str = ""
+    poster_short: str = ""
+    provider: str = ""
+    provider_short: str = ""
+    provider_link: str = ""
+    asset: str = "ETH"
+    bounty: str = ""
+    price: str = ""
+    minimum_stake: str = ""
+    purpose: str = ""
+    bidding_deadline: str = ""
+    bidding_deadline_iso: str = ""
+    delivery_deadline: str = ""
+    delivery_deadline_iso: str = ""
+    challenge_window: str = ""
+    next_deadline: str = ""  # "Bidding closes in 2 days 3 hours"
+    spec: SpecView = field(default_factory=SpecView)
+    datasets: list[DatasetLicense] = field(default_factory=list)
+    bids: list[BidRow] = field(default_factory=list)
+    timeline: list[TimelineRow] = field(default_factory=list)
+    result: ResultView = field(default_factory=ResultView)
+    challenge: ChallengeView = field(default_factory=ChallengeView)
+    payouts: list[PayoutRow] = field(default_factory=list)
+    model_id: int = 0
+    model_link: str = ""
+    work_notes: list[Line] = field(default_factory=list)  # worker heartbeat, verifier re-run
+
+
+# ------------------------------------------------------------------ reading
+
+_TEXT_LIMIT = 20_000  # evidence, reasons: plain text shown as is
+_METRICS_LIMIT = 64 * 1024
+_MAX_METRIC_LINES = 30
+
+
+def reputation_text(reputation: Reputation) -> str:
+    return (
+        f"{reputation.jobs_completed} completed · {reputation.jobs_failed} failed · "
+        f"disputes {reputation.disputes_won} won / {reputation.disputes_lost} lost"
+    )
+
+
+def _fraction(units: int | None) -> str:
+    return "–" if units is None else f"{score_from_units(units):.6f}".rstrip("0").rstrip(".")
+
+
+def spec_view(store: LocalContentStore, cid: str) -> SpecView:
+    spec, problem = read_spec(store, cid)
+    link = f"/ipfs/{cid}"
+    if spec is None:
+        return SpecView(problem=problem, cid=cid, link=link)
+    recipe = RECIPES[spec.recipe].label if spec.recipe in RECIPES else spec.recipe
+    params = ", ".join(f"{name} = {value}" for name, value in spec.resolved_params().items())
+    evaluation = (
+        f"Holdout: {spec.evaluation.test_share:.0%} of the rows (seed {spec.seed})"
+        if spec.evaluation.kind == "holdout"
+        else f"Dataset #{spec.evaluation.dataset_id}"
+    )
+    lines = [
+        Line("Task", spec.task),
+        Line("Recipe", recipe),
+        Line("Parameters", params or "defaults"),
+        Line("Training datasets", ", ".join(f"#{d}" for d in spec.training_datasets)),
+        Line("Label column", spec.label_column),
+        Line("Ignored columns", ", ".join(spec.ignore_columns) or "none"),
+        Line("Evaluation", evaluation),
+        Line("Metric", METRIC_LABELS.get(spec.metric, spec.metric)),
+        Line("Target score", f"{spec.target_score:g}"),
+        Line("Tolerance of a re-run", f"{spec.tolerance:g}"),
+        Line("Verifiers re-train", "yes" if spec.verifiers_retrain else "no"),
+    ]
+    return SpecView(True, "", spec.description, lines, cid, link)
+
+
+def _metrics(store: LocalContentStore, cid: str) -> tuple[list[Line], str]:
+    blob = read_blob(store, cid, _METRICS_LIMIT)
+    if blob.data is None:
+        return [], f"Metrics: {blob.problem}"
+    try:
+        document = json.loads(blob.data)
+    except (ValueError, RecursionError):
+        return [], "Metrics: not JSON."
+    if not isinstance(document, dict):
+        return [], "Metrics: not a JSON object."
+    lines = []
+    for key, value in list(document.items())[:_MAX_METRIC_LINES]:
+        if isinstance(value, bool | int | float | str):
+            shown = str(value)
+        else:
+            shown = json.dumps(value)[:200]
+        lines.append(Line(str(key)[:80], shown[:200]))
+    return lines, ""
+
+
+def _timeline_row(settings: Settings, symbol: str, entry: TimelineEntry) -> TimelineRow:
+    in_eth = entry.kind in ("bid_withdrawn", "challenged", "slashed")
+    amount = ""
+    if entry.amount is not None and entry.kind != "credited":
+        amount = " " + (eth_text(entry.amount) if in_eth else amount_text(symbol, entry.amount))
+    actor = f" by {short_address(entry.actor)}" if entry.actor else ""
+    if entry.kind == "credited":
+        actor = f" to {short_address(entry.actor)}" if entry.actor else ""
+    return TimelineRow(when(entry.timestamp), f"{entry.detail}{amount}{actor}", entry.tx_hash)
+
+
+def _work_notes(engine: Engine, job_id: int) -> list[Line]:
+    notes = []
+    beat = latest_heartbeat(engine, job_id)
+    if beat is not None:
+        progress = f" {beat.done}/{beat.total}" if beat.total else ""
+        notes.append(
+            Line(
+                "Worker heartbeat",
+                f"{beat.stage}{progress} at {when(beat.reported_at)}"
+                + (f": {beat.detail[:200]}" if beat.detail else ""),
+            )
+        )
+    for run in reproductions_of(engine, job_id):
+        verdict = "agrees" if run.agrees else "DISAGREES"
+        retrained = (
+            f", re-trained {_fraction(run.retrained_units)}"
+            if run.retrained_units is not None
+            else ""
+        )
+        notes.append(
+            Line(
+                f"Verifier {short_address(run.verifier)}",
+                f"re-ran {_fraction(run.reproduced_units)}{retrained} vs claimed "
+                f"{_fraction(run.claimed_units)}: {verdict} ({when(run.reported_at)})",
+            )
+        )
+    return notes
+
+
+def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
+    settings = load_settings()
+    engine = engine or get_engine(settings.database_url)
+    detail = job_detail(engine, job_id)
+    if detail is None:
+        return JobPageView(loaded=True, found=False, job_id=job_id)
+    job = detail.summary
+    store = LocalContentStore(settings.content_dir)
+    symbol = asset_symbol(settings, job.asset)
+    spec = spec_view(store, job.spec_cid)
+    provider = job.provider or ""
+    holders = [("Provider", provider)] if provider else []
+    datasets = dataset_licenses(engine, job.dataset_ids, job.purpose, holders, int(time.time()))
+    bids = [
+        BidRow(
+            provider=bid.provider,
+            provider_short=short_address(bid.provider),
+            provider_link=provider_link(bid.provider),
+            price=amount_text(symbol, bid.price),
+            delivery=when(bid.delivery_time),
+            stake=eth_text(bid.stake),
+            reputation=reputation_text(bid.reputation),
+            state="open" if bid.state == "active" else bid.state,
+        )
+        for bid in detail.bids
+    ]
+    result = ResultView()
+    if detail.results:
+        last = detail.results[-1]
+        metrics, problem = _metrics(store, last.metrics_cid)
+        parsed, _ = read_spec(store, job.spec_cid)
+        result = ResultView(
+            submitted=True,
+            checkpoint_cid=last.checkpoint_cid,
+            checkpoint_link=f"/ipfs/{last.checkpoint_cid}",
+            metrics_cid=last.metrics_cid,
+            metrics_link=f"/ipfs/{last.metrics_cid}",
+            claimed_score=_fraction(last.claimed_score),
+            target=f"{parsed.target_score:g}" if parsed is not None else "–",
+            submitted_at=when(last.submitted_at),
+            challenge_ends=when(last.challenge_ends_at),
+            metrics=metrics,
+            metrics_problem=problem,
+        )
+    challenge = ChallengeView()
+    if detail.challenges:
+        last_challenge = detail.challenges[-1]
+        resolution = last_challenge.resolution
+        resolved_text = reason = ""
+        if resolution is not None:
+            verdict = "Provider upheld" if resolution.provider_upheld else "Provider found wrong"
+            by = "governance" if resolution.by_governance else short_address(resolution.resolver)
+            resolved_text = f"{verdict} by {by} at {when(resolution.resolved_at)}"
+            reason = read_text(store, resolution.reason_cid, _TEXT_LIMIT)
+        challenge = ChallengeView(
+            challenged=True,
+            challenger=last_challenge.challenger,
+            challenger_short=short_address(last_challenge.challenger),
+            bond=eth_text(last_challenge.bond),
+            evidence_cid=last_challenge.evidence_cid,
+            evidence=read_text(store, last_challenge.evidence_cid, _TEXT_LIMIT),
+            escalates_at=when(last_challenge.escalates_at),
+            resolved=resolution is not None,
+            resolution=resolved_text,
+            reason=reason,
+        )
+    payouts = [
+        PayoutRow(
+            account=credit.account,
+            account_short=short_address(credit.account),
+            account_link=provider_link(credit.account),
+            reason=CREDIT_REASON_LABELS.get(credit.reason, credit.reason),
+            amount=amount_text(asset_symbol(settings, credit.asset), credit.amount),
+        )
+        for credit in detail.credits
+    ]
+    return JobPageView(
+        loaded=True,
+        found=True,
+        job_id=job.job_id,
+        title=spec_title(spec_or_none(store, job.spec_cid), job.job_id),
+        status=job.status,
+        poster=job.poster,
+        poster_short=short_address(job.poster),
+        provider=provider,
+        provider_short=short_address(provider) if provider else "",
+        provider_link=provider_link(provider) if provider else "",
+        asset=symbol,
+        bounty=amount_text(symbol, job.bounty),
+        price=f"Price {amount_text(symbol, job.price)}" if job.price is not None else "",
+        minimum_stake=eth_text(detail.minimum_stake),
+        purpose=job.purpose.replace("_", " "),
+        bidding_deadline=when(job.bidding_deadline),
+        bidding_deadline_iso=iso_utc(job.bidding_deadline),
+        delivery_deadline=when(job.delivery_deadline),
+        delivery_deadline_iso=iso_utc(job.delivery_deadline),
+        challenge_window=seconds_text(detail.challenge_window),
+        next_deadline=countdown(job.status, job.next_deadline),
+        spec=spec,
+        datasets=datasets,
+        bids=bids,
+        timeline=[_timeline_row(settings, symbol, entry) for entry in detail.timeline],
+        result=result,
+        challenge=challenge,
+        payouts=payouts,
+        model_id=job.model_id or 0,
+        model_link=model_link(job.model_id) if job.model_id else "",
+        work_notes=_work_notes(engine, job.job_id),
+    )
+
+
+def spec_or_none(store: LocalContentStore, cid: str) -> JobSpec | None:
+    return read_spec(store, cid)[0]
+
+
+CREDIT_REASON_LABELS = {
+    "payment": "Payment (price)",
+    "bounty_refund": "Bounty refund",
+    "stake_returned": "Stake returned",
+    "bond_returned": "Challenge bond returned",
+    "challenge_bond": "Challenger's bond (to provider)",
+    "challenge_reward": "Challenge reward (share of slash)",
+    "slash": "Slashed stake (to treasury)",
+}
