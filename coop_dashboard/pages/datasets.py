@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.dataset_card import catalog_card
+from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.datasets.catalog_view import SORT_LABELS, STATUS_SCHEMES, Facet
 from coop_dashboard.services.datasets.lineage_graph import STATUS_LABELS
@@ -118,32 +119,6 @@ def _filters() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(S.view.total_text, size="2", color_scheme="gray", id="dataset-total"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron_left", size=14),
-            "Previous",
-            variant="soft",
-            disabled=S.view.page <= 1,
-            on_click=S.previous_page,
-            id="dataset-previous",
-        ),
-        rx.text("Page ", S.view.page, " of ", S.view.pages, size="2", id="dataset-page"),
-        rx.button(
-            "Next",
-            rx.icon("chevron_right", size=14),
-            variant="soft",
-            disabled=S.view.page >= S.view.pages,
-            on_click=S.next_page,
-            id="dataset-next",
-        ),
-        align="center",
-        width="100%",
-    )
-
-
 def _list() -> rx.Component:
     return rx.cond(
         S.view.cards.length() > 0,  # type: ignore[attr-defined]
@@ -179,7 +154,14 @@ def datasets() -> rx.Component:
             rx.callout(S.notice, icon="triangle_alert", color_scheme="amber", id="dataset-notice"),
         ),
         _list(),
-        _pager(),
+        pager(
+            S.view.total_text,
+            page=S.view.page,
+            page_count=S.view.pages,
+            on_previous=S.previous_page,
+            on_next=S.next_page,
+            id_prefix="dataset",
+        ),
         spacing="4",
         width="100%",
     )

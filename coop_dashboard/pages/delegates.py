@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from coop_dashboard.components.delegate_card import delegate_card
+from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.delegates.directory import SORT_LABELS
 from coop_dashboard.state.delegates import DelegateDirectoryState as S
@@ -64,31 +65,6 @@ def _filters() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(S.total, " delegates", size="2", color_scheme="gray", id="delegates-total"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron_left", size=14),
-            "Previous",
-            variant="soft",
-            disabled=S.page <= 1,
-            on_click=S.previous_page,
-        ),
-        rx.text("Page ", S.page, " of ", S.page_count, size="2"),
-        rx.button(
-            "Next",
-            rx.icon("chevron_right", size=14),
-            variant="soft",
-            disabled=S.page >= S.page_count,
-            on_click=S.next_page,
-            id="delegates-next",
-        ),
-        align="center",
-        width="100%",
-    )
-
-
 @dashboard_page(
     route="/delegates",
     title="Delegates",
@@ -122,7 +98,15 @@ def delegates() -> rx.Component:
                 rx.center(rx.spinner(size="3"), padding_y="3em", width="100%"),
             ),
         ),
-        _pager(),
+        pager(
+            S.total,
+            " delegates",
+            page=S.page,
+            page_count=S.page_count,
+            on_previous=S.previous_page,
+            on_next=S.next_page,
+            id_prefix="delegates",
+        ),
         spacing="4",
         width="100%",
     )

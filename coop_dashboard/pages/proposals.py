@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from coop_dashboard.components.pager import pager
 from coop_dashboard.components.proposal_card import proposal_card
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.feed import PROPOSAL_STATES
@@ -78,41 +79,6 @@ def _filters() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(
-            ProposalFeedState.total, " proposals", size="2", color_scheme="gray", id="feed-total"
-        ),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron_left", size=14),
-            "Previous",
-            variant="soft",
-            disabled=ProposalFeedState.page <= 1,
-            on_click=ProposalFeedState.previous_page,
-            id="feed-previous",
-        ),
-        rx.text(
-            "Page ",
-            ProposalFeedState.page,
-            " of ",
-            ProposalFeedState.page_count,
-            size="2",
-            id="feed-page",
-        ),
-        rx.button(
-            "Next",
-            rx.icon("chevron_right", size=14),
-            variant="soft",
-            disabled=ProposalFeedState.page >= ProposalFeedState.page_count,
-            on_click=ProposalFeedState.next_page,
-            id="feed-next",
-        ),
-        align="center",
-        width="100%",
-    )
-
-
 def _list() -> rx.Component:
     return rx.cond(
         ProposalFeedState.cards.length() > 0,  # type: ignore[attr-defined]
@@ -152,7 +118,15 @@ def proposals() -> rx.Component:
             ),
         ),
         _list(),
-        _pager(),
+        pager(
+            ProposalFeedState.total,
+            " proposals",
+            page=ProposalFeedState.page,
+            page_count=ProposalFeedState.page_count,
+            on_previous=ProposalFeedState.previous_page,
+            on_next=ProposalFeedState.next_page,
+            id_prefix="feed",
+        ),
         spacing="4",
         width="100%",
     )
