@@ -548,10 +548,7 @@ def _bid_rows(connection: Connection, events: Sequence[Any]) -> list[BidRow]:
                 bid["delivery_time"] = int(event.delivery_time)
     reputations = _reputations(connection, sorted(latest))
     rank = {"accepted": 0, "active": 1, "withdrawn": 2}
-    rows = [
-        BidRow(provider=p, reputation=reputations[p], **bid)
-        for p, bid in latest.items()
-    ]
+    rows = [BidRow(provider=p, reputation=reputations[p], **bid) for p, bid in latest.items()]
     return sorted(rows, key=lambda b: (rank[b.state], b.price, b.placed_at))
 
 
@@ -1000,3 +997,20 @@ def jobs_of_datasets(engine: Engine, dataset_ids: Sequence[int]) -> list[Lineage
         )
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------- treasury
+
+LIVE_STATUSES = ("open", "in_progress", "in_review", "challenged")
+
+
+def open_escrows_of(engine: Engine, poster: str) -> dict[str, int]:
+    """Asset -> the bounties `poster`'s live jobs hold in escrow (open to challenged)."""
+    held: dict[str, int] = defaultdict(int)
+    statement = select(_states.c.asset, _states.c.bounty).where(
+        _states.c.poster == poster.lower(), _states.c.status.in_(LIVE_STATUSES)
+    )
+    with engine.connect() as connection:
+        for asset, bounty in connection.execute(statement):
+            held[asset] += int(bounty)  # summed in Python: exact on SQLite
+    return dict(held)

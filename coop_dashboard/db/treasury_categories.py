@@ -20,6 +20,7 @@ class Category(StrEnum):
     BOUNTY_ESCROWED = "bounty_escrowed"
     BOUNTY_PAID = "bounty_paid"
     BOUNTY_REFUNDED = "bounty_refunded"
+    STAKE_SLASHED = "stake_slashed"  # the treasury's share of slashed job stakes
     MINT = "mint"
     OTHER = "other"
 
@@ -31,6 +32,7 @@ CATEGORY_LABELS: dict[Category, str] = {
     Category.BOUNTY_ESCROWED: "Job bounties escrowed",
     Category.BOUNTY_PAID: "Job bounties paid",
     Category.BOUNTY_REFUNDED: "Job bounties refunded",
+    Category.STAKE_SLASHED: "Job stakes slashed",
     Category.MINT: "Mints",
     Category.OTHER: "Other",
 }
@@ -38,12 +40,20 @@ CATEGORY_LABELS: dict[Category, str] = {
 CATEGORY_MAX_LENGTH = 20
 
 # (counterparty contract's manifest name, event in the same transaction) -> category.
-# JobBoard (bounties) adds its rows when it exists. DataLicensing credits the treasury
-# fee of every sale; governance withdraws it (a proposal calling `withdraw`), which is
-# when it reaches the treasury: Withdrawn in the same transaction files it as revenue.
+# DataLicensing credits the treasury fee of every sale; governance withdraws it (a
+# proposal calling `withdraw`), which is when it reaches the treasury: Withdrawn in the
+# same transaction files it as revenue. JobBoard: a bounty governance posts leaves with
+# JobPosted (escrowed); what the treasury withdraws from JobBoard is its credits there,
+# bounty refunds of its own jobs and its share of slashed stakes: filed as refunds here,
+# the slashed share then moved to STAKE_SLASHED by the job indexer, which knows the
+# treasury's credits (indexer/handlers/jobs.py, TreasuryJobWithdrawals). A bounty paid
+# to a provider moves nothing of the treasury's (it left when escrowed): BOUNTY_PAID
+# stays empty, and the job pages show payments.
 CLASSIFIERS: dict[tuple[str, str], Category] = {
     ("DatasetRegistry", "DatasetDelisted"): Category.BOND_SLASHED,
     ("DataLicensing", "Withdrawn"): Category.LICENSE_REVENUE,
+    ("JobBoard", "JobPosted"): Category.BOUNTY_ESCROWED,
+    ("JobBoard", "Withdrawn"): Category.BOUNTY_REFUNDED,
 }
 
 # Events that announce ETH a contract pushes to the treasury by an internal call
@@ -53,10 +63,12 @@ CLASSIFIERS: dict[tuple[str, str], Category] = {
 ETH_PUSH_EVENTS: dict[tuple[str, str], str] = {
     ("DatasetRegistry", "DatasetDelisted"): "slashedBond",
     ("DataLicensing", "Withdrawn"): "amount",
+    ("JobBoard", "Withdrawn"): "amount",
 }
 # Push events that also name who was paid and in what: they count only when the
 # recipient is the treasury (the timelock executing the transaction) and the currency
 # is ETH (the zero address). (contract, event) -> (recipient argument, currency argument).
 ETH_PUSH_RECIPIENTS: dict[tuple[str, str], tuple[str, str]] = {
     ("DataLicensing", "Withdrawn"): ("account", "currency"),
+    ("JobBoard", "Withdrawn"): ("account", "asset"),
 }

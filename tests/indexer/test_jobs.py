@@ -26,9 +26,11 @@ from coop_dashboard.indexer.chain_text import REPLACEMENT
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.digest import database_digest
 from coop_dashboard.indexer.service import run_once
+from coop_dashboard.services.treasury.commitments import escrowed_bounties
 from tests.indexer.conftest import engine_for, indexer_settings
 from tests.support.chains import Chain, deploy, start_chain
 from tests.support.datasets import act_as_governance
+from tests.support.governance import pass_proposal
 from tests.support.jobs import BOUNTY, CHALLENGE_BOND, DAY, STAKE, WINDOW, JobWorld, cid, job_world
 
 HOSTILE_EVIDENCE = b"bafy\xff\x00evidence"
@@ -355,5 +357,73 @@ def test_a_reorg_leaves_what_a_clean_index_gives(
         detail = jq.job_detail(engine, job)
         assert detail is not None and detail.summary.status == "open"
         assert detail.summary.bid_count == 2 and jq.list_models(engine) == []
+    finally:
+        jobs.chain.stop()
+
+
+def test_treasury_job_flows_are_filed_and_live_escrows_committed(
+    compiled_artifacts: dict[str, Artifact], tmp_path: Path, database_url: str
+) -> None:
+    """Governance posts two jobs through a proposal (one cancelled in the same execution),
+    a member's job loses a challenge (the treasury's share of the stake), then governance
+    withdraws its JobBoard credits: escrowed, refunded and slashed are told apart, and
+    the live job's bounty is the treasury's escrow."""
+    jobs = _start(compiled_artifacts, tmp_path)
+    try:
+        w3, world = jobs.chain.w3, jobs.world
+        board, f = world.board, world.board.functions
+        timelock = world.deployment.address("CoopTimelock")
+        funder, voter = (Sender.unlocked(w3, a) for a in w3.eth.accounts[10:12])
+        funder.send({"from": funder.address, "to": timelock, "value": 3 * BOUNTY}, what="fund")
+        slashed = world.in_review(jobs.poster, jobs.beta)
+        jobs.challenger.call(f.challengeResult(slashed, cid("e")), what="c", value=CHALLENGE_BOND)
+        jobs.arbiter.call(f.resolveChallenge(slashed, False, cid("w")), what="slash")
+        to_treasury = f.creditOf(timelock, ETH_CURRENCY).call()
+        assert to_treasury > 0
+
+        first = int(f.jobCount().call()) + 1
+        terms = world.terms(bidding_in=30 * DAY, delivery_in=60 * DAY)
+
+        def calldata(name: str, *args: object) -> bytes:
+            return bytes.fromhex(board.encode_abi(name, args=list(args))[2:])
+
+        actions = [calldata("postJob", terms), calldata("cancelJob", first)]
+        actions.append(calldata("postJob", terms))
+        pass_proposal(
+            w3,
+            world.deployment,
+            voter,
+            [board.address] * 3,
+            [BOUNTY, 0, BOUNTY],
+            actions,
+            "# Fund two jobs\n\nThe first is cancelled at once.",
+        )
+        withdraw = calldata("withdraw", ETH_CURRENCY)
+        pass_proposal(
+            w3, world.deployment, voter, [board.address], [0], [withdraw], "# Collect credits"
+        )
+        assert f.creditOf(timelock, ETH_CURRENCY).call() == 0
+
+        run_once(indexer_settings(jobs.chain.rpc_url, jobs.manifest, database_url), IndexerConfig())
+        engine = engine_for(database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT category, direction, amount FROM treasury_movement "
+                    "WHERE asset = 'eth' AND category IN "
+                    "('bounty_escrowed', 'bounty_refunded', 'stake_slashed')"
+                )
+            ).all()
+        filed: dict[tuple[str, str], int] = {}
+        for category, direction, amount in rows:
+            filed[(category, direction)] = filed.get((category, direction), 0) + int(amount)
+        assert filed == {
+            ("bounty_escrowed", "out"): 2 * BOUNTY,
+            ("bounty_refunded", "in"): BOUNTY,
+            ("stake_slashed", "in"): to_treasury,
+        }
+        assert escrowed_bounties(engine) == {"eth": BOUNTY}
+        detail = jq.job_detail(engine, first + 1)
+        assert detail is not None and detail.summary.poster == timelock.lower()
     finally:
         jobs.chain.stop()

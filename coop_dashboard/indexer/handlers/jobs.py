@@ -17,12 +17,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, true
+from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, true, update
 
 from coop_dashboard.chain.data_licensing import purpose_name
 from coop_dashboard.chain.job_board import credit_reason_name
 from coop_dashboard.db.bulk_insert import bulk_insert
-from coop_dashboard.db.chain_tables import GovernanceSettingChange, table_of
+from coop_dashboard.db.chain_tables import (
+    GovernanceSettingChange,
+    IndexedContract,
+    TreasuryMovement,
+    table_of,
+)
 from coop_dashboard.db.job_tables import (
     JOB_EVENT_TABLES,
     JOB_STATE_TABLES,
@@ -39,6 +44,8 @@ from coop_dashboard.db.job_tables import (
     JobState,
     JobWithdrawal,
 )
+from coop_dashboard.db.treasury_categories import Category
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.indexer.decoders import DecodedLog
 from coop_dashboard.indexer.handlers.governor import setting_change_handler
 from coop_dashboard.indexer.handlers.registry import (
@@ -476,6 +483,91 @@ class JobStates:
             bulk_insert(connection, self._states, states)
 
 
+# The row holding the slashed share split off a JobBoard withdrawal: its own key below
+# every log index and every synthesised one (treasury_eth uses -(1 + tx index) and -2**31).
+_SPLIT_LOG_INDEX_BASE = -(2**30)
+
+
+class TreasuryJobWithdrawals:
+    """Files the treasury's share of slashed stakes apart from its bounty refunds.
+
+    The treasury withdraws all its JobBoard credits in an asset at once; the classifier
+    files the withdrawal as bounty refunds. Its credits say how much of it were slash
+    shares (PayoutCredited reason "slash") not yet withdrawn: that part becomes a
+    STAKE_SLASHED row (the withdrawal's own row when all of it, else a second row of
+    the same transaction). The batch's rows are in the database when this runs; a
+    rewind deletes them with their block, so `revert` has nothing to undo.
+    """
+
+    def __init__(self) -> None:
+        self._movements = table_of(TreasuryMovement)
+        self._credits = table_of(JobCredit)
+        self._contracts = table_of(IndexedContract)
+
+    def apply(self, connection: Connection, sink: RowSink) -> None:
+        refunds = [
+            row
+            for row in sink.of(TreasuryMovement)
+            if row.get("category") == Category.BOUNTY_REFUNDED and row["direction"] == "in"
+        ]
+        if not refunds:
+            return
+        c = self._contracts
+        addresses = dict(connection.execute(select(c.c.name, c.c.address)).all())
+        board, treasury = addresses.get(CONTRACT), addresses.get("CoopTimelock")
+        if board is None or treasury is None:
+            return
+        for row in sorted(refunds, key=lambda r: (r["block_number"], r["log_index"])):
+            if row["counterparty"] == board:
+                self._split(connection, row, board, treasury)
+
+    def _split(self, connection: Connection, row: Row, board: str, treasury: str) -> None:
+        m, k = self._movements, self._credits
+        position = (row["block_number"], row["log_index"])
+        asset = ZERO_ADDRESS if row["asset"] == "eth" else row["asset"]
+        before = or_(
+            k.c.block_number < position[0],
+            and_(k.c.block_number == position[0], k.c.log_index < position[1]),
+        )
+        credited = sum(
+            int(amount)
+            for (amount,) in connection.execute(
+                select(k.c.amount).where(
+                    k.c.account == treasury, k.c.asset == asset, k.c.reason == "slash", before
+                )
+            )
+        )
+        booked = sum(
+            int(amount)
+            for (amount,) in connection.execute(
+                select(m.c.amount).where(
+                    m.c.category == Category.STAKE_SLASHED,
+                    m.c.counterparty == board,
+                    m.c.asset == row["asset"],
+                    m.c.block_number <= position[0],
+                )
+            )
+        )
+        slashed = min(int(row["amount"]), credited - booked)
+        if slashed <= 0:
+            return
+        key = and_(m.c.block_number == position[0], m.c.log_index == position[1])
+        if slashed == int(row["amount"]):
+            connection.execute(update(m).where(key).values(category=Category.STAKE_SLASHED))
+            return
+        connection.execute(update(m).where(key).values(amount=int(row["amount"]) - slashed))
+        split = {column.name: row.get(column.name) for column in m.columns}
+        split |= {
+            "log_index": _SPLIT_LOG_INDEX_BASE - position[1],
+            "amount": slashed,
+            "category": Category.STAKE_SLASHED,
+        }
+        connection.execute(insert(m).values(**split))
+
+    def revert(self, connection: Connection, block: int) -> None:
+        """Nothing: the rows it changed or added go with their block (an event table)."""
+
+
 def register_job_board(registry: HandlerRegistry, contract: str = CONTRACT) -> None:
     registry.register(contract, "JobPosted", on_job_posted)
     registry.register(contract, "BidPlaced", on_bid_placed)
@@ -498,3 +590,4 @@ def register_job_board(registry: HandlerRegistry, contract: str = CONTRACT) -> N
         registry.register(contract, event, on_setting)
     registry.add_event_tables(*JOB_EVENT_TABLES, GovernanceSettingChange)
     registry.add_aggregate(JobStates(), *JOB_STATE_TABLES)
+    registry.add_aggregate(TreasuryJobWithdrawals())

@@ -19,6 +19,7 @@ CATEGORY_COLORS: dict[Category, str] = {
     Category.BOUNTY_ESCROWED: "#7048e8",
     Category.BOUNTY_PAID: "#ae3ec9",
     Category.BOUNTY_REFUNDED: "#d6336c",
+    Category.STAKE_SLASHED: "#f08c00",
     Category.MINT: "#0c8599",
     Category.OTHER: "#868e96",
 }

@@ -2,9 +2,10 @@
 
 Commitments: the payouts of queued and succeeded-but-not-queued proposals, read
 from their actions (ETH sent with any call; ERC20 `transfer(to, amount)` calls
-on a recognised token). Job bounties escrowed in open jobs come from the
-bounty categories (zero until a job board exists); they have already left the
-treasury, so they are shown, not subtracted again.
+on a recognised token). Job bounties escrowed in the treasury's live jobs
+(posted by governance: open, in progress, in review or challenged) come from
+the job index; they have already left the treasury, so they are shown, not
+subtracted again.
 
 Runway (liquid assets only: ETH and the stablecoin, not the cooperative's own
 token) = holdings after commitments / average monthly outflow, the outflow of
@@ -20,9 +21,15 @@ from dataclasses import dataclass
 from eth_abi import decode as abi_decode
 from sqlalchemy import Engine
 
-from coop_dashboard.db.queries import ProposalActionRow, get_proposal, list_proposals
-from coop_dashboard.db.treasury_categories import Category
+from coop_dashboard.db.job_queries import open_escrows_of
+from coop_dashboard.db.queries import (
+    ProposalActionRow,
+    contract_addresses,
+    get_proposal,
+    list_proposals,
+)
 from coop_dashboard.db.treasury_queries import Movement
+from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.treasury.assets import ETH, Asset
 from coop_dashboard.services.treasury.ledger import balances
 from coop_dashboard.services.treasury.periods import DAY_S
@@ -126,15 +133,19 @@ def total_committed(commitments: Sequence[Commitment]) -> dict[str, int]:
     return dict(total)
 
 
-def escrowed_bounties(movements: Sequence[Movement]) -> dict[str, int]:
-    """Bounties escrowed in open jobs: escrowed minus paid and refunded (0 without a job board)."""
-    open_escrow: dict[str, int] = defaultdict(int)
-    for item in movements:
-        if item.category == Category.BOUNTY_ESCROWED:
-            open_escrow[item.asset] += item.amount
-        elif item.category in (Category.BOUNTY_PAID, Category.BOUNTY_REFUNDED):
-            open_escrow[item.asset] -= item.amount
-    return dict(open_escrow)
+def escrowed_bounties(engine: Engine) -> dict[str, int]:
+    """Asset key -> bounties the treasury's live jobs hold in JobBoard's escrow.
+
+    From the job index, not from the treasury's movements: a bounty paid to a
+    provider leaves the escrow without moving anything of the treasury's.
+    """
+    treasury = contract_addresses(engine).get("CoopTimelock")
+    if treasury is None:
+        return {}
+    return {
+        ETH if asset == ZERO_ADDRESS else asset: amount
+        for asset, amount in open_escrows_of(engine, treasury).items()
+    }
 
 
 @dataclass(frozen=True)

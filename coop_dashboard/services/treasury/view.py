@@ -202,11 +202,12 @@ def build_view(
     now: int,
     block_number: int,
     commitments: list[Commitment] | None = None,
+    escrowed: dict[str, int] | None = None,
 ) -> TreasuryView:
     by_key = {a.key: a for a in assets}
     commitments = commitments or []
     committed = total_committed(commitments)
-    escrowed = escrowed_bounties(movements)
+    escrowed = escrowed or {}  # asset key -> bounties held for the treasury's live jobs
     by_symbol = {a.symbol: a for a in assets}
     charted = by_symbol.get(key.asset, assets[0])
     period, window = parse_period(key.period), parse_window(key.window)
@@ -355,4 +356,5 @@ def read_treasury_view(key: TreasuryKey, engine: Engine | None = None) -> Treasu
         status.block_timestamp,
         status.block_number,
         read_commitments(engine, assets),
+        escrowed_bounties(engine),
     )
