@@ -20,8 +20,6 @@ from typing import Any
 from sqlalchemy import Engine, and_, desc, func, or_, select, true
 from sqlalchemy.engine import Connection
 
-from coop_dashboard.chain.data_licensing import USES
-from coop_dashboard.chain.job_board import STATUSES
 from coop_dashboard.db.chain_tables import table_of
 from coop_dashboard.db.dataset_tables import DatasetState
 from coop_dashboard.db.job_tables import (
@@ -40,6 +38,10 @@ from coop_dashboard.db.job_tables import (
 )
 from coop_dashboard.db.licensing_tables import LicenseDeclaration, LicensePurchase, LicenseTierEvent
 
+# chain/job_board.STATUSES and chain/data_licensing.USES (most permissive first), by
+# value: db/ does not import chain/ (tests/indexer/test_jobs.py checks they agree).
+STATUSES = ("open", "in_progress", "in_review", "challenged", "completed", "failed", "cancelled")
+USES = ("all", "non_commercial", "academic")
 SORTS = ("newest", "bounty_high", "bounty_low", "deadline", "bids")
 MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 200

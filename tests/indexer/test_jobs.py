@@ -18,8 +18,8 @@ from web3 import Web3
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import write_manifest
-from coop_dashboard.chain.data_licensing import ETH_CURRENCY
-from coop_dashboard.chain.job_board import status_name
+from coop_dashboard.chain.data_licensing import ETH_CURRENCY, USES
+from coop_dashboard.chain.job_board import STATUSES, status_name
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.db import job_queries as jq
 from coop_dashboard.indexer.chain_text import REPLACEMENT
@@ -167,7 +167,8 @@ def test_the_index_answers_every_job_question(
     alpha, beta = jobs.alpha.address.lower(), jobs.beta.address.lower()
     cusd = world.deployment.address("MockStablecoin").lower()
 
-    # Every job's state is the contract's.
+    # Every job's state is the contract's (the queries name statuses and uses as it does).
+    assert (jq.STATUSES, jq.USES) == (STATUSES, USES)
     for job in ids.values():
         detail = jq.job_detail(engine, job)
         assert detail is not None
