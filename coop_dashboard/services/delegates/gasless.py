@@ -8,7 +8,8 @@ Checks, cheapest first, each refusal with a sentence (RelayRefused):
 4. the delegation would matter: the delegator holds tokens now (a fresh key with nothing
    would otherwise have the relayer pay for its delegations);
 5. the relay policy shared with gasless votes (relay_policy.py): relayer balance floor,
-   the signer's rate limit, then simulation, the hourly spend cap and the shared nonce.
+   then `RelayPolicy.relay`: the signer's rate limit, simulation, the hourly spend cap
+   and the shared nonce.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from coop_dashboard.errors import CoopError
 from coop_dashboard.services.chain_access import chain_for
 from coop_dashboard.services.governance.gasless import relay_policy
 from coop_dashboard.services.governance.relay_policy import RelayPolicy, RelayRefused, RelaySent
-from coop_dashboard.services.revert_text import explain_revert
 from coop_dashboard.services.transactions import ChainContext, TxOutcome, follow_transaction
 
 DELEGATION_KIND = "delegation"
@@ -110,23 +110,15 @@ def relay_delegation(
         raise RelayRefused("signer", "The delegation was not signed by the delegator.")
     _check_holder(chain, delegator)
     policy.check_balance()
-    member = to_checksum_address(delegator)
-    slot = policy.admit(member)
-    try:
-        simulation = chain.simulate(signed, policy.relayer)
-        if not simulation.success:
-            reason = explain_revert(simulation.revert, simulation.message)
-            raise RelayRefused("would_revert", f"The delegation would fail: {reason}.")
-        plan = policy.sender.plan(chain.token_address, chain.calldata(signed))
-        return policy.send(
-            plan,
-            kind=DELEGATION_KIND,
-            signer=member,
-            claim=f"{DELEGATION_KIND}:{member.lower()}:{nonce}",
-        )
-    except CoopError:
-        policy.release(slot)
-        raise
+    return policy.relay(
+        kind=DELEGATION_KIND,
+        signer=to_checksum_address(delegator),
+        signed_nonce=nonce,
+        to=chain.token_address,
+        calldata=chain.calldata(signed),
+        simulate=lambda: chain.simulate(signed, policy.relayer),
+        failure="The delegation would fail",
+    )
 
 
 async def follow_relayed(settings: Settings, sent: RelaySent) -> TxOutcome:

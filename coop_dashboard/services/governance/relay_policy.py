@@ -1,7 +1,8 @@
 """What any gasless relay must respect, whatever it relays (votes now, delegations next).
 
-A relay (vote_relay.py for `castVoteBySig`; a delegation relay would be another
-caller) runs its own checks of the signed message first, then asks this policy:
+A relay (vote_relay.py for `castVoteBySig`, delegates/gasless.py for
+`delegateBySig`) runs its own checks of the signed message first, then asks this
+policy (`relay` does 2 to 3 in order, with the simulation between them):
 
 1. `check_balance`: the relayer's balance is above RELAYER_MIN_BALANCE_WEI;
 2. `admit`: the signer's rate limit (RELAYER_MAX_PER_HOUR, sliding window);
@@ -26,6 +27,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from coop_dashboard.chain.relay_sender import RelaySender, RelayTxPlan
+from coop_dashboard.chain.signed_ballots import RelaySimulation
 from coop_dashboard.db import relay_ledger
 from coop_dashboard.db.chain_tables import table_of
 from coop_dashboard.db.relay_tables import RelayEvent
@@ -36,6 +38,7 @@ from coop_dashboard.services.governance.relayer_config import (
     RelayLimits,
 )
 from coop_dashboard.services.governance.units import format_duration_short, format_token_amount
+from coop_dashboard.services.revert_text import explain_revert
 
 # A nonce the node does not know although we sent it this recently may only not
 # have reached this node yet (several RPC nodes behind one URL); older, it was dropped
@@ -282,6 +285,36 @@ class RelayPolicy:
 
     def release(self, slot: int) -> None:
         self.limiter.release(slot)
+
+    def relay(
+        self,
+        *,
+        kind: str,
+        signer: str,
+        signed_nonce: int,
+        to: str,
+        calldata: str,
+        simulate: Callable[[], RelaySimulation],
+        failure: str,
+    ) -> RelaySent:
+        """What every relay does once its own checks passed: count the message against the
+        signer's rate limit, simulate it from the relayer, send it within the hourly budget
+        with the shared nonce. Nothing sent (a refusal, a revert): the slot is given back.
+
+        `failure` starts the refusal when the simulation reverts ("The vote would fail").
+        """
+        slot = self.admit(signer)
+        try:
+            simulation = simulate()
+            if not simulation.success:
+                reason = explain_revert(simulation.revert, simulation.message)
+                raise RelayRefused("would_revert", f"{failure}: {reason}.")
+            plan = self.sender.plan(to, calldata)
+            claim = f"{kind}:{signer.lower()}:{signed_nonce}"
+            return self.send(plan, kind=kind, signer=signer, claim=claim)
+        except CoopError:
+            self.release(slot)  # nothing was sent: no gas, no allowance used
+            raise
 
     def send(self, plan: RelayTxPlan, *, kind: str, signer: str, claim: str) -> RelaySent:
         """Send `plan` under the nonce lock if the budget allows; the hash, not the receipt.

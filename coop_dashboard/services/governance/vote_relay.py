@@ -9,12 +9,12 @@ Checks, cheapest first, each refusal with a sentence for the voter:
 4. the vote would count: the voter had voting power at the proposal's snapshot
    (OpenZeppelin counts zero-weight votes, so without this any fresh key could
    have the relayer pay for one vote per proposal) and has not voted yet;
-5. the relay policy (relay_policy.py, shared with any other gasless relay):
-   balance floor, then the voter's rate limit (only ballots that passed 1-4
-   count, so nobody can use up someone else's allowance with junk);
-6. simulation: `castVoteBySig` as an eth_call from the relayer; a revert
-   (not active, bad contract-wallet signature) is refused with its reason;
-7. the policy sends it (hourly spend cap, shared nonce) and returns the hash;
+5. the relay policy (relay_policy.py, shared with gasless delegation):
+   balance floor, then `RelayPolicy.relay`: the voter's rate limit (only ballots
+   that passed 1-4 count, so nobody can use up someone else's allowance with
+   junk), simulation (`castVoteBySig` as an eth_call from the relayer; a revert,
+   e.g. not active or a bad contract-wallet signature, is refused with its
+   reason), then the send (hourly spend cap, shared nonce), returning the hash;
    the receipt is followed afterwards (gasless.follow_relayed_vote).
 """
 
@@ -26,7 +26,6 @@ from eth_utils import is_address, to_checksum_address
 
 from coop_dashboard.chain.governance_types import VoteSupport
 from coop_dashboard.chain.signed_ballots import BallotChain, SignedBallot, recover_ballot_signer
-from coop_dashboard.errors import CoopError
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.proposal_writes import REASON_MAX_CHARS
 from coop_dashboard.services.governance.relay_policy import (
@@ -35,7 +34,6 @@ from coop_dashboard.services.governance.relay_policy import (
     RelaySent,
     RelayStatus,
 )
-from coop_dashboard.services.revert_text import explain_revert
 
 VOTE_KIND = "vote"
 # What the paused check budgets for one relayed vote: castVoteWithReasonAndParamsBySig
@@ -136,24 +134,13 @@ class GaslessVoteRelay:
         self._check_signature(ballot)
         voter = to_checksum_address(ballot.voter)
         self.precheck(voter, ballot.proposal_id)
-        slot = self.policy.admit(voter)
-        try:
-            simulation = self.ballots.simulate(ballot, self.relayer)
-            if not simulation.success:
-                reason = explain_revert(simulation.revert, simulation.message)
-                raise RelayRefused(
-                    "would_revert", f"The vote would fail, so it was not sent: {reason}."
-                )
-            plan = self.policy.sender.plan(
-                self.ballots.governor_address, self.ballots.calldata(ballot)
-            )
-            sent = self.policy.send(
-                plan,
-                kind=VOTE_KIND,
-                signer=voter,
-                claim=f"{VOTE_KIND}:{voter.lower()}:{ballot.nonce}",
-            )
-        except CoopError:
-            self.policy.release(slot)  # nothing was sent: no gas, no allowance used
-            raise
+        sent = self.policy.relay(
+            kind=VOTE_KIND,
+            signer=voter,
+            signed_nonce=ballot.nonce,
+            to=self.ballots.governor_address,
+            calldata=self.ballots.calldata(ballot),
+            simulate=lambda: self.ballots.simulate(ballot, self.relayer),
+            failure="The vote would fail, so it was not sent",
+        )
         return RelayResult(sent, voter, ballot.proposal_id, support)
