@@ -194,7 +194,7 @@ def spec_view(store: LocalContentStore, cid: str) -> SpecView:
     return SpecView(True, "", spec.description, lines, cid, link)
 
 
-def _metrics(store: LocalContentStore, cid: str) -> tuple[list[Line], str]:
+def metrics_lines(store: LocalContentStore, cid: str) -> tuple[list[Line], str]:
     blob = read_blob(store, cid, _METRICS_LIMIT)
     if blob.data is None:
         return [], f"Metrics: {blob.problem}"
@@ -283,7 +283,7 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
     result = ResultView()
     if detail.results:
         last = detail.results[-1]
-        metrics, problem = _metrics(store, last.metrics_cid)
+        metrics, problem = metrics_lines(store, last.metrics_cid)
         parsed, _ = read_spec(store, job.spec_cid)
         result = ResultView(
             submitted=True,
