@@ -22,10 +22,12 @@ from coop_dashboard.chain.data_licensing import ETH_CURRENCY, USES
 from coop_dashboard.chain.job_board import STATUSES, status_name
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.db import job_queries as jq
+from coop_dashboard.db.dataset_queries import dataset_lineage
 from coop_dashboard.indexer.chain_text import REPLACEMENT
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.digest import database_digest
 from coop_dashboard.indexer.service import run_once
+from coop_dashboard.services.datasets.lineage_graph import lineage_figure, provenance_elements
 from coop_dashboard.services.treasury.commitments import escrowed_bounties
 from tests.indexer.conftest import engine_for, indexer_settings
 from tests.support.chains import Chain, deploy, start_chain
@@ -314,6 +316,20 @@ def test_the_index_answers_every_job_question(
     )
     lineage = jq.jobs_of_datasets(engine, [world.datasets[0]])
     assert len(lineage) == len(ids)
+    # The dataset page's provenance graph continues to the jobs and their models.
+    first = world.datasets[0]
+    nodes, edges = provenance_elements(engine, dataset_lineage(engine, first), first)
+    keys = {node.key for node in nodes}
+    assert {f"job:{job}" for job in ids.values()} <= keys
+    assert {"model:1", "model:2"} <= keys
+    assert (f"dataset:{first}", f"job:{ids['completed']}", "trained") in {
+        (e.source, e.target, e.label) for e in edges
+    }
+    assert (f"job:{ids['completed']}", "model:2", "produced") in {
+        (e.source, e.target, e.label) for e in edges
+    }
+    figure = lineage_figure(nodes, edges)
+    assert f"/jobs/{ids['open_eth']}" in figure.targets[1]
 
     with engine.connect() as connection:
         settings = connection.execute(

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import plotly.graph_objects as go
+from sqlalchemy import Engine
 
 from coop_dashboard.db.dataset_queries import LineageGraph
+from coop_dashboard.db.job_queries import LineageJob, jobs_of_datasets
 
 KINDS = ("dataset", "job", "model")
 KIND_SYMBOLS = {"dataset": "circle", "job": "square", "model": "diamond"}
@@ -31,6 +33,15 @@ STATUS_COLOURS = {
     "superseded": "#8b8d98",
     "licensing_paused": "#f5a623",
     "delisted": "#e5484d",
+    # Jobs (chain/job_board.STATUSES) and models.
+    "open": "#0090ff",
+    "in_progress": "#3e63dd",
+    "in_review": "#8e4ec6",
+    "challenged": "#f5a623",
+    "completed": "#30a46c",
+    "failed": "#e5484d",
+    "cancelled": "#8b8d98",
+    "recorded": "#12a594",
 }
 UNKNOWN_COLOUR = "#6e56cf"
 STATUS_LABELS = {
@@ -38,6 +49,14 @@ STATUS_LABELS = {
     "superseded": "Superseded",
     "licensing_paused": "Licensing paused",
     "delisted": "Delisted",
+    "open": "Open",
+    "in_progress": "In progress",
+    "in_review": "In review",
+    "challenged": "Challenged",
+    "completed": "Completed",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "recorded": "Model",
 }
 EDGE_LABEL_TRACE = "transformations"
 # Plot units between layers and between nodes of a layer.
@@ -78,6 +97,22 @@ def dataset_link(dataset_id: int) -> str:
     return f"/datasets/{dataset_id}"
 
 
+def job_key(job_id: int) -> str:
+    return f"job:{job_id}"
+
+
+def job_link(job_id: int) -> str:
+    return f"/jobs/{job_id}"
+
+
+def model_key(model_id: int) -> str:
+    return f"model:{model_id}"
+
+
+def model_link(model_id: int) -> str:
+    return f"/models/{model_id}"
+
+
 def _short(text: str) -> str:
     return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
 
@@ -102,6 +137,37 @@ def lineage_elements(
         for edge in lineage.edges
     ]
     return nodes, edges
+
+
+def job_elements(
+    jobs: Sequence[LineageJob], dataset_ids: set[int]
+) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """Jobs that trained on the graph's datasets and the models they produced: an edge
+    "trained" from each of the job's datasets in the graph, "produced" to its model."""
+    nodes: list[GraphNode] = []
+    edges: list[GraphEdge] = []
+    for job in jobs:
+        key = job_key(job.job_id)
+        nodes.append(GraphNode(key, "job", f"Job #{job.job_id}", job.status, job_link(job.job_id)))
+        edges.extend(
+            GraphEdge(dataset_key(d), key, "trained") for d in job.dataset_ids if d in dataset_ids
+        )
+        if job.model_id is not None:
+            model = model_key(job.model_id)
+            label = f"Model #{job.model_id}"
+            nodes.append(GraphNode(model, "model", label, "recorded", model_link(job.model_id)))
+            edges.append(GraphEdge(key, model, "produced"))
+    return nodes, edges
+
+
+def provenance_elements(
+    engine: Engine, lineage: LineageGraph, focus_id: int | None
+) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """The dataset lineage continued to the jobs trained on its datasets and their models."""
+    nodes, edges = lineage_elements(lineage, focus_id)
+    dataset_ids = {node.dataset_id for node in lineage.nodes}
+    job_nodes, job_edges = job_elements(jobs_of_datasets(engine, sorted(dataset_ids)), dataset_ids)
+    return nodes + job_nodes, edges + job_edges
 
 
 def layered_positions(

@@ -34,8 +34,8 @@ from coop_dashboard.services.datasets.catalog_view import STATUS_SCHEMES
 from coop_dashboard.services.datasets.lineage_graph import (
     STATUS_LABELS,
     dataset_link,
-    lineage_elements,
     lineage_figure,
+    provenance_elements,
 )
 from coop_dashboard.services.display import format_decimal, format_int, format_utc, short_address
 from coop_dashboard.services.governance.markdown import render_markdown
@@ -292,7 +292,7 @@ def read_dataset_page(
     card_state, card_notice, card_html, card = _card(store, facts)
     attestations = dataset_attestations(engine, dataset_id)
     lineage = dataset_lineage(engine, dataset_id)
-    nodes, edges = lineage_elements(lineage, dataset_id)
+    nodes, edges = provenance_elements(engine, lineage, dataset_id)
     graph = lineage_figure(nodes, edges)
     name = (card.form.name if card is not None else "") or summary.name or ""
     return DatasetPageView(
