@@ -16,7 +16,7 @@ coming delegates / datasets / treasury / jobs pages):
    and should return failures as values (a notice), not raise.
    Views that read the chain rather than SQL may set `stale_after_s`: the hub
    then also re-reads them when no head arrived for that long (one read per
-   worker, e.g. to notice that the RPC went away).
+   worker, e.g. to notice that the RPC went away), watched or only asked for.
 
 2. In the page's state (see state/live.py, which wraps this for Reflex):
    on_load shows `await hub.current(FEED, key)` in the same event, then starts a
@@ -192,7 +192,7 @@ class LiveHub:
             self.start()
         entry = self._entry(view, key)
         entry.last_used = time.monotonic()
-        while entry.read_seq != self._seq or entry.version == 0:
+        while entry.read_seq != self._seq or entry.version == 0 or _went_stale(entry):
             if entry.reading is None:
                 self._refresh(entry)
             reading = entry.reading
@@ -321,6 +321,12 @@ class LiveHub:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("live data task failed", exc_info=task.exception())
+
+
+def _went_stale(entry: _Entry) -> bool:
+    """A chain-backed view read longer ago than it may be shown (watched or not)."""
+    stale = entry.view.stale_after_s
+    return stale is not None and time.monotonic() - entry.read_at >= stale
 
 
 class LiveReadError(RuntimeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any, cast
 
 import plotly.graph_objects as go
@@ -19,10 +20,15 @@ from coop_dashboard.services.governance.gasless import (
     BallotRequest,
     ballot_request,
     follow_relayed_vote,
-    gasless_panel,
     relay_ballot,
 )
-from coop_dashboard.services.governance.proposal_live import PROPOSAL_PAGE, ProposalPage
+from coop_dashboard.services.governance.proposal_live import (
+    EMPTY_FIGURE,
+    GASLESS,
+    GASLESS_KEY,
+    PROPOSAL_PAGE,
+    ProposalPage,
+)
 from coop_dashboard.services.governance.proposal_view import ProposalView, lifecycle_facts
 from coop_dashboard.services.governance.proposal_writes import (
     check_vote_input,
@@ -32,7 +38,7 @@ from coop_dashboard.services.governance.proposal_writes import (
 )
 from coop_dashboard.services.governance.readiness import vote_readiness
 from coop_dashboard.services.index_progress import wait_until_indexed
-from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.services.live_data import LiveReadError, live_hub
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
@@ -50,6 +56,22 @@ def _proposal_id_from_path(path: str) -> int | None:
     return int(last) if last.isdecimal() and len(last) <= 78 else None
 
 
+@dataclass(frozen=True)
+class _Readiness:
+    """What the vote panel says about the signed-in member (see vote_readiness)."""
+
+    messages: list[str]
+    fixable: bool = False
+    can_vote: bool = False
+    power: str = ""  # exact voting power at the snapshot, "" if unknown
+
+
+def _empty_figure() -> go.Figure:
+    # Plotly JSON, typed as the Figure `rx.plotly` takes: a dict pickles in microseconds
+    # with the tab's state, a go.Figure unpickles in 90-600 ms (proposal_live.py).
+    return cast(go.Figure, dict(EMPTY_FIGURE))
+
+
 def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
     readiness = vote_readiness(load_settings(), voter, proposal_id)
     power = "" if readiness.power_at_snapshot is None else str(readiness.power_at_snapshot)
@@ -61,7 +83,7 @@ class ProposalPageState(rx.State):
 
     proposal_id: str = ""
     view: ProposalView = ProposalView()
-    figure: go.Figure = go.Figure()
+    figure: go.Figure = _empty_figure()
     found: bool = True
     loaded: bool = False
     notice: str = ""
@@ -133,11 +155,12 @@ class ProposalPageState(rx.State):
         if str(pid) != self.proposal_id:
             self.view, self.figure, self.loaded, self.found = (
                 ProposalView(),
-                go.Figure(),
+                _empty_figure(),
                 False,
                 True,
             )
-            self.readiness, self.can_fix_delegation, self.can_vote = [], False, False
+            if self.signed_in_as:  # a visitor's readiness is the same sentence everywhere
+                self.readiness, self.can_fix_delegation, self.can_vote = [], False, False
         self.vote_notice = self.gasless_note = ""
         # A reload while the wallet showed the ballot: that answer never comes back.
         self.gasless_busy, self._ballot = False, {}
@@ -155,7 +178,7 @@ class ProposalPageState(rx.State):
         self.found = page.view is not None
         if page.view is not None:
             self.view = page.view
-            self.figure = page.figure
+            self.figure = cast(go.Figure, page.figure)
 
     async def _show(self) -> None:
         """Show the proposal of the URL now (the caller holds the lock); follow it from here."""
@@ -189,24 +212,27 @@ class ProposalPageState(rx.State):
     @rx.event(background=True)
     async def refresh_readiness(self) -> None:
         """Ask the chain whether the signed-in member can vote here, and why not."""
-        async with self:
-            pid = self._id()
+        pid = self._id()  # the router is readable outside the lock
         voter = await authenticated_address_now(self)
+        if voter is None or pid is None:
+            readiness = _Readiness(["Sign in to see whether you can vote on this proposal."])
+        else:
+            try:
+                readiness = _Readiness(*await asyncio.to_thread(_readiness, voter, pid))
+            except CoopError as exc:
+                readiness = _Readiness([str(exc)])
+        shown = (voter or "", readiness)
+        if shown == (self.signed_in_as, self._shown_readiness()):
+            return  # nothing changed (a signed-out visitor, every time): no lock, no delta
         async with self:
             self.signed_in_as = voter or ""
-        if voter is None or pid is None:
-            async with self:
-                self.readiness = ["Sign in to see whether you can vote on this proposal."]
-                self.can_fix_delegation = self.can_vote = False
-                self.power_at_snapshot = ""
-            return
-        try:
-            messages, fixable, can_vote, power = await asyncio.to_thread(_readiness, voter, pid)
-        except CoopError as exc:
-            messages, fixable, can_vote, power = [str(exc)], False, False, ""
-        async with self:
-            self.readiness, self.can_fix_delegation, self.can_vote = messages, fixable, can_vote
-            self.power_at_snapshot = power
+            self.readiness, self.can_fix_delegation = readiness.messages, readiness.fixable
+            self.can_vote, self.power_at_snapshot = readiness.can_vote, readiness.power
+
+    def _shown_readiness(self) -> _Readiness:
+        return _Readiness(
+            list(self.readiness), self.can_fix_delegation, self.can_vote, self.power_at_snapshot
+        )
 
     @rx.event
     def set_reason(self, value: str) -> None:
@@ -291,8 +317,17 @@ class ProposalPageState(rx.State):
 
     @rx.event(background=True)
     async def refresh_gasless(self) -> None:
-        """Whether gasless voting is paused for everyone (balance floor, hourly budget), and why."""
-        panel = await asyncio.to_thread(gasless_panel, load_settings())
+        """Whether gasless voting is paused for everyone (balance floor, hourly budget), and why.
+
+        Read once per indexed head and worker for every tab (proposal_live.GASLESS);
+        the vars are only set, and a delta only sent, when what the panel says changed.
+        """
+        try:
+            panel, _version = await live_hub().current(GASLESS, GASLESS_KEY)
+        except LiveReadError:
+            return  # logged by the hub; the panel keeps what it says
+        if (panel.paused, panel.reason) == (self.gasless_paused, self.gasless_pause_reason):
+            return
         async with self:
             self.gasless_paused, self.gasless_pause_reason = panel.paused, panel.reason
 

@@ -3,19 +3,34 @@
 Actions are decoded into plain language (which may read token metadata from
 the chain) once per proposal and worker: a proposal's actions never change,
 its tally, votes and state do.
+
+The chart travels as plotly's JSON (a plain dict), serialized once per read in
+the reader's thread, not as a `go.Figure`: Reflex would serialize a Figure
+again for every tab's delta on the event loop (~8 ms each), and a tab's state
+holding one is pickled with it (disk / Redis state managers): unpickling a
+`go.Figure` re-validates it, 90-600 ms, on every event of the page in the
+scaled configuration (issue 10: proposal pages timed out there).
+
+Whether gasless voting is paused (relayer balance on chain, hourly budget in
+SQL) is the same for everyone: one read per indexed head and worker
+(`GASLESS`), not one RPC round trip per page view.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
+from plotly.io import to_json
 
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.services.governance.gasless import GaslessPanel, gasless_panel
 from coop_dashboard.services.governance.proposal_view import (
     ActionLine,
     ProposalView,
@@ -25,6 +40,18 @@ from coop_dashboard.services.governance.proposal_view import (
 from coop_dashboard.services.live_data import LiveView
 
 _DECODED_KEPT = 1_000
+# What the chart shows before a proposal's own chart arrived (plotly JSON).
+EMPTY_FIGURE: dict[str, Any] = {"data": [], "layout": {}}
+# Gasless voting's pause also follows the relayer's balance, which no indexed
+# event announces: re-read at least this often while anyone watches.
+GASLESS_STALE_S = 15.0
+GASLESS_KEY = "relayer"
+
+
+def figure_json(figure: go.Figure) -> dict[str, Any]:
+    """The figure as plotly.js takes it (what Reflex's own Figure serializer returns)."""
+    value: dict[str, Any] = json.loads(to_json(figure))
+    return value
 
 
 @dataclass(frozen=True)
@@ -32,7 +59,7 @@ class ProposalPage:
     """What a proposal's page shows; `view` None = the index does not know the proposal."""
 
     view: ProposalView | None
-    figure: go.Figure
+    figure: dict[str, Any]  # plotly JSON
 
 
 _decoded: OrderedDict[int, list[ActionLine]] = OrderedDict()
@@ -46,7 +73,7 @@ def read_proposal_page(proposal_id: int) -> ProposalPage:
         actions = _decoded.get(proposal_id)
     view = read_proposal_view(engine, settings, proposal_id, decode=actions is None)
     if view is None:
-        return ProposalPage(None, go.Figure())
+        return ProposalPage(None, EMPTY_FIGURE)
     if actions is not None:
         view = dataclasses.replace(view, actions=list(actions), actions_decoded=True)
     elif view.actions_decoded:
@@ -54,11 +81,14 @@ def read_proposal_page(proposal_id: int) -> ProposalPage:
             _decoded[proposal_id] = list(view.actions)
             while len(_decoded) > _DECODED_KEPT:
                 _decoded.popitem(last=False)
-    return ProposalPage(view, votes_figure(engine, proposal_id))
+    return ProposalPage(view, figure_json(votes_figure(engine, proposal_id)))
 
 
-def _same_page(a: ProposalPage, b: ProposalPage) -> bool:
-    return a.view == b.view and a.figure.to_plotly_json() == b.figure.to_plotly_json()
+PROPOSAL_PAGE = LiveView("proposal_page", read=read_proposal_page)
 
 
-PROPOSAL_PAGE = LiveView("proposal_page", read=read_proposal_page, same=_same_page)
+def read_gasless_panel(_key: str) -> GaslessPanel:
+    return gasless_panel(load_settings())
+
+
+GASLESS = LiveView("gasless_panel", read=read_gasless_panel, stale_after_s=GASLESS_STALE_S)
