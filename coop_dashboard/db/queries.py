@@ -472,15 +472,6 @@ class DelegateStatement:
 
 
 @dataclass(frozen=True)
-class DelegateSummary:
-    address: str
-    voting_power: int
-    delegator_count: int
-    votes_cast: int
-    statement: DelegateStatement | None
-
-
-@dataclass(frozen=True)
 class PowerPoint:
     block_number: int
     timestamp: int
@@ -495,7 +486,7 @@ class Delegator:
     since: int  # unix seconds of the delegation
 
 
-def _latest_per(table: Any, key: Any) -> Any:
+def latest_per(table: Any, key: Any) -> Any:
     """Subquery: the latest row (by block, log index) of `table` per `key` column."""
     rank = (
         func.row_number()
@@ -505,17 +496,9 @@ def _latest_per(table: Any, key: Any) -> Any:
     return select(table, rank).subquery()
 
 
-def _current_power(connection: Connection) -> dict[str, int]:
-    latest = _latest_per(_power, _power.c.delegate)
-    rows = connection.execute(
-        select(latest.c.delegate, latest.c.new_votes).where(latest.c.rank == 1)
-    )
-    return {delegate: votes for delegate, votes in rows}
-
-
-def _current_delegations(connection: Connection) -> dict[str, Any]:
+def current_delegations(connection: Connection) -> dict[str, Any]:
     """delegator -> its latest DelegateChanged row."""
-    latest = _latest_per(_delegations, _delegations.c.delegator)
+    latest = latest_per(_delegations, _delegations.c.delegator)
     rows = connection.execute(select(latest).where(latest.c.rank == 1)).mappings()
     return {row["delegator"]: row for row in rows}
 
@@ -558,39 +541,9 @@ def _statement_rows(connection: Connection, delegate: str | None = None) -> Iter
     return connection.execute(statement).mappings().all()
 
 
-def list_delegates(
-    engine: Engine, *, limit: int | None = None, offset: int = 0, include_powerless: bool = False
-) -> list[DelegateSummary]:
-    """Delegates by current voting power, largest first; with delegator counts and statements.
-
-    A delegate is anyone with voting power or a published statement.
-    """
-    with engine.connect() as connection:
-        power = _current_power(connection)
-        delegations = _current_delegations(connection)
-        statements = _statements_now(_statement_rows(connection))
-        vote_counts: dict[str, int] = dict(
-            connection.execute(select(_votes.c.voter, func.count()).group_by(_votes.c.voter)).all()
-        )
-    delegator_counts: dict[str, int] = defaultdict(int)
-    for row in delegations.values():
-        if row["to_delegate"] != ZERO_ADDRESS:
-            delegator_counts[row["to_delegate"]] += 1
-    addresses = {a for a, votes in power.items() if votes > 0 or include_powerless}
-    addresses |= set(statements)
-    summaries = [
-        DelegateSummary(
-            address=address,
-            voting_power=power.get(address, 0),
-            delegator_count=delegator_counts.get(address, 0),
-            votes_cast=int(vote_counts.get(address, 0)),
-            statement=statements.get(address),
-        )
-        for address in addresses
-    ]
-    summaries.sort(key=lambda s: (-s.voting_power, s.address))
-    end = None if limit is None else offset + limit
-    return summaries[offset:end]
+def current_statements(connection: Connection) -> dict[str, DelegateStatement]:
+    """Every delegate's current statement, replayed from all registry events."""
+    return _statements_now(_statement_rows(connection))
 
 
 def voting_power(engine: Engine, delegate: str) -> int:
@@ -622,7 +575,7 @@ def delegators_of(engine: Engine, delegate: str) -> list[Delegator]:
     with engine.connect() as connection:
         delegations = [
             row
-            for row in _current_delegations(connection).values()
+            for row in current_delegations(connection).values()
             if row["to_delegate"] == delegate
         ]
         token = _address_of(connection, "CoopToken")
