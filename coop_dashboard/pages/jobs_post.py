@@ -10,6 +10,7 @@ from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.inputs import PURPOSE_CHOICES
 from coop_dashboard.services.jobs.spec import METRIC_LABELS, RECIPES
 from coop_dashboard.state.jobs_post import JobPostState as S
+from coop_dashboard.state.session import SessionState
 
 DESCRIPTION = "Post a training job: escrow a bounty for a model trained on licensed datasets."
 
@@ -149,6 +150,12 @@ def jobs_post() -> rx.Component:
             on_submit=S.post,
             reset_on_submit=False,
             width="100%",
+        ),
+        # Signing in or out re-reads the pre-flight (the passes shown are the viewer's).
+        rx.cond(
+            SessionState.is_signed_in,
+            rx.box(display="none", on_mount=S.refresh_preview, key="in"),
+            rx.box(display="none", on_mount=S.refresh_preview, key="out"),
         ),
         spacing="4",
         width="100%",
