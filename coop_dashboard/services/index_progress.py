@@ -4,9 +4,11 @@ A confirmed transaction is only visible on pages that read SQL once the
 indexer has applied its block. Until an indexer registers itself here, pages
 read the chain directly and a mined block is immediately "indexed".
 
-The indexer process (or its lifespan task) calls `set_indexed_block_reader`
-with a function returning the last block it committed (e.g. its checkpoint
-row); `wait_until_indexed` then polls that function.
+The app calls `set_indexed_block_reader` with a function returning the last
+block the indexer committed (its checkpoint row). `wait_until_indexed` reads
+it through the live-data hub (services/live_data.py): once per indexed head
+the indexer announces and per worker, however many writes wait, and each
+waiter wakes when the value moves; no timer per write.
 
 When the indexer cannot move on, it says where and why in the database
 (indexer/stall.py, written from whichever process indexes); `stall_notice`
@@ -16,19 +18,23 @@ is how pages word it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
-import time
 from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from coop_dashboard.indexer.stall import read_stall
+from coop_dashboard.services.live_data import LiveReadError, LiveView, live_hub
 
 logger = logging.getLogger(__name__)
 
 # Returns the highest block whose events are committed to SQL, or None if unknown.
 IndexedBlockReader = Callable[[], int | None]
+
+# Read again after this long without an announced head, should one have been lost.
+LOST_HEAD_SAFETY_S = 5.0
 
 _reader: IndexedBlockReader | None = None
 
@@ -49,26 +55,47 @@ def indexed_block_reader() -> IndexedBlockReader | None:
     return _reader
 
 
-async def wait_until_indexed(
-    block_number: int, *, timeout_s: float = 30.0, poll_s: float = 0.5
-) -> IndexWait:
-    """Wait until the index covers `block_number` (or `timeout_s` passes)."""
+def _read_indexed_block(_key: None) -> int | None:
     reader = _reader
-    if reader is None:
+    return None if reader is None else reader()
+
+
+INDEXED_BLOCK: LiveView[None, int | None] = LiveView(
+    "indexed_block", read=_read_indexed_block, stale_after_s=LOST_HEAD_SAFETY_S
+)
+
+
+async def wait_until_indexed(block_number: int, *, timeout_s: float = 30.0) -> IndexWait:
+    """Wait until the index covers `block_number` (or `timeout_s` passes)."""
+    if _reader is None:
         return IndexWait.NO_INDEXER
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            indexed = await asyncio.to_thread(reader)
-        except Exception:
-            # A broken reader must not hang a write's confirmation: report "behind".
-            logger.exception("reading the indexer's progress failed")
-            return IndexWait.BEHIND
-        if indexed is not None and indexed >= block_number:
-            return IndexWait.INDEXED
-        if time.monotonic() >= deadline:
-            return IndexWait.BEHIND
-        await asyncio.sleep(poll_s)
+    hub = live_hub()
+    moved = asyncio.Event()
+    subscription = hub.subscribe(INDEXED_BLOCK, None, moved.set)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    try:
+        while True:
+            moved.clear()  # before reading: a move after the read still wakes the wait
+            try:
+                indexed, _version = await asyncio.wait_for(
+                    hub.current(INDEXED_BLOCK, None), max(0.0, deadline - loop.time())
+                )
+            except LiveReadError:
+                # A broken reader must not hang a write's confirmation: report "behind".
+                logger.warning("reading the indexer's progress failed")
+                return IndexWait.BEHIND
+            except TimeoutError:
+                return IndexWait.BEHIND
+            if indexed is not None and indexed >= block_number:
+                return IndexWait.INDEXED
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return IndexWait.BEHIND
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(moved.wait(), remaining)
+    finally:
+        subscription.close()
 
 
 def stall_notice(engine: Engine) -> str:
