@@ -132,13 +132,15 @@ def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
         treasury_history=True,
         datasets=demo_datasets(store),
         licensing=True,
+        jobs=True,
     )
     seeded = Deployment(**{**deployment.__dict__, "seeded": True})
     write_manifest(seeded, settings.deployment_path)
     _say(
         f"seeded {len(report.members)} members, {len(report.statements)} delegate statements, "
         f"{len(report.proposals)} proposals ({', '.join(report.proposals)}), "
-        f"{len(report.datasets)} datasets"
+        f"{len(report.datasets)} datasets, "
+        f"{len(report.jobs.jobs) if report.jobs else 0} training jobs"
     )
 
 
