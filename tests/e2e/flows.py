@@ -8,7 +8,8 @@ from decimal import Decimal
 from playwright.sync_api import Page, expect
 from web3 import Web3
 
-from tests.e2e.wallet import TestWallet
+from tests.e2e.app_server import AppServer
+from tests.e2e.wallet import TestWallet, install_wallets
 from tests.support.chains import SeededChain
 
 SESSION_TOKEN_KEY = "coop.session"
@@ -34,6 +35,21 @@ def sign_in(page: Page, wallet: TestWallet, *, connect_first: bool = True) -> No
     # The header says "signed in" only once the browser holds the token: a reload or
     # a navigation right now keeps the session.
     assert stored_token(page), "the header shows a session whose token is not stored yet"
+
+
+def open_signed_in(page: Page, app: AppServer, path: str, wallet: TestWallet) -> None:
+    """Install `wallet` in the page, open `path` of the app and sign in with it."""
+    install_wallets(page, wallet)
+    page.goto(app.url + path)
+    sign_in(page, wallet)
+
+
+def expect_tx_problem(page: Page, words: str) -> None:
+    """The transaction panel failed (refused before or after the wallet) saying `words`."""
+    expect(page.locator("#tx-status")).to_have_attribute(
+        "data-phase", "failed", timeout=STEP_TIMEOUT_MS
+    )
+    expect(page.locator("#tx-problem")).to_contain_text(words)
 
 
 def expect_signed_in(page: Page, address: str) -> None:

@@ -32,9 +32,11 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.services.jobs import writes
 from coop_dashboard.services.jobs.inputs import JobActionRefused
 from tests.e2e.app_server import AppServer, StartApp
-from tests.e2e.flows import STEP_TIMEOUT_MS, sign_in
+from tests.e2e.flows import STEP_TIMEOUT_MS
+from tests.e2e.flows import expect_tx_problem as _problem
+from tests.e2e.flows import open_signed_in as _open
 from tests.e2e.governance_flows import wait_done
-from tests.e2e.wallet import TestWallet, anvil_key, install_wallets
+from tests.e2e.wallet import TestWallet, anvil_key
 from tests.support.chains import Chain, deploy, start_chain
 from tests.support.datasets import act_as_governance
 from tests.support.jobs import CHALLENGE_BOND, DAY, JobWorld, cid, job_world
@@ -114,19 +116,6 @@ def _advance(chain: JobsChain, seconds: int) -> None:
 
 def _utc(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M")
-
-
-def _open(page: Page, app: AppServer, path: str, wallet: TestWallet) -> None:
-    install_wallets(page, wallet)
-    page.goto(app.url + path)
-    sign_in(page, wallet)
-
-
-def _problem(page: Page, words: str) -> None:
-    expect(page.locator("#tx-status")).to_have_attribute(
-        "data-phase", "failed", timeout=STEP_TIMEOUT_MS
-    )
-    expect(page.locator("#tx-problem")).to_contain_text(words)
 
 
 def _dismiss(page: Page) -> None:

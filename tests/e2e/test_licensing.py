@@ -33,9 +33,13 @@ from coop_dashboard.chain.transact import Sender
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.services.datasets.demo import demo_datasets
 from tests.e2e.app_server import AppServer, StartApp, chain_settings
-from tests.e2e.flows import SESSION_TOKEN_KEY, STEP_TIMEOUT_MS, sign_in
+from tests.e2e.flows import (
+    SESSION_TOKEN_KEY,
+    STEP_TIMEOUT_MS,
+    expect_tx_problem,
+    open_signed_in,
+)
 from tests.e2e.governance_flows import member_wallet, wait_done
-from tests.e2e.wallet import TestWallet, install_wallets
 from tests.support.chains import SeededChain, deploy, start_chain
 
 pytestmark = pytest.mark.e2e
@@ -91,19 +95,6 @@ def _dataset(chain: SeededChain, key: str) -> int:
     return chain.report.datasets[key]
 
 
-def _open(page: Page, app: AppServer, path: str, wallet: TestWallet) -> None:
-    install_wallets(page, wallet)
-    page.goto(app.url + path)
-    sign_in(page, wallet)
-
-
-def _problem(page: Page, words: str) -> None:
-    expect(page.locator("#tx-status")).to_have_attribute(
-        "data-phase", "failed", timeout=STEP_TIMEOUT_MS
-    )
-    expect(page.locator("#tx-problem")).to_contain_text(words)
-
-
 def _download_message(page: Page) -> Any:
     return page.locator("#license-download-message")
 
@@ -114,7 +105,7 @@ def test_my_access_shows_the_seeded_passes_expired_and_revoked(
     report = licensing_chain.report.licensing
     assert report is not None and report.sales == 7
     dana = member_wallet(licensing_chain, DANA)
-    _open(page, licensing_app, "/access", dana)
+    open_signed_in(page, licensing_app, "/access", dana)
     expect(page.locator("#nav-access")).to_have_attribute("aria-current", "page")
     expired = page.locator(f".license-pass[data-token='0x{report.expired_pass:064x}']")
     expect(expired).to_have_attribute("data-state", "expired", timeout=STEP_TIMEOUT_MS)
@@ -129,7 +120,7 @@ def test_my_access_shows_the_seeded_passes_expired_and_revoked(
     context = page.context.browser.new_context()  # type: ignore[union-attr]
     other = context.new_page()
     try:
-        _open(other, licensing_app, "/access", jonas)
+        open_signed_in(other, licensing_app, "/access", jonas)
         revoked = other.locator(f".license-pass[data-token='0x{report.revoked_pass:064x}']")
         expect(revoked).to_have_attribute("data-state", "revoked", timeout=STEP_TIMEOUT_MS)
         expect(revoked.locator(".pass-reason")).to_contain_text("licensed data republished")
@@ -144,7 +135,7 @@ def test_a_contributor_sets_a_tier_and_bad_tiers_never_reach_the_wallet(
     hiro = member_wallet(licensing_chain, HIRO)
     train = _dataset(licensing_chain, "wine-train")
     scaled = _dataset(licensing_chain, "wine-scaled")
-    _open(page, licensing_app, f"/datasets/{train}", hiro)
+    open_signed_in(page, licensing_app, f"/datasets/{train}", hiro)
     expect(page.locator("#license-tier-form")).to_be_visible(timeout=STEP_TIMEOUT_MS)
     expect(page.locator("#license-tier-form")).to_contain_text(
         f"Parent #{scaled} allows at most: Any use, attribution."
@@ -152,11 +143,11 @@ def test_a_contributor_sets_a_tier_and_bad_tiers_never_reach_the_wallet(
     sent = hiro.count("eth_sendTransaction")
     page.locator("#tier-price").fill("0")
     page.locator("#tier-submit").click()
-    _problem(page, "a paid tier needs a price above zero")
+    expect_tx_problem(page, "a paid tier needs a price above zero")
     page.locator("#tier-price").fill("5")
     page.locator("#tier-attribution").click()  # off: wine-scaled requires attribution
     page.locator("#tier-submit").click()
-    _problem(page, f"more permissive than parent dataset #{scaled} allows")
+    expect_tx_problem(page, f"more permissive than parent dataset #{scaled} allows")
     assert hiro.count("eth_sendTransaction") == sent  # refused before the wallet opened
 
     page.locator("#tier-attribution").click()  # on again
@@ -184,7 +175,7 @@ def test_another_member_buys_in_eth_and_in_cusd_for_a_provider(
     licensing = _licensing(chain)
     farid, hiro = _address(chain, FARID), _address(chain, HIRO)
     before = {who: licensing.creditOf(who, ETH_CURRENCY).call() for who in (farid, hiro)}
-    _open(page, licensing_app, f"/datasets/{train}", kavya)
+    open_signed_in(page, licensing_app, f"/datasets/{train}", kavya)
 
     # The split the page announces for tier 1 (0.015 ETH, research).
     tier = page.locator(".license-tier[data-tier='1']")
@@ -222,7 +213,7 @@ def test_downloads_for_the_holder_and_refusals_for_everyone_else(
     chain = licensing_chain
     train = _dataset(chain, "wine-train")
     kavya = member_wallet(chain, KAVYA)
-    _open(page, licensing_app, f"/datasets/{train}", kavya)
+    open_signed_in(page, licensing_app, f"/datasets/{train}", kavya)
     with page.expect_download() as download:
         page.locator("#license-download").click()
     saved = Path(download.value.path()).read_bytes()
@@ -247,7 +238,9 @@ def test_downloads_for_the_holder_and_refusals_for_everyone_else(
         context = page.context.browser.new_context()  # type: ignore[union-attr]
         other = context.new_page()
         try:
-            _open(other, licensing_app, f"/datasets/{dataset}", member_wallet(chain, account))
+            open_signed_in(
+                other, licensing_app, f"/datasets/{dataset}", member_wallet(chain, account)
+            )
             expect(other.locator("#license-download")).to_have_count(0)  # no button offered
             answer = other.evaluate(
                 f"""async () => {{
@@ -270,7 +263,7 @@ def test_the_contributor_reads_the_log_and_withdraws_and_balances_move(
     hiro = member_wallet(chain, HIRO)
     kavya = _address(chain, KAVYA)
     licensing = _licensing(chain)
-    _open(page, licensing_app, f"/datasets/{train}", hiro)
+    open_signed_in(page, licensing_app, f"/datasets/{train}", hiro)
     log = page.locator(f"#license-access-log .access-log-row[data-account='{kavya.lower()}']")
     expect(log).to_have_count(1, timeout=STEP_TIMEOUT_MS)
 
@@ -309,7 +302,7 @@ def test_an_expired_pass_is_renewed_from_my_access(
     report = chain.report.licensing
     assert report is not None
     dana = member_wallet(chain, DANA)
-    _open(page, licensing_app, "/access", dana)
+    open_signed_in(page, licensing_app, "/access", dana)
     row = page.locator(f".license-pass[data-token='0x{report.expired_pass:064x}']")
     expect(row).to_have_attribute("data-state", "expired", timeout=STEP_TIMEOUT_MS)
     row.locator(".pass-renew").click()
