@@ -8,26 +8,45 @@ this store stays unread (it may arrive later); one that is not a card at all
 (not JSON, corrupt) is saved with empty facts so it is not read again.
 `fill_missing_card_facts` blocks (a worker thread); `dataset_housekeeping` is
 the app's lifespan task that runs it, and the collection of abandoned uploads.
+
+The task migrates the database first (a no-op when current; the indexer may not
+have opened yet), then wakes when the live-data hub (services/live_data.py) sees
+the set of unread cards change at an indexed head, as pages wake on their data:
+no polling. A card not in this store yet is looked for again every
+`RETRY_UNREAD_S`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.dataset_cards import save_card_facts, unread_card_cids
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.migrations import upgrade_engine
 from coop_dashboard.errors import ContentError
 from coop_dashboard.services.datasets.cards import read_card
 from coop_dashboard.services.datasets.register import collect_rejected_uploads
+from coop_dashboard.services.live_data import LiveView, live_hub
 
 logger = logging.getLogger(__name__)
 
 MAX_CARDS_PER_RUN = 200
-HOUSEKEEPING_INTERVAL_S = 3.0
-COLLECT_EVERY = 1_200  # rounds: about an hour
+# A card registered before its bytes reached this store is looked for again this often.
+RETRY_UNREAD_S = 60.0
+COLLECT_EVERY_S = 3_600.0
+
+
+def _unread_cards(database_url: str) -> tuple[str, ...]:
+    return tuple(unread_card_cids(get_engine(database_url), MAX_CARDS_PER_RUN))
+
+
+# The cards waiting to be read (keyed by database URL), re-read by the hub per head.
+UNREAD_CARDS: LiveView[str, tuple[str, ...]] = LiveView("unread_dataset_cards", _unread_cards)
 
 
 def fill_missing_card_facts(settings: Settings, limit: int = MAX_CARDS_PER_RUN) -> int:
@@ -56,27 +75,44 @@ def fill_missing_card_facts(settings: Settings, limit: int = MAX_CARDS_PER_RUN) 
 
 
 async def dataset_housekeeping(
-    interval_s: float = HOUSEKEEPING_INTERVAL_S, collect_every: int = COLLECT_EVERY
+    retry_s: float = RETRY_UNREAD_S, collect_every_s: float = COLLECT_EVERY_S
 ) -> None:
-    """The app's lifespan task: read new datasets' cards every few seconds, and now and
-    then delete uploads no registration used (services/datasets/register.py). A
-    failing round is logged and retried; it never stops the app."""
-    rounds = 0
+    """The app's lifespan task: read new datasets' cards when they are indexed, and
+    once an hour delete uploads no registration used (services/datasets/register.py).
+    A failing round is logged once per distinct failure and retried; it never stops
+    the app."""
+    settings = load_settings()
+    engine = get_engine(settings.database_url)
+    changed = asyncio.Event()
+    subscription = None
+    migrated = False
+    collected_at: float | None = None
     last_failure = ""
-    while True:
-        settings = load_settings()
-        try:
-            await asyncio.to_thread(fill_missing_card_facts, settings)
-            if rounds % collect_every == 0:
-                removed = await asyncio.to_thread(collect_rejected_uploads, settings)
-                if removed:
-                    logger.info("removed %d abandoned dataset uploads", len(removed))
-            last_failure = ""
-        except Exception as error:
-            # Logged once per distinct failure (a database not migrated yet would
-            # otherwise fill the log every few seconds until the indexer migrates it).
-            if str(error) != last_failure:
-                logger.exception("dataset housekeeping failed; retrying")
-                last_failure = str(error)
-        rounds += 1
-        await asyncio.sleep(interval_s)
+    try:
+        while True:
+            changed.clear()
+            try:
+                if not migrated:
+                    # Before the first read: the tables may not exist yet.
+                    await asyncio.to_thread(upgrade_engine, engine)
+                    migrated = True
+                    subscription = live_hub().subscribe(
+                        UNREAD_CARDS, settings.database_url, changed.set
+                    )
+                await asyncio.to_thread(fill_missing_card_facts, settings)
+                now = time.monotonic()
+                if collected_at is None or now - collected_at >= collect_every_s:
+                    collected_at = now
+                    removed = await asyncio.to_thread(collect_rejected_uploads, settings)
+                    if removed:
+                        logger.info("removed %d abandoned dataset uploads", len(removed))
+                last_failure = ""
+            except Exception as error:
+                if str(error) != last_failure:
+                    logger.exception("dataset housekeeping failed; retrying")
+                    last_failure = str(error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), retry_s)
+    finally:
+        if subscription is not None:
+            subscription.close()
