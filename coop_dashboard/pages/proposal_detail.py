@@ -6,6 +6,7 @@ entry of its own; it uses the same shell, with "Proposals" highlighted.
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from coop_dashboard.components.address_chip import address_chip
@@ -165,7 +166,12 @@ def _votes() -> rx.Component:
             rx.vstack(
                 # Plotly (its basic bundle: scatter lines) loads only once the chart is on screen.
                 on_screen(
-                    rx.plotly.basic(data=ProposalPageState.figure, width="100%", height="280px"),
+                    rx.plotly.basic(
+                        # Plotly JSON (a dict in the state: proposal_live.py says why).
+                        data=ProposalPageState.figure.to(go.Figure),  # type: ignore[attr-defined]
+                        width="100%",
+                        height="280px",
+                    ),
                     min_height="280px",
                     id="proposal-chart",
                 ),

@@ -40,6 +40,7 @@ Nothing here knows Reflex: the hub is one object per event loop (= per worker).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import itertools
 import logging
@@ -131,6 +132,8 @@ class LiveHub:
         self._head: IndexedHead | None = None
         self._seq = 0  # bumped for every new head or resync
         self._reads = asyncio.Semaphore(max_concurrent_reads)
+        self._max_reads = max_concurrent_reads
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._started = False
         self._remove_listener: Callable[[], None] | None = None
@@ -168,6 +171,9 @@ class LiveHub:
             self._remove_listener = None
         for task in list(self._tasks):
             task.cancel()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
         self._started = False
 
     def head_arrived(self, head: IndexedHead) -> None:
@@ -229,6 +235,15 @@ class LiveHub:
 
     # -- internals --------------------------------------------------------------------
 
+    def _read_threads(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The hub's own reader threads: views never queue behind the default executor's
+        slow work (RPC calls of other handlers, CSV exports) in the same worker."""
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self._max_reads, thread_name_prefix="coop-live-read"
+            )
+        return self._executor
+
     def _entry(self, view: LiveView[Any, Any], key: Any) -> _Entry:
         entry = self._entries.get((view.name, key))
         if entry is None:
@@ -264,7 +279,9 @@ class LiveHub:
                 try:
                     async with self._reads:
                         self.read_count += 1
-                        value = await asyncio.to_thread(entry.view.read, entry.key)
+                        value = await asyncio.get_running_loop().run_in_executor(
+                            self._read_threads(), entry.view.read, entry.key
+                        )
                 except Exception:
                     log.exception("live data: reading %s %r failed", entry.view.name, entry.key)
                     entry.failed_at = time.monotonic()

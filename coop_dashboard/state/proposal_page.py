@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, cast
 
-import plotly.graph_objects as go
 import reflex as rx
 from reflex.event import EventHandler
 
@@ -66,12 +65,6 @@ class _Readiness:
     power: str = ""  # exact voting power at the snapshot, "" if unknown
 
 
-def _empty_figure() -> go.Figure:
-    # Plotly JSON, typed as the Figure `rx.plotly` takes: a dict pickles in microseconds
-    # with the tab's state, a go.Figure unpickles in 90-600 ms (proposal_live.py).
-    return cast(go.Figure, dict(EMPTY_FIGURE))
-
-
 def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
     readiness = vote_readiness(load_settings(), voter, proposal_id)
     power = "" if readiness.power_at_snapshot is None else str(readiness.power_at_snapshot)
@@ -83,7 +76,9 @@ class ProposalPageState(rx.State):
 
     proposal_id: str = ""
     view: ProposalView = ProposalView()
-    figure: go.Figure = _empty_figure()
+    # Plotly JSON: a dict pickles in microseconds with the tab's state, a go.Figure
+    # unpickles in 90-600 ms (proposal_live.py); the page hands it to rx.plotly.
+    figure: dict[str, Any] = EMPTY_FIGURE
     found: bool = True
     loaded: bool = False
     notice: str = ""
@@ -155,7 +150,7 @@ class ProposalPageState(rx.State):
         if str(pid) != self.proposal_id:
             self.view, self.figure, self.loaded, self.found = (
                 ProposalView(),
-                _empty_figure(),
+                EMPTY_FIGURE,
                 False,
                 True,
             )
@@ -178,7 +173,7 @@ class ProposalPageState(rx.State):
         self.found = page.view is not None
         if page.view is not None:
             self.view = page.view
-            self.figure = cast(go.Figure, page.figure)
+            self.figure = page.figure
 
     async def _show(self) -> None:
         """Show the proposal of the URL now (the caller holds the lock); follow it from here."""

@@ -49,8 +49,10 @@ GASLESS_KEY = "relayer"
 
 
 def figure_json(figure: go.Figure) -> dict[str, Any]:
-    """The figure as plotly.js takes it (what Reflex's own Figure serializer returns)."""
+    """The figure as plotly.js takes it, without plotly's default template (~8 KB): the
+    page's `rx.plotly` merges the template of the light or dark theme over it anyway."""
     value: dict[str, Any] = json.loads(to_json(figure))
+    value.get("layout", {}).pop("template", None)
     return value
 
 
