@@ -24,7 +24,13 @@ from coop_dashboard.chain.contracts import (
     write_manifest,
 )
 from coop_dashboard.chain.deploy import deploy_suite
-from coop_dashboard.chain.node import AnvilNode, port_is_free, rpc_answers, start_anvil
+from coop_dashboard.chain.node import (
+    AnvilNode,
+    port_is_free,
+    remove_stale_state_folders,
+    rpc_answers,
+    start_anvil,
+)
 from coop_dashboard.chain.seed import seed_demo
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import PROJECT_ROOT, Settings, indexer_runs_in_app, load_settings
@@ -60,12 +66,19 @@ def _start_node(settings: Settings, *, fresh: bool) -> AnvilNode:
     state_path = _anvil_state_path(settings)
     if fresh and state_path.exists():
         state_path.unlink()
+    # Block states anvil spills to disk, per port: an earlier run that was killed left
+    # its folder here (a running anvil of ours holds the port, so this one is stale).
+    cache_dir = settings.data_dir / "anvil" / "states" / str(settings.anvil_port)
+    if port_is_free(settings.anvil_port):
+        for folder in remove_stale_state_folders(cache_dir):
+            _say(f"removed {folder.name}, block states a stopped anvil left behind")
     return start_anvil(
         settings.contracts_dir,
         port=settings.anvil_port,
         chain_id=settings.chain_id,
         state_path=state_path,
         log_path=settings.data_dir / "anvil" / "anvil.log",
+        cache_dir=cache_dir,
     )
 
 

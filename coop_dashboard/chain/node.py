@@ -1,11 +1,22 @@
-"""Start, wait for and stop a local anvil node (run by its own PID, not via npx)."""
+"""Start, wait for and stop a local anvil node (run by its own PID, not via npx).
+
+Disk: anvil keeps the state of each recent block in memory and spills older ones,
+one file per block holding the whole state, into an `anvil-state-*` folder
+(by default under ~/.foundry/anvil/tmp). It leaves that folder behind when it
+stops, and a long chain fills the disk. So every anvil started here spills into a
+cache folder of its own (`cache_dir`, or a fresh temporary one), which `stop()`
+removes; `max_persisted_states` bounds how many spilled states it keeps (reads at
+older blocks then fail, so only callers that never read that far back bound it).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +30,8 @@ ANVIL_RELATIVE_PATH = Path("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
 # anvil's default mnemonic gives these accounts 10,000 ETH each; the seed needs
 # a deployer plus a dozen members plus spare test wallets.
 DEFAULT_ACCOUNTS = 20
+# The folders anvil spills block states into, inside its cache path.
+STATE_FOLDER_GLOB = "anvil-state-*"
 
 
 def find_anvil(contracts_dir: Path) -> Path:
@@ -73,6 +86,8 @@ class AnvilNode:
     chain_id: int
     log_path: Path | None = None
     _log_file: IO[bytes] | None = field(default=None, repr=False)
+    # Where this anvil spills old block states; removed with the process.
+    cache_dir: Path | None = None
 
     @property
     def rpc_url(self) -> str:
@@ -97,6 +112,20 @@ class AnvilNode:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+        if self.cache_dir is not None and self.process.poll() is not None:
+            # Spilled states are scratch: the chain itself lives on in --state, if any.
+            shutil.rmtree(self.cache_dir, ignore_errors=True)
+
+
+def remove_stale_state_folders(cache_dir: Path) -> list[Path]:
+    """Delete the spilled-state folders an earlier anvil left in `cache_dir` (one it
+    started with that cache path and that is gone: call only while no anvil uses it)."""
+    removed = []
+    for folder in sorted(cache_dir.glob(STATE_FOLDER_GLOB)):
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def start_anvil(
@@ -108,8 +137,15 @@ def start_anvil(
     state_path: Path | None = None,
     log_path: Path | None = None,
     timeout_s: float = 30.0,
+    cache_dir: Path | None = None,
+    max_persisted_states: int | None = None,
 ) -> AnvilNode:
-    """Start anvil on `port` (a free one if None) and wait until it answers."""
+    """Start anvil on `port` (a free one if None) and wait until it answers.
+
+    `cache_dir`: where it spills old block states (a fresh temporary folder if None;
+    removed by `stop()` either way). `max_persisted_states`: at most this many
+    spilled states kept (None: all, as indexing a long chain from its start needs).
+    """
     binary = find_anvil(contracts_dir)
     if port is None:
         port = free_port()
@@ -134,6 +170,13 @@ def start_anvil(
     if state_path is not None:
         state_path.parent.mkdir(parents=True, exist_ok=True)
         command += ["--state", str(state_path), "--preserve-historical-states"]
+    if cache_dir is None:
+        cache_dir = Path(tempfile.mkdtemp(prefix="coop-anvil-states-"))
+    else:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    command += ["--cache-path", str(cache_dir)]
+    if max_persisted_states is not None:
+        command += ["--max-persisted-states", str(max_persisted_states)]
     log_file: IO[bytes] | None = None
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +187,7 @@ def start_anvil(
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C in a terminal must not kill it before we dump state
     )
-    node = AnvilNode(process, port, chain_id, log_path, log_file)
+    node = AnvilNode(process, port, chain_id, log_path, log_file, cache_dir)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
