@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -82,6 +83,14 @@ class FeedSnapshot:
     head: tuple[Any, ...]
     now: int
     rows: tuple[FeedRow, ...]  # newest first
+
+    @cached_property
+    def _by_id(self) -> dict[int, ProposalSummary]:
+        return {row.summary.proposal_id: row.summary for row in self.rows}
+
+    def summary_of(self, proposal_id: int) -> ProposalSummary | None:
+        """One proposal's summary at this head (its page's chart needs no second read)."""
+        return self._by_id.get(proposal_id)
 
 
 def searchable_text(title: str, description: str) -> str:

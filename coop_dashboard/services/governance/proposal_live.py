@@ -4,9 +4,10 @@ Actions are decoded into plain language (which may read token metadata from
 the chain) once per proposal and worker: a proposal's actions never change,
 its tally, votes and state do.
 
-The chart travels as plotly's JSON (a plain dict), serialized once per read in
-the reader's thread, not as a `go.Figure`: Reflex would serialize a Figure
-again for every tab's delta on the event loop (~8 ms each), and a tab's state
+The chart travels as plotly's JSON (a plain dict built without plotly's
+objects, charts.cumulative_votes_json), not as a `go.Figure`: building and
+serializing a Figure took ~100 ms per read, Reflex would serialize it again
+for every tab's delta on the event loop (~8 ms each), and a tab's state
 holding one is pickled with it (disk / Redis state managers): unpickling a
 `go.Figure` re-validates it, 90-600 ms, on every event of the page in the
 scaled configuration (issue 10: proposal pages timed out there).
@@ -19,23 +20,23 @@ SQL) is the same for everyone: one read per indexed head and worker
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
-from plotly.io import to_json
+from sqlalchemy import Engine
 
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.queries import proposal_votes
+from coop_dashboard.services.governance.charts import VotePoint, VotesChart, cumulative_votes_json
+from coop_dashboard.services.governance.feed_snapshot import snapshot_cache
 from coop_dashboard.services.governance.gasless import GaslessPanel, gasless_panel
 from coop_dashboard.services.governance.proposal_view import (
     ActionLine,
     ProposalView,
     read_proposal_view,
-    votes_figure,
 )
 from coop_dashboard.services.live_data import LiveView
 
@@ -46,14 +47,6 @@ EMPTY_FIGURE: dict[str, Any] = {"data": [], "layout": {}}
 # event announces: re-read at least this often while anyone watches.
 GASLESS_STALE_S = 15.0
 GASLESS_KEY = "relayer"
-
-
-def figure_json(figure: go.Figure) -> dict[str, Any]:
-    """The figure as plotly.js takes it, without plotly's default template (~8 KB): the
-    page's `rx.plotly` merges the template of the light or dark theme over it anyway."""
-    value: dict[str, Any] = json.loads(to_json(figure))
-    value.get("layout", {}).pop("template", None)
-    return value
 
 
 @dataclass(frozen=True)
@@ -83,7 +76,28 @@ def read_proposal_page(proposal_id: int) -> ProposalPage:
             _decoded[proposal_id] = list(view.actions)
             while len(_decoded) > _DECODED_KEPT:
                 _decoded.popitem(last=False)
-    return ProposalPage(view, figure_json(votes_figure(engine, proposal_id)))
+    return ProposalPage(view, _votes_chart(engine, proposal_id))
+
+
+def _votes_chart(engine: Engine, proposal_id: int) -> dict[str, Any]:
+    """The cumulative votes chart (proposal_view.votes_figure's chart, as plotly JSON): the
+    proposal's summary comes from the feed's snapshot of this head, not a second read."""
+    snapshot = snapshot_cache(engine).current(engine)
+    votes = proposal_votes(engine, proposal_id, order="time")
+    points = [VotePoint(v.timestamp, v.support, v.weight) for v in votes]
+    summary = snapshot.summary_of(proposal_id)
+    if summary is None:
+        return cumulative_votes_json(VotesChart(points))
+    return cumulative_votes_json(
+        VotesChart(
+            points,
+            start=summary.vote_start,
+            end=summary.deadline,
+            # The chain's clock as far as indexed: an open vote's lines stop there.
+            now=snapshot.now,
+            quorum=summary.quorum,
+        )
+    )
 
 
 PROPOSAL_PAGE = LiveView("proposal_page", read=read_proposal_page)
