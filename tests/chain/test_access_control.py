@@ -193,7 +193,8 @@ PUBLIC: set[tuple[str, str]] = {
             "safeTransferFrom",
         )
     ),
-    # Tiers and declarations (the dataset's contributor only), buying and renewing (paid),
+    # Tiers and declarations (the dataset's contributor only), buying and renewing (paid;
+    # with a permit only the caller's own tokens: tests/chain/test_data_licensing_permit.py),
     # withdrawing (own credits only), renounceRole (own role only). Pass transfers and
     # approvals are `pure` and always revert (soulbound), so they are not listed.
     *(
@@ -204,6 +205,8 @@ PUBLIC: set[tuple[str, str]] = {
             "declareLicense",
             "buy",
             "renew",
+            "buyWithPermit",
+            "renewWithPermit",
             "withdraw",
             "renounceRole",
         )
