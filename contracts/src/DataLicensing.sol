@@ -6,6 +6,7 @@ import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/I
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -103,6 +104,16 @@ contract DataLicensing is IERC721Metadata, IERC721Errors, AccessControl, Reentra
         bool revoked;
     }
 
+    /// @notice An EIP-2612 permit the buyer signed for the tier's token: this contract may
+    ///         take up to `value` from the buyer until `deadline`.
+    struct PermitSignature {
+        uint256 value;
+        uint256 deadline;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
     /// @notice A declared license class (the ceiling of what derived datasets may offer).
     struct Declaration {
         bool declared;
@@ -188,6 +199,11 @@ contract DataLicensing is IERC721Metadata, IERC721Errors, AccessControl, Reentra
     error DataLicensingCurrencyUnchanged(address currency, bool allowed);
     /// @notice The reason CID is empty or longer than MAX_CID_LENGTH.
     error DataLicensingInvalidReason();
+    /// @notice A permit was given for tier `tierIndex` of `datasetId`, which is priced in ETH.
+    error DataLicensingPermitForEth(uint256 datasetId, uint256 tierIndex);
+    /// @notice The permit was refused by the token (bad signature, past deadline, used nonce)
+    ///         and the buyer's allowance (`allowance`) is below the price.
+    error DataLicensingPermitFailed(address currency, uint256 allowance, uint256 price);
 
     /// @notice Tier `tierIndex` of `datasetId` was added or changed by its contributor.
     event TierSet(
@@ -404,6 +420,57 @@ contract DataLicensing is IERC721Metadata, IERC721Errors, AccessControl, Reentra
     function renew(uint256 tokenId) external payable nonReentrant returns (uint256) {
         Pass storage pass = _existingPass(tokenId);
         return _buy((tokenId >> 8) & type(uint64).max, pass.tierIndex, pass.holder);
+    }
+
+    /// @notice `buy` paid in the tier's ERC20 with an EIP-2612 permit instead of a prior
+    ///         approval: one transaction. The permit is tried first; when it fails (e.g. a
+    ///         front-runner already submitted it, which consumes its nonce) the purchase
+    ///         still goes through if the allowance covers the price (OZ's "trustless
+    ///         permit" pattern), so a copied signature can never block it.
+    /// @param datasetId The dataset (licensable: not delisted, not paused).
+    /// @param tierIndex The tier (active, priced in an ERC20 with permit).
+    /// @param holder Who gets the pass.
+    /// @param permit The buyer's permit for this contract (value >= price to succeed).
+    /// @return tokenId The pass.
+    function buyWithPermit(uint256 datasetId, uint256 tierIndex, address holder, PermitSignature calldata permit)
+        external
+        nonReentrant
+        returns (uint256 tokenId)
+    {
+        _permit(datasetId, tierIndex, permit);
+        return _buy(datasetId, tierIndex, holder);
+    }
+
+    /// @notice `renew` paid in the tier's ERC20 with an EIP-2612 permit (see `buyWithPermit`).
+    /// @param tokenId The pass.
+    /// @param permit The buyer's permit for this contract (value >= price to succeed).
+    /// @return The pass (`tokenId`).
+    function renewWithPermit(uint256 tokenId, PermitSignature calldata permit)
+        external
+        nonReentrant
+        returns (uint256)
+    {
+        Pass storage pass = _existingPass(tokenId);
+        uint256 datasetId = (tokenId >> 8) & type(uint64).max;
+        uint256 tierIndex = pass.tierIndex;
+        _permit(datasetId, tierIndex, permit);
+        return _buy(datasetId, tierIndex, pass.holder);
+    }
+
+    /// @dev Try the caller's permit for the tier's token; if the token refuses it, go on only
+    ///      when the allowance already covers the price (a front-run permit set it).
+    function _permit(uint256 datasetId, uint256 tierIndex, PermitSignature calldata permit) private {
+        Tier storage tier = _tier(datasetId, tierIndex);
+        address currency = tier.currency;
+        if (currency == ETH) revert DataLicensingPermitForEth(datasetId, tierIndex);
+        try IERC20Permit(currency).permit(
+            msg.sender, address(this), permit.value, permit.deadline, permit.v, permit.r, permit.s
+        ) {
+            return;
+        } catch {
+            uint256 allowance = IERC20(currency).allowance(msg.sender, address(this));
+            if (allowance < tier.price) revert DataLicensingPermitFailed(currency, allowance, tier.price);
+        }
     }
 
     function _buy(uint256 datasetId, uint256 tierIndex, address holder) private returns (uint256 tokenId) {

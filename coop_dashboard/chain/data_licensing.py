@@ -1,4 +1,5 @@
-"""DataLicensing's vocabulary on the Python side: its enums, pass ids and tier terms.
+"""DataLicensing's vocabulary on the Python side: its enums, pass ids and tier terms,
+and the EIP-2612 permit a buyer signs for `buyWithPermit` / `renewWithPermit`.
 
 The tuples mirror `DataLicensing.Purpose`, `Use` and `Source` (order matters: the
 chain carries their index). The indexer stores the names; tests and the seed build
@@ -9,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import ABIFunctionNotFound, BadFunctionCallOutput, ContractLogicError
 
+from coop_dashboard.chain.signed_ballots import Eip712Domain
 from coop_dashboard.evm import ZERO_ADDRESS
 
 LICENSING_CONTRACT = "DataLicensing"
@@ -173,3 +179,84 @@ def has_access(licensing: Contract, account: str, dataset_id: int, purpose: str)
     return bool(
         licensing.functions.hasAccess(checksummed, dataset_id, PURPOSES.index(purpose)).call()
     )
+
+
+_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+_PERMIT_TYPE = [
+    {"name": "owner", "type": "address"},
+    {"name": "spender", "type": "address"},
+    {"name": "value", "type": "uint256"},
+    {"name": "nonce", "type": "uint256"},
+    {"name": "deadline", "type": "uint256"},
+]
+
+
+@dataclass(frozen=True)
+class Permit:
+    """An EIP-2612 permit: `owner` lets `spender` take `value` until `deadline`."""
+
+    owner: str
+    spender: str
+    value: int
+    nonce: int
+    deadline: int
+
+
+def permit_typed_data(domain: Eip712Domain, permit: Permit) -> dict[str, Any]:
+    """The full `eth_signTypedData_v4` payload of an ERC20Permit `Permit`."""
+    return {
+        "types": {"EIP712Domain": _DOMAIN_TYPE, "Permit": _PERMIT_TYPE},
+        "primaryType": "Permit",
+        "domain": {
+            "name": domain.name,
+            "version": domain.version,
+            "chainId": domain.chain_id,
+            "verifyingContract": domain.verifying_contract,
+        },
+        "message": {
+            "owner": Web3.to_checksum_address(permit.owner),
+            "spender": Web3.to_checksum_address(permit.spender),
+            "value": permit.value,
+            "nonce": permit.nonce,
+            "deadline": permit.deadline,
+        },
+    }
+
+
+def recover_permit_signer(domain: Eip712Domain, permit: Permit, signature: bytes) -> str | None:
+    """Who signed `permit` (an EOA), or None when the signature is malformed."""
+    try:
+        signable = encode_typed_data(full_message=permit_typed_data(domain, permit))
+        return str(Account.recover_message(signable, signature=signature))
+    except Exception:  # eth_keys/eth_account raise several types for bad signatures
+        return None
+
+
+def permit_struct(permit: Permit, signature: bytes) -> tuple[int, int, int, bytes, bytes]:
+    """`DataLicensing.PermitSignature` (value, deadline, v, r, s) from a 65-byte r|s|v."""
+    if len(signature) != 65:
+        raise ValueError("a permit signature is 65 bytes")
+    v = signature[64]
+    return (
+        permit.value,
+        permit.deadline,
+        v if v >= 27 else v + 27,
+        signature[:32],
+        signature[32:64],
+    )
+
+
+def token_domain(token: Contract) -> Eip712Domain | None:
+    """An ERC20's EIP-712 domain by ERC-5267 `eip712Domain()`, or None when it has none
+    (then it has no permit this code can sign for)."""
+    try:
+        _, name, version, chain_id, verifying, _, _ = token.functions.eip712Domain().call()
+        token.functions.nonces(ZERO_ADDRESS).call()  # EIP-2612's nonces() answers too
+    except (ABIFunctionNotFound, BadFunctionCallOutput, ContractLogicError):
+        return None  # no such function in its ABI or its code: no permit
+    return Eip712Domain(str(name), str(version), int(chain_id), Web3.to_checksum_address(verifying))
