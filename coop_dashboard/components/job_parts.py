@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from coop_dashboard.services.jobs.dataset_licenses import DatasetLicense, HolderPass
+from coop_dashboard.services.jobs.display import STATUS_LABELS
 
 # Radix colour schemes of the job statuses (board badges, the job page, profiles).
 STATUS_SCHEMES = {
@@ -17,15 +18,6 @@ STATUS_SCHEMES = {
     "completed": "green",
     "failed": "gray",
     "cancelled": "gray",
-}
-STATUS_LABELS = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "in_review": "In review",
-    "challenged": "Challenged",
-    "completed": "Completed",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
 }
 
 

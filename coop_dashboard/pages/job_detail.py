@@ -91,6 +91,7 @@ def _datasets() -> rx.Component:
         "Datasets",
         "database",
         rx.vstack(rx.foreach(S.view.datasets, license_row), width="100%", spacing="2"),
+        rx.cond(S.viewer.passes != "", rx.text(S.viewer.passes, size="2", id="job-your-passes")),
         description="License status for the job's purpose (the accepted provider's passes).",
         id="job-datasets",
     )

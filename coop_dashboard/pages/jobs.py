@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.job_parts import job_status_badge
+from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.board_view import SORT_LABELS, JobRow, StatusTab
 from coop_dashboard.state.jobs import ALL
@@ -152,32 +153,6 @@ def _list() -> rx.Component:
     )
 
 
-def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(S.view.total_text, size="2", color_scheme="gray", id="job-total"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron_left", size=14),
-            "Previous",
-            variant="soft",
-            disabled=S.view.page <= 1,
-            on_click=S.previous_page,
-            id="job-previous",
-        ),
-        rx.text("Page ", S.view.page, " of ", S.view.pages, size="2", id="job-page"),
-        rx.button(
-            "Next",
-            rx.icon("chevron_right", size=14),
-            variant="soft",
-            disabled=S.view.page >= S.view.pages,
-            on_click=S.next_page,
-            id="job-next",
-        ),
-        align="center",
-        width="100%",
-    )
-
-
 @dashboard_page(
     route="/jobs",
     title="Jobs",
@@ -195,7 +170,14 @@ def jobs() -> rx.Component:
             rx.callout(S.notice, icon="triangle_alert", color_scheme="amber", id="job-notice"),
         ),
         _list(),
-        _pager(),
+        pager(
+            S.view.total_text,
+            page=S.view.page,
+            page_count=S.view.pages,
+            on_previous=S.previous_page,
+            on_next=S.next_page,
+            id_prefix="job",
+        ),
         spacing="4",
         width="100%",
     )

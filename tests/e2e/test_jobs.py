@@ -185,6 +185,10 @@ def test_two_providers_bid_a_bid_above_the_bounty_refused(
         page = _as(browser, jobs_app, jobs_chain, account, f"/jobs/{job}")
         try:
             expect(page.locator("#job-status")).to_have_text("Open", timeout=STEP_TIMEOUT_MS)
+            if account == BETA:  # the chain's word on its own passes, before it bids
+                expect(page.locator("#job-your-passes")).to_contain_text(
+                    "You hold no research pass for dataset", timeout=STEP_TIMEOUT_MS
+                )
             if account == ALPHA:
                 page.locator("#job-price").fill("2")
                 page.locator("#job-delivery").fill(delivery)
@@ -390,3 +394,32 @@ def _settings(chain: JobsChain) -> Settings:
         deployment_path=chain.manifest,
         content_dir=chain.content_dir,
     )
+
+
+def test_a_cusd_bounty_is_approved_then_posted(
+    page: Page, jobs_app: AppServer, jobs_chain: JobsChain
+) -> None:
+    poster = jobs_chain.sender(POSTER)
+    cusd = jobs_chain.world.deployment.contract(jobs_chain.w3, "MockStablecoin")
+    poster.call(cusd.functions.mint(poster.address, 5_000 * 10**6), what="mint")
+    count = jobs_chain.world.board.functions.jobCount().call()
+    _open(page, jobs_app, "/jobs/new", jobs_chain.wallet(POSTER))
+    _fill_post(page, jobs_chain, bounty="2500", description="Digits in cUSD")
+    page.select_option("#post-asset", "cUSD")
+    page.locator("#post-bounty").fill("2,500")
+    expect(page.locator("#post-escrow")).to_contain_text(
+        "Escrows 2,500 cUSD", timeout=STEP_TIMEOUT_MS
+    )
+    expect(page.locator("#post-steps")).to_contain_text("Two transactions")
+    page.locator("#post-submit").click()
+    wait_done(page, "Allow the job board to take 2,500 cUSD")
+    expect(page.locator("#post-notice")).to_contain_text("may now take the bounty")
+    assert jobs_chain.world.board.functions.jobCount().call() == count
+    page.locator("#post-submit").click()
+    wait_done(page, "Post a training job")
+    job = count + 1
+    assert jobs_chain.world.board.functions.jobCount().call() == job
+    board = jobs_chain.world.board.functions
+    assert board.accountedBalance(cusd.address).call() == 2_500 * 10**6
+    page.goto(f"{jobs_app.url}/jobs/{job}")
+    expect(page.locator("#job-bounty")).to_have_text("2,500 cUSD", timeout=STEP_TIMEOUT_MS)

@@ -15,6 +15,10 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.errors import CoopError
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.chain_access import chain_for
+
+# Re-exported: the provenance graph and the job pages link to jobs and models alike.
+from coop_dashboard.services.datasets.lineage_graph import job_link as job_link
+from coop_dashboard.services.datasets.lineage_graph import model_link as model_link
 from coop_dashboard.services.display import format_utc, short_address
 from coop_dashboard.services.governance.units import format_duration_short, format_token_amount
 from coop_dashboard.services.jobs.spec import RECIPES, JobSpec, JobSpecError, parse
@@ -59,16 +63,8 @@ def eth_text(amount: int | None) -> str:
     return amount_text("ETH", amount)
 
 
-def job_link(job_id: int) -> str:
-    return f"/jobs/{job_id}"
-
-
 def provider_link(address: str) -> str:
     return f"/providers/{address.lower()}"
-
-
-def model_link(model_id: int) -> str:
-    return f"/models/{model_id}"
 
 
 def when(timestamp: int | None) -> str:

@@ -219,9 +219,9 @@ def _timeline_row(settings: Settings, symbol: str, entry: TimelineEntry) -> Time
     amount = ""
     if entry.amount is not None and entry.kind != "credited":
         amount = " " + (eth_text(entry.amount) if in_eth else amount_text(symbol, entry.amount))
-    actor = f" by {short_address(entry.actor)}" if entry.actor else ""
-    if entry.kind == "credited":
-        actor = f" to {short_address(entry.actor)}" if entry.actor else ""
+    # Who the entry names: the sender, except for what happened to a provider or an account.
+    word = {"credited": "to", "failed": "provider", "finalized": "provider", "slashed": "of"}
+    actor = f" {word.get(entry.kind, 'by')} {short_address(entry.actor)}" if entry.actor else ""
     return TimelineRow(when(entry.timestamp), f"{entry.detail}{amount}{actor}", entry.tx_hash)
 
 

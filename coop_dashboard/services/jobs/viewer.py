@@ -31,6 +31,8 @@ class JobViewer:
     is_arbiter: bool = False
     credits: list[Credit] = field(default_factory=list)
     challenge_bond: str = ""  # "0.05" (ETH, as the form's default)
+    # The viewer's own passes for the job's datasets and purpose (the chain's word).
+    passes: str = ""  # "You hold passes for every dataset" / "You hold no research pass for #2"
 
 
 def read_job_viewer(settings: Settings, account: str | None, job_id: int) -> JobViewer:
@@ -48,6 +50,16 @@ def read_job_viewer(settings: Settings, account: str | None, job_id: int) -> Job
         if amount:
             credits.append(Credit(symbol, asset_amount_text(context, address, amount)))
     bond = reads.challenge_bond()
+    datasets = reads.datasets(job_id)
+    missing = reads.missing_passes(account, datasets, job.purpose)
+    purpose = job.purpose.replace("_", " ")
+    passes = (
+        f"You hold {purpose} passes for every dataset of this job."
+        if not missing
+        else f"You hold no {purpose} pass for dataset "
+        + ", ".join(f"#{d}" for d in missing)
+        + ": a provider needs one for each before its bid can be accepted."
+    )
     return JobViewer(
         signed_in=True,
         is_poster=job.poster.lower() == account.lower(),
@@ -56,4 +68,5 @@ def read_job_viewer(settings: Settings, account: str | None, job_id: int) -> Job
         is_arbiter=reads.is_arbiter(account),
         credits=credits,
         challenge_bond=exact_units(bond, 18),
+        passes=passes,
     )
