@@ -467,3 +467,51 @@ def test_a_worker_killed_mid_training_resumes_and_submits_once(
     assert len(submitted) == 1 and submitted[0].provider == key.address
     model = world.store.get(submitted[0].checkpoint_cid)
     assert skops_io.loads(model, trusted=skops_io.get_untrusted_types(data=model)).predict
+
+
+# --- the nodes' HTTP API refuses forged reports ------------------------------------------
+
+
+def _token(world: World, key: LocalAccount) -> dict[str, str]:
+    return {"Authorization": f"Bearer {world.app(key).sign_in()}"}
+
+
+def test_node_reports_are_checked_before_anything_is_stored(world: World) -> None:
+    job = world.post(world.spec(seed=31).to_json())
+    client = world.client
+    stranger = _token(world, world.unlicensed_key)
+    beat = {"job_id": job, "stage": "training", "done": 1, "total": 2, "detail": "x"}
+    assert client.post("/api/nodes/heartbeat", json=beat).status_code == 401
+    refused = client.post("/api/nodes/heartbeat", json=beat, headers=stranger)
+    assert refused.status_code == 403 and "not the accepted provider" in refused.json()["error"]
+    for forged, message in [
+        ({**beat, "job_id": True}, '"job_id" must be a whole number'),
+        ({**beat, "done": -1}, '"done" must be a whole number'),
+        ({**beat, "stage": "<script>"}, '"stage" must be one of'),
+        ({**beat, "detail": "x" * 241}, '"detail" must be text'),
+        ({**beat, "job_id": 10**6}, "There is no job 1000000"),
+        ([beat], "Send a JSON object"),
+    ]:
+        answer = client.post("/api/nodes/heartbeat", json=forged, headers=stranger)
+        assert answer.status_code in (400, 404) and message in answer.json()["error"], forged
+    reproduction = {
+        "job_id": job,
+        "reproduced_units": 900_000,
+        "agrees": True,
+        "metrics_cid": cid_for_bytes(b"m"),
+    }
+    early = client.post("/api/nodes/reproduction", json=reproduction, headers=stranger)
+    assert early.status_code == 409 and "no submitted result" in early.json()["error"]
+    for forged, message in [
+        ({**reproduction, "reproduced_units": 1_000_001}, "from 0 to 1000000"),
+        ({**reproduction, "agrees": "yes"}, '"agrees" must be true or false'),
+        ({**reproduction, "metrics_cid": "not-a-cid"}, '"metrics_cid" must be a CID'),
+    ]:
+        answer = client.post("/api/nodes/reproduction", json=forged, headers=stranger)
+        assert answer.status_code == 400 and message in answer.json()["error"], forged
+    assert client.post("/api/nodes/content", content=b"x").status_code == 401
+    empty = client.post("/api/nodes/content", content=b"", headers=stranger)
+    assert empty.status_code == 400
+    stored = client.post("/api/nodes/content", content=b"metrics", headers=stranger)
+    assert stored.json()["cid"] == cid_for_bytes(b"metrics")
+    assert latest_heartbeat(get_engine(world.settings.database_url), job) is None
