@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
@@ -34,7 +36,15 @@ from coop_dashboard.chain import devchain
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.compile import compile_contracts, load_artifacts
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.data_licensing import ETH_CURRENCY, LicenseClass, TierTerms
+from coop_dashboard.chain.data_licensing import (
+    ETH_CURRENCY,
+    LicenseClass,
+    Permit,
+    TierTerms,
+    permit_struct,
+    permit_typed_data,
+    token_domain,
+)
 from coop_dashboard.chain.dataset_registry import MAX_PARENTS, Registration
 from coop_dashboard.chain.deploy import TOKEN, GovernanceParams, deploy_suite
 from coop_dashboard.chain.node import start_anvil
@@ -314,6 +324,21 @@ def measure_datasets(run: GasRun, accounts: list[Sender], params: GovernancePara
     run.send("DatasetRegistry.withdrawBond", alice, functions.withdrawBond(first))
 
 
+# A key of the benchmark's own: a permit is signed off-chain (anvil's accounts are unlocked).
+PERMIT_BUYER_KEY = "0x" + "a1" * 32
+
+
+def _signed_permit(w3: Web3, token: Contract, owner: Sender, spender: str, value: int) -> Any:
+    """`DataLicensing.PermitSignature` for `owner` (a local key) letting `spender` take `value`."""
+    domain = token_domain(token)
+    assert domain is not None and owner.key is not None
+    nonce = int(token.functions.nonces(owner.address).call())
+    permit = Permit(owner.address, spender, value, nonce, devchain.latest_timestamp(w3) + 3_600)
+    signable = encode_typed_data(full_message=permit_typed_data(domain, permit))
+    signature = Account.sign_message(signable, private_key=owner.key.key).signature
+    return permit_struct(permit, bytes(signature))
+
+
 def measure_licensing(run: GasRun, accounts: list[Sender], params: GovernanceParams) -> None:
     """Tiers, purchases (first and later buyer; 1 parent; lineage depth 1..4; cUSD),
     renewal, withdrawal and governance's revocation. Lineages are single-parent chains."""
@@ -389,12 +414,39 @@ def measure_licensing(run: GasRun, accounts: list[Sender], params: GovernancePar
     contributors[1].call(functions.setTier(one_parent, 1, cusd_tier), what="cusd tier")
     for buyer in buyers[3:5]:
         buyer.call(cusd.functions.mint(buyer.address, 10**9), what="faucet")
-        buyer.call(cusd.functions.approve(licensing.address, 10**9), what="approve")
+    buyers[3].call(cusd.functions.approve(licensing.address, 10**9), what="approve")
+    run.send(
+        "MockStablecoin.approve (before a cUSD buy)",
+        buyers[4],
+        cusd.functions.approve(licensing.address, 10**9),
+    )
     buyers[3].call(functions.buy(one_parent, 1, buyers[3].address), what="buy cusd")
     run.send(
         "DataLicensing.buy (cUSD, 1 parent, later buyer)",
         buyers[4],
         functions.buy(one_parent, 1, buyers[4].address),
+    )
+    # The same purchase with an EIP-2612 permit instead of the approval: one transaction.
+    signer = Sender.from_private_key(w3, PERMIT_BUYER_KEY)
+    accounts[0].transfer_eth(signer.address, 10**18, what="gas for the permit buyer")
+    signer.call(cusd.functions.mint(signer.address, 10**9), what="faucet")
+    run.send(
+        "DataLicensing.buyWithPermit (cUSD, 1 parent, later buyer)",
+        signer,
+        functions.buyWithPermit(
+            one_parent,
+            1,
+            signer.address,
+            _signed_permit(w3, cusd, signer, licensing.address, 25_000_000),
+        ),
+    )
+    permit_pass = functions.passId(signer.address, one_parent, 0).call()
+    run.send(
+        "DataLicensing.renewWithPermit (unexpired pass)",
+        signer,
+        functions.renewWithPermit(
+            permit_pass, _signed_permit(w3, cusd, signer, licensing.address, 25_000_000)
+        ),
     )
     run.send("DataLicensing.withdraw (ETH)", contributors[1], functions.withdraw(ETH_CURRENCY))
     run.send("DataLicensing.withdraw (cUSD)", contributors[1], functions.withdraw(cusd.address))
