@@ -347,7 +347,12 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
         if args.no_app:
             _wait_for_signal()
             return 0
-        return serve_app(settings, rpc_url=rpc_url, port=args.port, dev=args.dev)
+        app_url = f"http://localhost:{args.port}"
+        nodes = nodes_cli.start_demo_nodes(settings, rpc_url, app_url) if args.nodes else []
+        try:
+            return serve_app(settings, rpc_url=rpc_url, port=args.port, dev=args.dev)
+        finally:
+            nodes_cli.stop_demo_nodes(nodes)
     finally:
         if node is not None:
             node.stop()
@@ -403,6 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=APP_PORT, help="the app's port (default 3000)")
     p.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload)")
     p.add_argument("--no-app", action="store_true", help="only the chain, no web app")
+    p.add_argument(
+        "--nodes", action="store_true", help="also run a demo worker and verifier (local chain)"
+    )
     p.set_defaults(run=cmd_up)
     return parser
 

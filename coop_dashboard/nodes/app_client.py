@@ -19,7 +19,12 @@ from coop_dashboard.errors import CoopError
 
 
 class NodeHttpError(CoopError):
-    """The app refused or could not answer; the message carries its reason."""
+    """The app refused something or the content is not what its CID says; the message
+    carries the reason (a node acts on it: refuses a job, challenges a result)."""
+
+
+class AppUnavailableError(CoopError):
+    """The app did not answer (down, restarting, 5xx): try again later, decide nothing."""
 
 
 def content_cid(data: bytes) -> str:
@@ -49,6 +54,12 @@ class AppClient:
 
     def sign_in(self) -> str:
         """Trade a signed SIWE message for a bearer token (kept for later calls)."""
+        try:
+            return self._sign_in()
+        except httpx.HTTPError as error:
+            raise AppUnavailableError(f"The app does not answer ({error}).") from error
+
+    def _sign_in(self) -> str:
         asked = self.client.post("/api/auth/nonce", json={"address": self.account.address})
         if asked.status_code != 200:
             raise self._error(asked, "Sign-in (nonce)")
@@ -64,14 +75,19 @@ class AppClient:
         return self.token
 
     def _authorized(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        if not self.token:
-            self.sign_in()
-        headers = {"Authorization": f"Bearer {self.token}"}
-        response = self.client.request(method, path, headers=headers, **kwargs)
-        if response.status_code == 401:  # the session expired: sign in again, once
-            self.sign_in()
+        try:
+            if not self.token:
+                self.sign_in()
             headers = {"Authorization": f"Bearer {self.token}"}
             response = self.client.request(method, path, headers=headers, **kwargs)
+            if response.status_code == 401:  # the session expired: sign in again, once
+                self.sign_in()
+                headers = {"Authorization": f"Bearer {self.token}"}
+                response = self.client.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise AppUnavailableError(f"The app does not answer ({error}).") from error
+        if response.status_code >= 500:
+            raise AppUnavailableError(f"The app answered HTTP {response.status_code} to {path}.")
         return response
 
     def fetch_content(self, cid: str, what: str) -> bytes:
@@ -79,7 +95,9 @@ class AppClient:
         try:
             response = self.client.get(f"/ipfs/{cid}")
         except httpx.HTTPError as error:
-            raise NodeHttpError(f"{what} ({cid}) is unreachable: {error}") from error
+            raise AppUnavailableError(f"The app does not answer ({error}).") from error
+        if response.status_code >= 500:
+            raise AppUnavailableError(f"The gateway answered HTTP {response.status_code}.")
         if response.status_code != 200:
             raise NodeHttpError(
                 f"{what} ({cid}) is unreachable: HTTP {response.status_code} from the gateway."

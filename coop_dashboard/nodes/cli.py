@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from coop_dashboard.chain.client import make_web3
@@ -34,6 +36,9 @@ def _common(parser: argparse.ArgumentParser, key_env: str) -> None:
     parser.add_argument("--state-dir", type=Path, help="journal and files (default under data)")
     parser.add_argument("--poll", type=float, default=2.0, help="seconds between passes")
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
+    parser.add_argument(
+        "--from-head", action="store_true", help="a new journal skips what is already on chain"
+    )
 
 
 def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +107,7 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
         datasets=tuple(args.dataset or ()),
         max_concurrent=args.max_concurrent,
         dishonest=args.dishonest or "",
+        from_head=args.from_head,
     )
     worker = Worker(node, app, journal, config)
     if args.once:
@@ -113,10 +119,71 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_verifier(settings: Settings, args: argparse.Namespace) -> int:
     node, app, journal = _parts(settings, args, "verify")
-    config = VerifierConfig(retrain=not args.no_retrain, challenge=not args.no_challenge)
+    config = VerifierConfig(
+        retrain=not args.no_retrain, challenge=not args.no_challenge, from_head=args.from_head
+    )
     verifier = Verifier(node, app, journal, config)
     if args.once:
         verifier.step()
     else:
         verifier.run(args.poll)
     return 0
+
+
+# --- the demo's nodes (`coop up --nodes`) -----------------------------------------------
+
+# Anvil accounts the demo seed makes compute providers with research passes
+# (chain/seed_jobs.PROVIDER_ACCOUNTS): one works, the other verifies.
+DEMO_WORKER_ACCOUNT, DEMO_VERIFIER_ACCOUNT = 16, 17
+_LOCAL_CHAIN_ID = 31337
+
+
+def start_demo_nodes(
+    settings: Settings, rpc_url: str, app_url: str
+) -> list[subprocess.Popen[bytes]]:
+    """A worker and a verifier beside the local demo, each its own process with anvil's
+    well-known keys for the seeded providers, logging to <data>/nodes/*.log. They take
+    jobs and results from now on (--from-head), so the seeded story stays as it is."""
+    if settings.chain_id != _LOCAL_CHAIN_ID:
+        raise ConfigError("--nodes runs demo nodes with anvil's public keys: local chain only.")
+    from coop_dashboard.services.governance.relayer_config import anvil_key
+
+    folder = settings.data_dir / "nodes"
+    folder.mkdir(parents=True, exist_ok=True)
+    base_env = os.environ | {
+        "RPC_URL": rpc_url,
+        "CHAIN_ID": str(settings.chain_id),
+        "DEPLOYMENT": str(settings.deployment_path),
+        "COOP_DATA_DIR": str(settings.data_dir),
+    }
+    processes = []
+    for role, account, key_env in (
+        ("worker", DEMO_WORKER_ACCOUNT, "COOP_WORKER_KEY"),
+        ("verify", DEMO_VERIFIER_ACCOUNT, "COOP_VERIFIER_KEY"),
+    ):
+        command = [sys.executable, "-m", "coop_dashboard.cli", role, "--app-url", app_url]
+        command += ["--from-head", "--state-dir", str(folder / f"demo-{role}")]
+        log = (folder / f"{role}.log").open("ab")
+        processes.append(
+            subprocess.Popen(
+                command,
+                env=base_env | {key_env: anvil_key(account)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        log.close()
+    return processes
+
+
+def stop_demo_nodes(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

@@ -18,10 +18,10 @@ from typing import Any
 
 from coop_dashboard.chain.job_nodes import JobBoardNode, SubmittedResult
 from coop_dashboard.errors import CoopError
-from coop_dashboard.nodes.app_client import AppClient
+from coop_dashboard.nodes.app_client import AppClient, NodeHttpError
 from coop_dashboard.nodes.journal import Journal
 from coop_dashboard.nodes.training import evaluate_checkpoint, metrics_json, train_for_spec
-from coop_dashboard.services.jobs.spec import JobSpec, parse, score_units
+from coop_dashboard.services.jobs.spec import JobSpec, JobSpecError, parse, score_units
 
 log = logging.getLogger("coop.verify")
 
@@ -30,6 +30,7 @@ log = logging.getLogger("coop.verify")
 class VerifierConfig:
     retrain: bool = True  # re-train when the spec says verifiers do
     challenge: bool = True  # send challenges (off: only publish verdicts)
+    from_head: bool = False  # a new journal starts at the chain's head (skip history)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class Verifier:
 
     def step(self) -> None:
         head = self.node.head()
+        if self.config.from_head and self.journal.last_block < 0:
+            self.journal.scanned(head)
         if head > self.journal.last_block:
             for result in self.node.submitted_results(self.journal.last_block + 1, head):
                 if result.provider.lower() == self.node.address.lower():
@@ -127,6 +130,8 @@ class Verifier:
                 self.step()
             except CoopError as error:
                 log.warning("step failed, will retry: %s", error)
+            except Exception:  # a node keeps running through an RPC or app outage
+                log.exception("step failed unexpectedly, will retry")
             time.sleep(poll_s)
 
     def check(self, job_id: int) -> Verdict | None:
@@ -137,7 +142,7 @@ class Verifier:
             return None
         try:
             spec = parse(self.app.fetch_content(posted.spec_cid, "The spec"))
-        except CoopError as error:
+        except (NodeHttpError, JobSpecError) as error:
             log.warning("job %d: cannot read the spec: %s", job_id, error)
             self.journal.update(job_id, stage="skipped", reason=str(error))
             return None
@@ -148,7 +153,7 @@ class Verifier:
                 data[dataset_id] = self.app.download_dataset(
                     dataset_id, facts.data_cid, facts.content_digest
                 )
-            except CoopError as error:
+            except NodeHttpError as error:
                 log.warning("job %d: cannot check without the data: %s", job_id, error)
                 self.journal.update(job_id, stage="skipped", reason=str(error))
                 return None
@@ -156,7 +161,7 @@ class Verifier:
             checkpoint: bytes | None = self.app.fetch_content(
                 result.checkpoint_cid, "The checkpoint"
             )
-        except CoopError as error:
+        except NodeHttpError as error:
             log.warning("job %d: %s", job_id, error)
             checkpoint = None
         log.info("job %d: re-evaluating %s", job_id, result.checkpoint_cid)

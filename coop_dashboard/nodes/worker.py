@@ -24,10 +24,10 @@ import numpy as np
 
 from coop_dashboard.chain.job_nodes import JobBoardNode, PostedJob
 from coop_dashboard.errors import CoopError
-from coop_dashboard.nodes.app_client import AppClient
+from coop_dashboard.nodes.app_client import AppClient, NodeHttpError
 from coop_dashboard.nodes.journal import Journal
 from coop_dashboard.nodes.training import metrics_json, train_for_spec
-from coop_dashboard.services.jobs.spec import JobSpec, parse, score_units
+from coop_dashboard.services.jobs.spec import JobSpec, JobSpecError, parse, score_units
 
 log = logging.getLogger("coop.worker")
 DISHONEST_MODES = ("", "inflate", "other_data")
@@ -45,6 +45,7 @@ class WorkerConfig:
     max_concurrent: int = 1  # jobs bid on or in progress at once
     dishonest: str = ""
     finalize: bool = True  # finalize its own jobs once their window closed
+    from_head: bool = False  # a new journal starts at the chain's head, not at the board's start
 
 
 @dataclass
@@ -59,6 +60,8 @@ class Worker:
     def step(self) -> None:
         """One pass: new jobs judged and bid on, won jobs advanced."""
         head = self.node.head()
+        if self.config.from_head and self.journal.last_block < 0:
+            self.journal.scanned(head)  # a new node takes jobs posted from now on
         if head > self.journal.last_block:
             for job in self.node.posted_jobs(self.journal.last_block + 1, head):
                 if self.journal.job(job.job_id) is None:
@@ -77,6 +80,8 @@ class Worker:
                 self.step()
             except CoopError as error:
                 log.warning("step failed, will retry: %s", error)
+            except Exception:  # a node keeps running through an RPC or app outage
+                log.exception("step failed unexpectedly, will retry")
             time.sleep(poll_s)
 
     # --- bidding ----------------------------------------------------------------------
@@ -86,13 +91,13 @@ class Worker:
         status = self.node.job_state(job.job_id).status
         if status != "open":
             return f"the job is {status.replace('_', ' ')}, not open for bids"
-        try:
+        try:  # AppUnavailableError goes up: the app being down decides nothing
             raw = self.app.fetch_content(job.spec_cid, "The spec")
-        except CoopError as error:
+        except NodeHttpError as error:
             return f"spec unreachable: {error}"
         try:
             spec = parse(raw)
-        except CoopError as error:
+        except JobSpecError as error:
             return f"bad spec: {error}"
         if self.config.recipes and spec.recipe not in self.config.recipes:
             return f"recipe {spec.recipe} is not one this worker runs"
