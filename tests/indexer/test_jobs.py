@@ -36,6 +36,7 @@ from tests.support.governance import pass_proposal
 from tests.support.jobs import BOUNTY, CHALLENGE_BOND, DAY, STAKE, WINDOW, JobWorld, cid, job_world
 
 HOSTILE_EVIDENCE = b"bafy\xff\x00evidence"
+HOSTILE_SPEC = b"bafy\x00spec\xfe"
 CUSD_BOUNTY = 5_000 * 10**6
 
 
@@ -87,6 +88,27 @@ def _challenge_raw(jobs: JobChain, job: int, evidence: bytes) -> None:
     assert w3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 1
 
 
+def _post_raw_spec(jobs: JobChain, spec: bytes) -> int:
+    """Post a job whose spec CID is raw bytes (invalid UTF-8, NUL), which web3 would refuse."""
+    world, w3 = jobs.world, jobs.chain.w3
+    terms = list(world.terms())
+    terms[0] = spec
+    struct = "(bytes,uint256[],uint8,address,uint256,uint64,uint64,uint96,uint64)"
+    signature = "postJob((string,uint256[],uint8,address,uint256,uint64,uint64,uint96,uint64))"
+    data = function_signature_to_4byte_selector(signature) + encode([struct], [tuple(terms)])
+    tx_hash = w3.eth.send_transaction(
+        {
+            "from": jobs.poster.address,
+            "to": world.board.address,
+            "data": data,
+            "value": BOUNTY,
+            "gas": 500_000,
+        }
+    )
+    assert w3.eth.wait_for_transaction_receipt(tx_hash)["status"] == 1
+    return int(world.board.functions.jobCount().call())
+
+
 def _story(jobs: JobChain) -> dict[str, int]:
     """Jobs in every status; those that need time to pass first."""
     w3, world = jobs.chain.w3, jobs.world
@@ -113,7 +135,7 @@ def _story(jobs: JobChain) -> dict[str, int]:
     jobs.challenger.call(f.finalizeJob(completed), what="finalize")
     poster.call(f.refundMissedDelivery(missed), what="refund")
     # Now the jobs that stay live.
-    cancelled = world.post(poster)
+    cancelled = _post_raw_spec(jobs, HOSTILE_SPEC)
     world.bid(alpha, cancelled)
     poster.call(f.cancelJob(cancelled), what="cancel")
     challenged = world.in_review(poster, alpha)
@@ -251,6 +273,13 @@ def test_the_index_answers_every_job_question(
         (jobs.poster.address.lower(), "bounty_refund", BOUNTY - price),
     }
 
+    # Hostile text: stored, replaced where it was not text (no NUL reaches PostgreSQL).
+    hostile = jq.job_detail(engine, ids["cancelled"])
+    assert hostile is not None and "\x00" not in hostile.summary.spec_cid
+    assert hostile.summary.spec_cid == HOSTILE_SPEC.decode("utf-8", "replace").replace(
+        "\x00", REPLACEMENT
+    )
+    assert f.jobOf(ids["cancelled"]).call()[13] == Web3.keccak(HOSTILE_SPEC)
     # Challenges: the hostile evidence is stored, replaced where it was not text.
     slashed = jq.job_detail(engine, ids["slashed"])
     assert slashed is not None
