@@ -2,8 +2,9 @@
 
 One live view keyed by the account (services/licensing/live.MY_ACCESS): a purchase
 for this account made elsewhere, a revocation, a new royalty or a withdrawal shows
-without a reload. Renewals (approve first for an ERC20 price) and withdrawals go
-through the tab's one write path; both are re-checked on the server.
+without a reload. Renewals (a permit signed first for a token that has one, else
+an approval) and withdrawals go through the tab's one write path; both are
+re-checked on the server.
 """
 
 from __future__ import annotations
@@ -18,13 +19,20 @@ from coop_dashboard.config import Settings
 from coop_dashboard.services.licensing.access_view import AccessView
 from coop_dashboard.services.licensing.live import MY_ACCESS
 from coop_dashboard.services.licensing.writes import (
+    PermitRequest,
     PurchaseStep,
     prepare_renewal,
     prepare_withdrawal,
+    renewal_permit,
 )
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
-from coop_dashboard.state.licensing_writes import start_purchase, wait_for_write_slot
+from coop_dashboard.state.licensing_writes import (
+    request_permit,
+    signed_permit,
+    start_purchase,
+    wait_for_write_slot,
+)
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.session import authenticated_address_locked
 from coop_dashboard.state.tx import start_write
@@ -34,6 +42,8 @@ class AccessState(rx.State):
     view: AccessView = AccessView()
     _account: str = ""
     _next_renewal: str = ""  # the pass whose renewal waits for its approval to be mined
+    # The renewal whose permit the wallet is signing (signer, value, deadline, token).
+    _permit_renewal: dict[str, Any] = {}
 
     def _apply(self, value: AccessView) -> None:
         self.view = value
@@ -67,13 +77,38 @@ class AccessState(rx.State):
 
     @rx.event(background=True)
     async def renew(self, token_id: Any) -> Any:
-        """Renew a pass at its tier's terms (an ERC20 price is approved first)."""
+        """Renew a pass at its tier's terms: in ETH, or in a token with permit after the
+        wallet signs one (one transaction), else approve first."""
+
+        def permit_for(settings: Settings, signer: str) -> PermitRequest | None:
+            return renewal_permit(settings, signer, token_id)
+
+        asked = await request_permit(
+            self, permit_for, cast(EventHandler, AccessState.on_permit_signed)
+        )
+        if asked is not None:
+            call, kept = asked
+            async with self:
+                self._permit_renewal = {**kept, "token": str(token_id)}
+            yield call
+            return
         async for event in self._renew(token_id):
             yield event
 
-    async def _renew(self, token_id: Any) -> Any:
+    @rx.event(background=True)
+    async def on_permit_signed(self, answer: Any) -> Any:
+        """The wallet's answer to the renewal's permit: checked, then one transaction."""
+        async with self:
+            kept, self._permit_renewal = self._permit_renewal, {}
+        if not kept.get("token"):
+            return  # nothing was asked of this tab's wallet
+        async for event in self._renew(str(kept["token"]), permit=(answer, kept)):
+            yield event
+
+    async def _renew(self, token_id: Any, permit: tuple[Any, dict[str, Any]] | None = None) -> Any:
         def prepare(settings: Settings, signer: str) -> PurchaseStep:
-            return prepare_renewal(settings, signer, token_id)
+            signed = None if permit is None else signed_permit(*permit, signer)
+            return prepare_renewal(settings, signer, token_id, signed)
 
         event, approval = await start_purchase(
             self,

@@ -25,14 +25,21 @@ from coop_dashboard.services.licensing.dataset_view import LicensingAccountView,
 from coop_dashboard.services.licensing.inputs import TierForm
 from coop_dashboard.services.licensing.live import DATASET_LICENSING, DATASET_LICENSING_ACCOUNT
 from coop_dashboard.services.licensing.writes import (
+    PermitRequest,
     PurchaseStep,
     prepare_purchase,
     prepare_set_tier,
+    purchase_permit,
 )
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.dataset_page import dataset_id_from_path
-from coop_dashboard.state.licensing_writes import start_purchase, wait_for_write_slot
+from coop_dashboard.state.licensing_writes import (
+    request_permit,
+    signed_permit,
+    start_purchase,
+    wait_for_write_slot,
+)
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.session import SESSION_TOKEN_KEY, authenticated_address_locked
 from coop_dashboard.state.tx import start_write
@@ -92,6 +99,9 @@ class LicensingState(rx.State):
     _account: str = ""
     # The purchase waiting for its approval to be mined: (dataset, tier, holder).
     _next_purchase: list[str] = []
+    # The purchase whose permit the wallet is signing: what was asked (signer, value,
+    # deadline) and "purchase": (dataset, tier, holder). Kept here, never sent by the browser.
+    _permit_purchase: dict[str, Any] = {}
 
     def _id(self) -> int | None:
         return dataset_id_from_path(self.router.url.path)
@@ -246,17 +256,52 @@ class LicensingState(rx.State):
 
     @rx.event(background=True)
     async def buy(self, tier_index: Any) -> Any:
-        """Buy tier `tier_index` for the signer or the typed holder (approve first for ERC20)."""
+        """Buy tier `tier_index` for the signer or the typed holder: in ETH, or in a token
+        with permit after the wallet signs one (one transaction), else approve first."""
         async with self:
             dataset_id, holder = self._id(), self.holder_input
         if dataset_id is None:
             return
-        async for event in self._purchase(str(dataset_id), tier_index, holder):
+        dataset = str(dataset_id)
+
+        def permit_for(settings: Settings, signer: str) -> PermitRequest | None:
+            return purchase_permit(settings, signer, dataset, tier_index, holder)
+
+        asked = await request_permit(
+            self, permit_for, cast(EventHandler, LicensingState.on_permit_signed)
+        )
+        if asked is not None:
+            call, kept = asked
+            async with self:
+                self._permit_purchase = {**kept, "purchase": [dataset, str(tier_index), holder]}
+            yield call
+            return
+        async for event in self._purchase(dataset, tier_index, holder):
             yield event
 
-    async def _purchase(self, dataset_id: str, tier_index: Any, holder: str) -> Any:
+    @rx.event(background=True)
+    async def on_permit_signed(self, answer: Any) -> Any:
+        """The wallet's answer to the permit: the purchase is prepared (and the signature
+        checked) on the server, then offered as one transaction."""
+        async with self:
+            kept, self._permit_purchase = self._permit_purchase, {}
+        purchase = kept.get("purchase")
+        if not isinstance(purchase, list) or len(purchase) != 3:
+            return  # nothing was asked of this tab's wallet
+        dataset, tier_index, holder = (str(item) for item in purchase)
+        async for event in self._purchase(dataset, tier_index, holder, permit=(answer, kept)):
+            yield event
+
+    async def _purchase(
+        self,
+        dataset_id: str,
+        tier_index: Any,
+        holder: str,
+        permit: tuple[Any, dict[str, Any]] | None = None,
+    ) -> Any:
         def prepare(settings: Settings, signer: str) -> PurchaseStep:
-            return prepare_purchase(settings, signer, dataset_id, tier_index, holder)
+            signed = None if permit is None else signed_permit(*permit, signer)
+            return prepare_purchase(settings, signer, dataset_id, tier_index, holder, signed)
 
         event, approval = await start_purchase(
             self,
@@ -282,7 +327,7 @@ class LicensingState(rx.State):
         if len(pending) != 3:
             return
         await wait_for_write_slot(self)
-        async for event in self._purchase(*pending):
+        async for event in self._purchase(pending[0], pending[1], pending[2]):
             yield event
 
     # -------------------------------------------------------------- download

@@ -13,7 +13,13 @@ from typing import Any
 
 from coop_dashboard.auth.addresses import checksum_address
 from coop_dashboard.chain.client import rpc_errors
-from coop_dashboard.chain.data_licensing import LICENSING_CONTRACT, USES, LicenseClass
+from coop_dashboard.chain.data_licensing import (
+    LICENSING_CONTRACT,
+    USES,
+    LicenseClass,
+    token_domain,
+)
+from coop_dashboard.chain.signed_ballots import Eip712Domain
 from coop_dashboard.config import Settings
 from coop_dashboard.services.chain_access import chain_for
 
@@ -88,3 +94,18 @@ class LicensingChain:
     def eth_balance(self, owner: str) -> int:
         with rpc_errors(self.settings.rpc_url):
             return int(self.w3.eth.get_balance(checksum_address(owner)))  # type: ignore[arg-type]
+
+    def permit_domain(self, token_name: str) -> Eip712Domain | None:
+        """The token's EIP-712 domain when it has EIP-2612 permit, else None."""
+        token = self.deployment.contract(self.w3, token_name)
+        with rpc_errors(self.settings.rpc_url):
+            return token_domain(token)
+
+    def permit_nonce(self, token_name: str, owner: str) -> int:
+        token = self.deployment.contract(self.w3, token_name)
+        return int(self._call(token.functions.nonces(checksum_address(owner))))
+
+    def now(self) -> int:
+        """The latest block's timestamp: permit deadlines are judged by the chain's clock."""
+        with rpc_errors(self.settings.rpc_url):
+            return int(self.w3.eth.get_block("latest")["timestamp"])

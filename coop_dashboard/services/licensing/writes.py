@@ -7,19 +7,30 @@ here with a sentence (not the contributor, a delisted or paused dataset, a
 disallowed currency, a tier more permissive than a parent allows, a revoked
 pass, nothing to withdraw), and the call is simulated on the chain last.
 
-An ERC20 price needs the buyer's allowance first: `prepare_purchase` returns
-`approve(DataLicensing, price)` as its own step when the allowance is short, and
-the page asks for the purchase itself once that approval is mined. (cUSD has
-EIP-2612 permit, but DataLicensing has no buy-with-permit entry point, so a
-permit signature would still need a transaction of its own: approve is as cheap.)
+An ERC20 price is paid in one transaction when the token has EIP-2612 permit
+(cUSD): `purchase_permit` / `renewal_permit` give the typed data the wallet
+signs, and `prepare_purchase` / `prepare_renewal` with that signature build
+`buyWithPermit` / `renewWithPermit` after checking it is the signer's own,
+unused, unexpired permit for at least the price. A token without permit needs
+the buyer's allowance first: `approve(DataLicensing, price)` is its own step,
+and the page asks for the purchase itself once that approval is mined.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from coop_dashboard.auth.addresses import checksum_address
-from coop_dashboard.chain.data_licensing import LICENSING_CONTRACT, PURPOSES, pass_id
+from coop_dashboard.chain.data_licensing import (
+    LICENSING_CONTRACT,
+    PURPOSES,
+    Permit,
+    pass_id,
+    permit_struct,
+    permit_typed_data,
+    recover_permit_signer,
+)
 from coop_dashboard.config import Settings
 from coop_dashboard.db.dataset_queries import DatasetFacts, get_dataset
 from coop_dashboard.db.engine import get_engine
@@ -43,6 +54,8 @@ from coop_dashboard.services.licensing.inputs import (
 from coop_dashboard.services.transactions import ChainContext, PreparedWrite, prepare_call
 
 LICENSABLE = ("active", "superseded")
+# How long a permit the wallet signs stays usable (on the chain's clock).
+PERMIT_TTL_S = 3_600
 
 
 @dataclass(frozen=True)
@@ -139,36 +152,49 @@ def _tier_or_refuse(chain: LicensingChain, dataset_id: int, tier_index: int) -> 
     return tier
 
 
-def _pay(
-    settings: Settings,
-    chain: LicensingChain,
-    signer: str,
-    tier: StoredTier,
-    *,
-    description: str,
-    function: str,
-    args: list[object],
-) -> PurchaseStep:
-    """The purchase call with its payment: ETH as value, an ERC20 approved first."""
+@dataclass(frozen=True)
+class _Purchase:
+    """A checked purchase or renewal: the tier it pays for and the call that makes it."""
+
+    chain: LicensingChain
+    tier: StoredTier
+    description: str
+    function: str  # "buy" or "renew"; "<function>WithPermit" when paid with a permit
+    args: list[object]
+
+
+@dataclass(frozen=True)
+class PermitRequest:
+    """What the wallet signs (EIP-712 Permit, uint fields as strings) to pay in one
+    transaction, and what the page keeps to send with the signature."""
+
+    typed_data: dict[str, Any]
+    value: int
+    deadline: int
+
+
+@dataclass(frozen=True)
+class SignedPermit:
+    """The permit the browser says its wallet signed (checked on the server before use)."""
+
+    value: int
+    deadline: int
+    signature: str  # 0x-hex, 65 bytes
+
+
+def _currency_checked(
+    settings: Settings, chain: LicensingChain, signer: str, tier: StoredTier
+) -> Currency:
+    """The tier's currency, refused when governance disallowed it or the signer cannot pay."""
     known = known_currencies(contract_addresses(get_engine(settings.database_url)))
     currency = currency_of(tier.currency, known)
     if not chain.currency_allowed(tier.currency):
         raise LicensingRefused(f"Governance no longer allows {currency.symbol} for licenses.")
     price = currency.amount(tier.price)
-    context = ChainContext.load(settings)
     if currency.is_eth:
         if chain.eth_balance(signer) < tier.price:
             raise LicensingRefused(f"Your wallet holds less than the price ({price}).")
-        write = prepare_call(
-            context,
-            description=f"{description} for {price}",
-            sender=signer,
-            contract=LICENSING_CONTRACT,
-            function=function,
-            args=args,
-            value=tier.price,
-        )
-        return PurchaseStep(write, is_approval=False)
+        return currency
     if not currency.manifest_name:
         raise LicensingRefused(
             f"This tier is priced in a token outside the suite ({currency.address}); "
@@ -176,6 +202,74 @@ def _pay(
         )
     if chain.token_balance(currency.manifest_name, signer) < tier.price:
         raise LicensingRefused(f"Your wallet holds less than the price ({price}).")
+    return currency
+
+
+def _permit_args(
+    chain: LicensingChain, currency: Currency, signer: str, tier: StoredTier, permit: SignedPermit
+) -> tuple[int, int, int, bytes, bytes]:
+    """The PermitSignature struct, after checking the permit is the signer's own, unused,
+    unexpired and covers the price (the contract would refuse it otherwise)."""
+    try:
+        raw = bytes.fromhex(permit.signature.removeprefix("0x"))
+    except (ValueError, AttributeError):
+        raw = b""
+    if len(raw) != 65 or not isinstance(permit.value, int) or not isinstance(permit.deadline, int):
+        raise LicensingRefused("The wallet's permit signature is malformed; nothing was sent.")
+    if permit.value < tier.price:
+        raise LicensingRefused(
+            f"The price is now {currency.amount(tier.price)}, more than you signed for "
+            f"({currency.amount(max(permit.value, 0))}). Try again to sign the new price."
+        )
+    if permit.deadline <= chain.now():
+        raise LicensingRefused("The signed permit has expired. Try again to sign a new one.")
+    domain = chain.permit_domain(currency.manifest_name)
+    if domain is None:
+        raise LicensingRefused(f"{currency.symbol} does not take permits; approve it instead.")
+    nonce = chain.permit_nonce(currency.manifest_name, signer)
+    signed = Permit(signer, chain.address, permit.value, nonce, permit.deadline)
+    recovered = recover_permit_signer(domain, signed, raw)
+    if recovered is None or recovered.lower() != signer.lower():
+        raise LicensingRefused(
+            "The permit was not signed by your account for this payment (or was already "
+            "used). Try again to sign a new one."
+        )
+    return permit_struct(signed, raw)
+
+
+def _pay(
+    settings: Settings,
+    signer: str,
+    purchase: _Purchase,
+    permit: SignedPermit | None = None,
+) -> PurchaseStep:
+    """The purchase call with its payment: ETH as value; an ERC20 with the signer's permit
+    (one transaction), or approved first when there is no permit."""
+    chain, tier, description = purchase.chain, purchase.tier, purchase.description
+    currency = _currency_checked(settings, chain, signer, tier)
+    price = currency.amount(tier.price)
+    context = ChainContext.load(settings)
+    if currency.is_eth:
+        write = prepare_call(
+            context,
+            description=f"{description} for {price}",
+            sender=signer,
+            contract=LICENSING_CONTRACT,
+            function=purchase.function,
+            args=purchase.args,
+            value=tier.price,
+        )
+        return PurchaseStep(write, is_approval=False)
+    if permit is not None:
+        write = prepare_call(
+            context,
+            description=f"{description} for {price} (paid with your signed permit)",
+            sender=signer,
+            contract=LICENSING_CONTRACT,
+            function=f"{purchase.function}WithPermit",
+            args=[*purchase.args, _permit_args(chain, currency, signer, tier, permit)],
+        )
+        return PurchaseStep(write, is_approval=False)
     if chain.allowance(currency.manifest_name, signer) < tier.price:
         write = prepare_call(
             context,
@@ -193,16 +287,40 @@ def _pay(
         description=f"{description} for {price} (approved)",
         sender=signer,
         contract=LICENSING_CONTRACT,
-        function=function,
-        args=args,
+        function=purchase.function,
+        args=purchase.args,
     )
     return PurchaseStep(write, is_approval=False)
 
 
-def prepare_purchase(
+def _permit_request(settings: Settings, signer: str, purchase: _Purchase) -> PermitRequest | None:
+    """The permit to sign for this purchase, or None when it goes without one: an ETH
+    price, an allowance that already covers it, a token without EIP-2612 permit."""
+    chain, tier = purchase.chain, purchase.tier
+    currency = _currency_checked(settings, chain, signer, tier)
+    if currency.is_eth or chain.allowance(currency.manifest_name, signer) >= tier.price:
+        return None
+    domain = chain.permit_domain(currency.manifest_name)
+    if domain is None:
+        return None
+    deadline = chain.now() + PERMIT_TTL_S
+    nonce = chain.permit_nonce(currency.manifest_name, signer)
+    typed = permit_typed_data(domain, Permit(signer, chain.address, tier.price, nonce, deadline))
+    # eth_signTypedData_v4 takes uint fields as decimal strings (wallets differ on numbers).
+    typed["message"] = {
+        **typed["message"],
+        "value": str(tier.price),
+        "nonce": str(nonce),
+        "deadline": str(deadline),
+    }
+    typed["domain"] = {**typed["domain"], "chainId": str(typed["domain"]["chainId"])}
+    return PermitRequest(typed, tier.price, deadline)
+
+
+def _purchase_of(
     settings: Settings, signer: str, dataset_id: object, tier_index: object, holder: object
-) -> PurchaseStep:
-    """`buy(dataset, tier, holder)` (or the approval it needs first), after every check."""
+) -> _Purchase:
+    """`buy(dataset, tier, holder)` after every check of what the browser sent."""
     dataset = parse_id(dataset_id, "dataset number")
     index = parse_tier_index(tier_index)
     recipient = parse_holder(holder, signer)
@@ -220,10 +338,8 @@ def prepare_purchase(
             "bought again or renewed."
         )
     whom = "" if recipient.lower() == signer.lower() else f" for {short_address(recipient)}"
-    return _pay(
-        settings,
+    return _Purchase(
         chain,
-        signer,
         tier,
         description=f"Buy tier {index + 1} of dataset #{dataset}{whom}",
         function="buy",
@@ -231,8 +347,8 @@ def prepare_purchase(
     )
 
 
-def prepare_renewal(settings: Settings, signer: str, token_id: object) -> PurchaseStep:
-    """`renew(pass)` at its tier's current terms (or the approval first), after every check."""
+def _renewal_of(settings: Settings, token_id: object) -> _Purchase:
+    """`renew(pass)` at its tier's current terms after every check."""
     token = parse_token_id(token_id)
     token_hex = f"0x{token:064x}"
     engine = get_engine(settings.database_url)
@@ -248,15 +364,49 @@ def prepare_renewal(settings: Settings, signer: str, token_id: object) -> Purcha
     _require_licensable(_dataset(settings, row.dataset_id))
     chain = LicensingChain(settings)
     tier = _tier_or_refuse(chain, row.dataset_id, row.tier_index)
-    return _pay(
-        settings,
+    return _Purchase(
         chain,
-        signer,
         tier,
         description=f"Renew the pass to dataset #{row.dataset_id}",
         function="renew",
         args=[token],
     )
+
+
+def prepare_purchase(
+    settings: Settings,
+    signer: str,
+    dataset_id: object,
+    tier_index: object,
+    holder: object,
+    permit: SignedPermit | None = None,
+) -> PurchaseStep:
+    """`buy(dataset, tier, holder)` (`buyWithPermit` with a signed permit, or the approval
+    it needs first), after every check."""
+    return _pay(
+        settings, signer, _purchase_of(settings, signer, dataset_id, tier_index, holder), permit
+    )
+
+
+def purchase_permit(
+    settings: Settings, signer: str, dataset_id: object, tier_index: object, holder: object
+) -> PermitRequest | None:
+    """The permit the signer's wallet signs to buy in one transaction (None: no permit)."""
+    return _permit_request(
+        settings, signer, _purchase_of(settings, signer, dataset_id, tier_index, holder)
+    )
+
+
+def prepare_renewal(
+    settings: Settings, signer: str, token_id: object, permit: SignedPermit | None = None
+) -> PurchaseStep:
+    """`renew(pass)` (`renewWithPermit` with a signed permit, or the approval first)."""
+    return _pay(settings, signer, _renewal_of(settings, token_id), permit)
+
+
+def renewal_permit(settings: Settings, signer: str, token_id: object) -> PermitRequest | None:
+    """The permit the signer's wallet signs to renew in one transaction (None: no permit)."""
+    return _permit_request(settings, signer, _renewal_of(settings, token_id))
 
 
 def prepare_withdrawal(settings: Settings, signer: str, currency: object) -> PreparedWrite:
