@@ -44,7 +44,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	touch $@
 
 run: install
-	$(BIN)/coop up
+	$(BIN)/coop up --nodes
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
