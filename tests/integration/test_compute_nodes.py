@@ -515,3 +515,23 @@ def test_node_reports_are_checked_before_anything_is_stored(world: World) -> Non
     stored = client.post("/api/nodes/content", content=b"metrics", headers=stranger)
     assert stored.json()["cid"] == cid_for_bytes(b"metrics")
     assert latest_heartbeat(get_engine(world.settings.database_url), job) is None
+
+
+def test_the_demo_nodes_start_beside_the_app_and_stop(world: World, served_api: str) -> None:
+    """What `coop up --nodes` starts: both processes come up on the chain and the app,
+    journal from the head, and stop when asked."""
+    from coop_dashboard.nodes.cli import start_demo_nodes, stop_demo_nodes
+
+    processes = start_demo_nodes(world.settings, world.settings.rpc_url, served_api)
+    folder = world.settings.data_dir / "nodes"
+    try:
+        for role in ("worker", "verify"):
+            journal = folder / f"demo-{role}" / "journal.json"
+            _wait(journal.exists, 120, f"the demo {role}'s journal")
+            assert json.loads(journal.read_text())["last_block"] >= 0
+        assert all(process.poll() is None for process in processes)
+    finally:
+        stop_demo_nodes(processes)
+    assert all(process.returncode is not None for process in processes)
+    log = (folder / "worker.log").read_text()
+    assert "worker 0x" in log and served_api in log
