@@ -32,7 +32,7 @@ from starlette.testclient import TestClient
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.data_licensing import TierTerms
+from coop_dashboard.chain.data_licensing import TierTerms, pass_id
 from coop_dashboard.chain.job_board import JobTerms
 from coop_dashboard.chain.job_nodes import JobBoardNode
 from coop_dashboard.chain.transact import Sender
@@ -535,3 +535,30 @@ def test_the_demo_nodes_start_beside_the_app_and_stop(world: World, served_api: 
     assert all(process.returncode is not None for process in processes)
     log = (folder / "worker.log").read_text()
     assert "worker 0x" in log and served_api in log
+
+
+def test_a_worker_with_an_expired_or_revoked_pass_is_told_why(world: World, tmp_path: Path) -> None:
+    w3 = world.chain.w3
+    licensing = world.deployment.contract(w3, "DataLicensing")
+    contributor = Sender.unlocked(w3, w3.eth.accounts[1])
+    buyer = Sender.unlocked(w3, w3.eth.accounts[4])
+    day_tier = set_tier(
+        licensing, contributor, world.dataset, TierTerms(price=10**14, duration_s=DAY)
+    )
+    expired, revoked = _funded(world.chain), _funded(world.chain)
+    buy(w3, world.deployment, licensing, buyer, world.dataset, day_tier, expired.address)
+    buy(w3, world.deployment, licensing, buyer, world.dataset, world.tier, revoked.address)
+    governance = act_as_governance(w3, world.deployment)
+    revoked_pass = pass_id(revoked.address, world.dataset, "research")
+    governance.call(licensing.functions.revokePass(revoked_pass, "bafymisuse"), what="revoke")
+    devchain.increase_time(w3, 2 * DAY)
+    world.index()
+    job = world.post(world.spec(seed=41).to_json())
+    facts = world.node(expired).dataset_data(world.dataset)
+    for key, reason in ((expired, "expired on"), (revoked, "was revoked by governance")):
+        worker = _worker(world, key, tmp_path / key.address)
+        worker.step()
+        entry = worker.journal.job(job)
+        assert entry is not None and "no valid research pass" in entry["reason"]
+        with pytest.raises(NodeHttpError, match=reason):
+            worker.app.download_dataset(world.dataset, facts.data_cid, facts.content_digest)
