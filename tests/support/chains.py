@@ -50,9 +50,26 @@ class SeededChain(Chain):
     content_dir: Path
 
 
+# Block states a test anvil keeps on disk beyond the ~300-500 it holds in memory
+# (anvil writes each block's whole state; a long module chain filled the disk).
+# Tests read past state only within their own recent activity: the indexer's
+# treasury ETH reconciliation (indexer/treasury_eth.py) reads balances from the
+# block its deployment was indexed from, and test chains index within a few
+# hundred blocks of deploying (a seeded chain has ~80 blocks, a generated one
+# a few hundred). 1,000 more leaves a wide margin and bounds the disk.
+TEST_MAX_PERSISTED_STATES = 1_000
+
+
 def start_chain(log_dir: Path | None = None) -> Chain:
+    """A fresh anvil; its spilled block states go to `log_dir` (or a temporary folder)
+    and are removed when it stops."""
     log_path = log_dir / "anvil.log" if log_dir else None
-    node = start_anvil(CONTRACTS_DIR, log_path=log_path)
+    node = start_anvil(
+        CONTRACTS_DIR,
+        log_path=log_path,
+        cache_dir=log_dir / "anvil-states" if log_dir else None,
+        max_persisted_states=TEST_MAX_PERSISTED_STATES,
+    )
     return Chain(node, make_web3(node.rpc_url, timeout_s=30))
 
 
