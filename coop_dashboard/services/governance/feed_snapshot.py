@@ -59,8 +59,8 @@ _tallies = table_of(ProposalTally)
 _transitions = table_of(ProposalTransition)
 _checkpoints = table_of(IndexerCheckpoint)
 
-# Search texts of proposals seen before (a proposal id fixes its description's hash,
-# so its text never changes): a new head reads only new proposals' descriptions.
+# Search texts of proposals seen before in the same database (a proposal id fixes its
+# description's hash, so its text never changes): a new head reads only new ones.
 _TEXTS_KEPT = 100_000
 
 
@@ -119,7 +119,7 @@ def indexed_head(connection: Connection) -> tuple[Any, ...]:
 
 
 class _Texts:
-    """proposal id -> search text, shared by the snapshots of one process."""
+    """proposal id -> search text, shared by the snapshots of one database."""
 
     def __init__(self) -> None:
         self._texts: dict[int, str] = {}
@@ -144,10 +144,9 @@ class _Texts:
         return known
 
 
-_texts = _Texts()
-
-
-def read_snapshot(connection: Connection, head: tuple[Any, ...]) -> FeedSnapshot:
+def read_snapshot(
+    connection: Connection, head: tuple[Any, ...], texts: _Texts | None = None
+) -> FeedSnapshot:
     """Every proposal's summary and sort keys (one consistent read of the index)."""
     summaries = proposal_summaries(connection)  # newest first
     extra = {
@@ -165,14 +164,14 @@ def read_snapshot(connection: Connection, head: tuple[Any, ...]) -> FeedSnapshot
             select(_transitions.c.proposal_id).where(_transitions.c.kind == "canceled")
         ).scalars()
     )
-    texts = _texts.for_ids(
+    texts_by_id = (texts or _Texts()).for_ids(
         connection, {summary.proposal_id: summary.title or "" for summary in summaries}
     )
     now = int(connection.execute(select(_checkpoints.c.block_timestamp)).scalar() or 0)
     rows = tuple(
         FeedRow(
             summary=summary,
-            text=texts.get(summary.proposal_id, ""),
+            text=texts_by_id.get(summary.proposal_id, ""),
             newest=position,
             vote_end=extra[summary.proposal_id][0],
             total_weight=extra[summary.proposal_id][1],
@@ -223,6 +222,7 @@ class SnapshotCache:
     def __init__(self) -> None:
         self._snapshot: FeedSnapshot | None = None
         self._lock = threading.Lock()  # one build at a time; readers of a new head wait
+        self._texts = _Texts()
         self.builds = 0  # snapshots read (tests and benchmarks count them)
 
     def current(self, engine: Engine) -> FeedSnapshot:
@@ -238,7 +238,7 @@ class SnapshotCache:
             with engine.connect() as connection, connection.begin():
                 # The head and the rows in one transaction: a batch committed between
                 # them would label new rows with the old head (rebuilt next time anyway).
-                snapshot = read_snapshot(connection, indexed_head(connection))
+                snapshot = read_snapshot(connection, indexed_head(connection), self._texts)
             self._snapshot = snapshot
             self.builds += 1
             return snapshot
