@@ -49,6 +49,7 @@ class ActiveSession:
     chain_id: int
     created_at: datetime
     expires_at: datetime
+    channel: str = "browser"  # "browser" (the app's sign-in) or "api" (/api/auth/verify)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,13 @@ def token_sha256(token: str) -> str:
 
 
 def insert_session(
-    db: Session, address: str, chain_id: int, *, ttl: timedelta, now: datetime
+    db: Session,
+    address: str,
+    chain_id: int,
+    *,
+    ttl: timedelta,
+    now: datetime,
+    channel: str = "browser",
 ) -> IssuedSession:
     """Add a session row inside the caller's transaction and return its token."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -79,6 +86,7 @@ def insert_session(
             chain_id=chain_id,
             created_at=now,
             expires_at=issued.expires_at,
+            channel=channel,
         )
     )
     return issued
@@ -134,6 +142,7 @@ def lookup_session_by_hash(
         chain_id=row.chain_id,
         created_at=row.created_at,
         expires_at=row.expires_at,
+        channel=row.channel,
     )
 
 

@@ -150,8 +150,10 @@ def sign_in(
     contract_wallets: ContractSignatureCheck | NodeClient | None = None,
     session_ttl: timedelta = DEFAULT_SESSION_TTL,
     now: datetime | None = None,
+    channel: str = "browser",
 ) -> IssuedSession:
     """Verify like `verify_sign_in`, then open a session; both in one transaction.
+    `channel` records how it was opened ("browser", or "api" for a script's bearer token).
 
     Consuming the nonce and creating the session commit together, so a failure
     in between leaves the nonce usable rather than burnt without a session.
@@ -163,7 +165,12 @@ def sign_in(
     with session_scope(engine) as db:
         consume_nonce(db, verified.nonce, site.domain, checked_at)
         return insert_session(
-            db, verified.address, verified.chain_id, ttl=session_ttl, now=checked_at
+            db,
+            verified.address,
+            verified.chain_id,
+            ttl=session_ttl,
+            now=checked_at,
+            channel=channel,
         )
 
 

@@ -51,3 +51,6 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     expires_at: datetime = Field(sa_type=UtcDateTime, index=True)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # How it was opened: "browser" (the app's sign-in) or "api" (POST /api/auth/verify);
+    # the data access log says which one a download came through.
+    channel: str = Field(default="browser", max_length=8)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from coop_dashboard.auth import lookup_session
+from coop_dashboard.auth import ActiveSession, lookup_session
 from coop_dashboard.config import Settings
 from coop_dashboard.errors import AuthError
 from coop_dashboard.services.sign_in import auth_engine, begin_sign_in, complete_sign_in
@@ -80,7 +80,7 @@ def verify_answer(settings: Settings, body: object) -> JsonAnswer:
         return fields
     message, signature = fields
     try:
-        session = complete_sign_in(settings, message, signature)
+        session = complete_sign_in(settings, message, signature, channel="api")
     except AuthError as exc:
         return refusal(401, str(exc))
     return JsonAnswer(
@@ -96,6 +96,12 @@ def verify_answer(settings: Settings, body: object) -> JsonAnswer:
 def bearer_address(settings: Settings, authorization: str | None) -> str | JsonAnswer:
     """The address signed in with the `Authorization: Bearer <token>` header, or a 401
     saying what is missing (no header, not a bearer token, unknown/expired/revoked)."""
+    active = bearer_session(settings, authorization)
+    return active if isinstance(active, JsonAnswer) else active.address
+
+
+def bearer_session(settings: Settings, authorization: str | None) -> ActiveSession | JsonAnswer:
+    """`bearer_address`, with the whole session (its address and how it was opened)."""
     if not authorization:
         return refusal(401, f"No session token (Authorization: Bearer <token>). {SIGN_IN_HINT}")
     scheme, _, token = authorization.strip().partition(" ")
@@ -109,4 +115,4 @@ def bearer_address(settings: Settings, authorization: str | None) -> str | JsonA
         return refusal(
             401, f"The session token is unknown, forged, expired or revoked. {SIGN_IN_HINT}"
         )
-    return active.address
+    return active

@@ -80,14 +80,22 @@ def begin_sign_in(
     return start_sign_in(auth_engine(settings), site_for(settings), checksummed)
 
 
-def complete_sign_in(settings: Settings, message: str, signature: str) -> IssuedSession:
-    """Verify the signed challenge and open a session (AuthError with the reason if not).
+def complete_sign_in(
+    settings: Settings, message: str, signature: str, *, channel: str = "browser"
+) -> IssuedSession:
+    """Verify the signed challenge and open a session (AuthError with the reason if not);
+    `channel` says how ("browser", or "api" for the HTTP sign-in of scripts).
 
     Contract wallets (EIP-1271) are asked through the app's own RPC.
     """
     w3 = shared_web3(settings.rpc_url, settings.rpc_timeout_s)
     return sign_in(
-        auth_engine(settings), site_for(settings), message, signature, contract_wallets=w3
+        auth_engine(settings),
+        site_for(settings),
+        message,
+        signature,
+        contract_wallets=w3,
+        channel=channel,
     )
 
 
