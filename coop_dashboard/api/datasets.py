@@ -1,5 +1,6 @@
 """`GET /api/datasets/<id>/{croissant,prov,card.md,car}`: a dataset's public exports;
-`GET /api/datasets/<id>/file`: its data file, for a bearer token with access.
+`GET /api/datasets/<id>/file`: its data file, for a bearer token with access (the
+access log's `via` is how that token's session was opened: browser or api).
 
 Answers come from services.datasets.downloads, built in a worker thread; a
 CAR streams block by block (Starlette iterates the sync iterator in its
@@ -15,7 +16,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from coop_dashboard.config import load_settings
-from coop_dashboard.services.api_auth import bearer_address
+from coop_dashboard.services.api_auth import JsonAnswer, bearer_session
 from coop_dashboard.services.datasets.downloads import DATASET_EXPORT_ROUTE, dataset_export
 from coop_dashboard.services.datasets.gated_download import FILE_ROUTE, FileAnswer, licensed_file
 
@@ -39,10 +40,11 @@ async def dataset_export_route(request: Request) -> Response:
 
 def _file_answer(authorization: str | None, id_text: str, range_header: str | None) -> FileAnswer:
     settings = load_settings()
-    address = bearer_address(settings, authorization)
-    if not isinstance(address, str):
-        return FileAnswer(address.status, error=address.payload["error"])
-    return licensed_file(settings, address, id_text, range_header)
+    session = bearer_session(settings, authorization)
+    if isinstance(session, JsonAnswer):
+        return FileAnswer(session.status, error=session.payload["error"])
+    # Logged as the session was opened: the app's sign-in ("browser") or a script's ("api").
+    return licensed_file(settings, session.address, id_text, range_header, via=session.channel)
 
 
 async def dataset_file_route(request: Request) -> Response:

@@ -190,6 +190,24 @@ def test_the_contributor_downloads_without_a_pass(world: World, client: TestClie
     assert _log(world)[0].account == world.contributor.address.lower()
 
 
+def test_a_download_with_the_browsers_session_is_logged_as_the_browsers(
+    world: World, client: TestClient
+) -> None:
+    """Same route, same checks: the log says how the session was opened - the app's sign-in
+    ("browser", as state/session.py opens it) or POST /api/auth/verify ("api")."""
+    engine = get_engine(world.settings.database_url)
+    browser = open_session(engine, world.holder.address, world.settings.chain_id).token
+    script = _sign_in(client, world.holder)
+    for token, via in ((browser, "browser"), (script, "api")):
+        response = client.get(
+            f"/api/datasets/{world.dataset}/file",
+            headers={"Authorization": f"Bearer {token}", "Range": "bytes=0-9"},
+        )
+        assert response.status_code == 206 and response.content == DATA[:10]
+        latest = _log(world)[0]
+        assert (latest.account, latest.via) == (world.holder.address.lower(), via)
+
+
 @pytest.mark.parametrize(
     ("who", "says"),
     [

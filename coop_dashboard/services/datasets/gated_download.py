@@ -113,7 +113,8 @@ def licensed_file(
     via: str = "api",
 ) -> FileAnswer:
     """The answer to `GET /api/datasets/<id_text>/file` for signed-in `address`:
-    404 unknown dataset, 403 no valid pass, 416 a range past the end, 200/206 the bytes."""
+    404 unknown dataset, 403 no valid pass, 416 a range past the end, 200/206 the bytes.
+    `via` is logged: "browser" for the app's session, "api" for a script's bearer token."""
     dataset_id = dataset_id_of(id_text)
     engine = get_engine(settings.database_url)
     facts = None if dataset_id is None else get_dataset(engine, dataset_id)
