@@ -28,9 +28,15 @@ def _split_row(row: SplitRow) -> rx.Component:
 
 
 def tier_card(
-    tier: TierView, buy: Handler, can_buy: Var[bool], edit: Handler, can_edit: Var[bool]
+    tier: TierView,
+    buy: Handler,
+    can_buy: Var[bool],
+    edit: Handler,
+    can_edit: Var[bool],
+    set_active: Callable[[Any, Any], Any],
 ) -> rx.Component:
-    """One tier: terms, the split one purchase makes now, Buy (and Change for the contributor)."""
+    """One tier: terms, the split one purchase makes now, Buy (and, for the contributor,
+    Change and Withdraw from sale / Offer again)."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -45,12 +51,25 @@ def tier_card(
                 rx.spacer(),
                 rx.cond(
                     can_edit,
-                    rx.button(
-                        "Change",
-                        size="1",
-                        variant="ghost",
-                        on_click=edit(tier.index),
-                        class_name="tier-edit",
+                    rx.hstack(
+                        rx.button(
+                            "Change",
+                            size="1",
+                            variant="ghost",
+                            on_click=edit(tier.index),
+                            class_name="tier-edit",
+                        ),
+                        rx.button(
+                            rx.cond(tier.active, "Withdraw from sale", "Offer again"),
+                            size="1",
+                            variant="soft",
+                            color_scheme=rx.cond(tier.active, "gray", "green"),
+                            # The wanted state travels with the click: a stale page asking
+                            # for what already holds is refused on the server, not flipped.
+                            on_click=set_active(tier.index, ~tier.active),
+                            class_name="tier-toggle",
+                        ),
+                        spacing="2",
                     ),
                 ),
                 rx.button(
@@ -75,7 +94,11 @@ def tier_card(
         ),
         width="100%",
         class_name="license-tier",
-        custom_attrs={"data-tier": tier.number, "data-purpose": tier.purpose},
+        custom_attrs={
+            "data-tier": tier.number,
+            "data-purpose": tier.purpose,
+            "data-active": rx.cond(tier.active, "true", "false"),
+        },
     )
 
 

@@ -27,7 +27,12 @@ def _tiers() -> rx.Component:
                 rx.foreach(
                     view.tiers,
                     lambda tier: tier_card(
-                        tier, L.buy, view.licensable, L.edit_tier, L.mine.is_contributor
+                        tier,
+                        L.buy,
+                        view.licensable,
+                        L.edit_tier,
+                        L.mine.is_contributor,
+                        L.set_tier_active,
                     ),
                 ),
                 width="100%",

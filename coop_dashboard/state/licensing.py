@@ -29,6 +29,7 @@ from coop_dashboard.services.licensing.writes import (
     PurchaseStep,
     prepare_purchase,
     prepare_set_tier,
+    prepare_set_tier_active,
     purchase_permit,
 )
 from coop_dashboard.services.live_data import LiveReadError
@@ -244,6 +245,26 @@ class LicensingState(rx.State):
             summary=f"Set a license tier of dataset #{dataset_id}",
             prepare=prepare,
             refresh=[cast(EventHandler, LicensingState.after_tier)],
+        )
+        if event is not None:
+            yield event
+
+    @rx.event(background=True)
+    async def set_tier_active(self, tier_index: Any, active: Any) -> Any:
+        """Withdraw a tier from sale or offer it again (the contributor; checked on the server)."""
+        async with self:
+            dataset_id = self._id()
+        if dataset_id is None:
+            return
+
+        def prepare(settings: Settings, signer: str) -> PreparedWrite:
+            return prepare_set_tier_active(settings, signer, dataset_id, tier_index, active)
+
+        event = await start_write(
+            self,
+            summary=f"Change which tiers of dataset #{dataset_id} are offered",
+            prepare=prepare,
+            refresh=[cast(EventHandler, LicensingState.refresh)],
         )
         if event is not None:
             yield event

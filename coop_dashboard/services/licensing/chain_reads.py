@@ -31,6 +31,7 @@ class StoredTier:
     purpose_index: int
     active: bool
     price: int
+    license_class: LicenseClass = LicenseClass()
 
 
 class LicensingChain:
@@ -69,6 +70,11 @@ class LicensingChain:
             purpose_index=int(stored[2]),
             active=bool(stored[6]),
             price=int(stored[7]),
+            license_class=LicenseClass(
+                USES[int(stored[3])] if int(stored[3]) < len(USES) else "academic",
+                bool(stored[4]),
+                bool(stored[5]),
+            ),
         )
 
     def tier_count(self, dataset_id: int) -> int:

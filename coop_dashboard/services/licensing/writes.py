@@ -141,6 +141,52 @@ def prepare_set_tier(
     )
 
 
+def prepare_set_tier_active(
+    settings: Settings, signer: str, dataset_id: object, tier_index: object, active: object
+) -> PreparedWrite:
+    """`setTierActive(dataset, index, active)` from the dataset's contributor: withdraw a
+    tier from sale (passes sold stay valid) or offer it again, which the contract checks
+    like a new tier (currency still allowed, no more permissive than a parent allows)."""
+    if not isinstance(active, bool):
+        raise LicensingRefused("Say whether the tier is offered (true or false).")
+    dataset = parse_id(dataset_id, "dataset number")
+    index = parse_tier_index(tier_index)
+    facts = _dataset(settings, dataset)
+    if facts.contributor.lower() != signer.lower():
+        raise LicensingRefused(
+            f"Only dataset #{dataset}'s contributor ({short_address(facts.contributor)}) "
+            "withdraws or offers its tiers."
+        )
+    chain = LicensingChain(settings)
+    tier = chain.tier(dataset, index)
+    if tier is None:
+        raise LicensingRefused(f"Dataset #{dataset} has no tier {index + 1}.")
+    if tier.active == active:
+        state = "offered" if active else "withdrawn from sale"
+        raise LicensingRefused(f"Tier {index + 1} of dataset #{dataset} is already {state}.")
+    if active:
+        if facts.summary.status == "delisted":
+            raise LicensingRefused(f"Dataset #{dataset} is delisted: it cannot offer tiers.")
+        if not chain.currency_allowed(tier.currency):
+            raise LicensingRefused(
+                f"Governance no longer allows this tier's currency: tier {index + 1} cannot "
+                "be offered again (offer a tier in another currency)."
+            )
+        parents = [(parent, chain.allowed_class(parent)) for parent in facts.parents]
+        problem = incompatibility(tier.license_class, parents)
+        if problem is not None:
+            raise LicensingRefused(problem)
+    verb = "Offer again" if active else "Withdraw from sale"
+    return prepare_call(
+        ChainContext.load(settings),
+        description=f"{verb} tier {index + 1} of dataset #{dataset}",
+        sender=signer,
+        contract=LICENSING_CONTRACT,
+        function="setTierActive",
+        args=[dataset, index, active],
+    )
+
+
 def _tier_or_refuse(chain: LicensingChain, dataset_id: int, tier_index: int) -> StoredTier:
     tier = chain.tier(dataset_id, tier_index)
     if tier is None:
