@@ -19,9 +19,13 @@ from coop_dashboard.services.licensing.writes import (
     prepare_purchase,
     prepare_renewal,
     prepare_set_tier,
+    prepare_set_tier_active,
     prepare_withdrawal,
+    purchase_permit,
+    renewal_permit,
 )
 from coop_dashboard.state.licensing import LicensingState, download_script
+from coop_dashboard.state.licensing_writes import PermitNotSigned, signed_permit
 
 SIGNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
@@ -130,3 +134,46 @@ def test_forged_tiers_renewals_and_withdrawals_are_refused_before_the_chain() ->
         prepare_withdrawal(settings, SIGNER, None)
     with pytest.raises(LicensingRefused, match="not a currency address"):
         prepare_withdrawal(settings, SIGNER, "ETH")
+
+
+@pytest.mark.usefixtures("empty_index")
+@pytest.mark.parametrize(
+    ("dataset", "tier", "active", "message"),
+    [
+        (1, 0, "true", "Say whether the tier is offered"),
+        (1, 0, 1, "Say whether the tier is offered"),
+        ("1; --", 0, False, "not a number"),
+        (1, {"i": 0}, True, "no such tier"),
+        (1, 0, False, "not registered"),
+    ],
+)
+def test_a_forged_tier_switch_is_refused_before_the_chain(
+    dataset: object, tier: object, active: object, message: str
+) -> None:
+    with pytest.raises(LicensingRefused, match=message):
+        prepare_set_tier_active(load_settings(), SIGNER, dataset, tier, active)
+
+
+@pytest.mark.usefixtures("empty_index")
+def test_a_permit_is_not_asked_for_a_forged_purchase_or_renewal() -> None:
+    settings = load_settings()
+    with pytest.raises(LicensingRefused, match="not registered"):
+        purchase_permit(settings, SIGNER, 1, 0, "")
+    with pytest.raises(LicensingRefused, match="no such pass"):
+        renewal_permit(settings, SIGNER, "0x" + "1" * 64)
+
+
+def test_a_permit_the_wallet_refused_or_for_another_account_is_never_used() -> None:
+    kept = {"signer": SIGNER, "value": 5, "deadline": 99}
+    rejected = {"ok": False, "code": 4001, "message": "User rejected the request."}
+    with pytest.raises(PermitNotSigned, match="(?i)rejected"):
+        signed_permit(rejected, kept, SIGNER)
+    with pytest.raises(PermitNotSigned):
+        signed_permit("not an answer", kept, SIGNER)
+    signature = "0x" + "ab" * 65
+    with pytest.raises(PermitNotSigned, match="another account"):
+        signed_permit({"ok": True, "signature": signature}, kept, "0x" + "12" * 20)
+    permit = signed_permit({"ok": True, "signature": signature}, kept, SIGNER.lower())
+    assert (permit.value, permit.deadline, permit.signature) == (5, 99, signature)
+    # Anything but hex is passed on empty; the purchase refuses what is not 65 bytes.
+    assert signed_permit({"ok": True, "signature": "0xzz"}, kept, SIGNER).signature == ""
