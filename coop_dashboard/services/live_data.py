@@ -33,6 +33,8 @@ What the hub guarantees:
 - Subscribers are woken only when their key's value changed.
 - `current()` of a key already read at the current head costs nothing;
   concurrent callers for an unread key share one read.
+- A view with `derived=Derived(base, base_key, derive)` reads `base` once per
+  head and cuts each of its keys from it on the loop (no thread, no SQL).
 
 Nothing here knows Reflex: the hub is one object per event loop (= per worker).
 """
@@ -83,6 +85,24 @@ class LiveView(Generic[K, T]):
     # Also re-read a watched key when no change-triggered read happened for this long.
     stale_after_s: float | None = None
     same: Callable[[T, T], bool] = _equal
+    # Keys computed from another view's value instead of read (see Derived).
+    derived: Derived[K, T] | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Derived(Generic[K, T]):
+    """A view whose keys are cut from one shared value read once per head.
+
+    E.g. every filter / sort / page of the proposal feed from one snapshot of all
+    proposals: the hub reads `base` (in a thread) once per head however many keys
+    are watched, then runs `derive(base_value, key)` on the event loop, so it must
+    be cheap and pure (well under a millisecond). `base_key(key)` None: this key
+    cannot be derived (e.g. per-voter data) and is read with the view's `read`.
+    """
+
+    base: LiveView[Any, Any]
+    base_key: Callable[[K], Hashable | None]
+    derive: Callable[[Any, K], T]
 
 
 @dataclass(eq=False)
@@ -138,6 +158,7 @@ class LiveHub:
         self._started = False
         self._remove_listener: Callable[[], None] | None = None
         self.read_count = 0  # reads done (tests and benchmarks count them)
+        self.derive_count = 0  # keys cut from a base view's value, no read of their own
 
     # -- feeding heads ----------------------------------------------------------------
 
@@ -277,11 +298,7 @@ class LiveHub:
                 entry.again = False
                 seq = self._seq
                 try:
-                    async with self._reads:
-                        self.read_count += 1
-                        value = await asyncio.get_running_loop().run_in_executor(
-                            self._read_threads(), entry.view.read, entry.key
-                        )
+                    value = await self._value_of(entry)
                 except Exception:
                     log.exception("live data: reading %s %r failed", entry.view.name, entry.key)
                     entry.failed_at = time.monotonic()
@@ -300,6 +317,20 @@ class LiveHub:
             entry.reading = None
             if reading is not None and not reading.done():
                 reading.set_result(None)
+
+    async def _value_of(self, entry: _Entry) -> Any:
+        """Read the entry's key in a reader thread, or derive it from its base view."""
+        derived = entry.view.derived
+        base_key = None if derived is None else derived.base_key(entry.key)
+        if derived is not None and base_key is not None:
+            base, _version = await self.current(derived.base, base_key)
+            self.derive_count += 1
+            return derived.derive(base, entry.key)
+        async with self._reads:
+            self.read_count += 1
+            return await asyncio.get_running_loop().run_in_executor(
+                self._read_threads(), entry.view.read, entry.key
+            )
 
     async def _tick_forever(self) -> None:
         """Retries failed reads, re-reads stale chain-backed views, forgets unused values."""

@@ -30,7 +30,7 @@ builds a new snapshot, so a tab never sees data older than the index it asked.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -83,6 +83,10 @@ class FeedSnapshot:
     head: tuple[Any, ...]
     now: int
     rows: tuple[FeedRow, ...]  # newest first
+    # (state filter, sort) -> rows in that order, cut once per snapshot (see _rows_for).
+    _ordered: dict[tuple[str | None, str], tuple[FeedRow, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def _by_id(self) -> dict[int, ProposalSummary]:
@@ -197,20 +201,27 @@ def _sort_key(sort: str, now: int) -> Any:
     return None  # newest: the snapshot's own order
 
 
+def _rows_for(snapshot: FeedSnapshot, state: str | None, sort: str) -> tuple[FeedRow, ...]:
+    """The snapshot's rows of one state in one order (filtering and sorting 1,000 rows is
+    the costly part of a page; there are at most 27 such lists per head)."""
+    rows = snapshot._ordered.get((state, sort))
+    if rows is None:
+        kept = [row for row in snapshot.rows if state is None or row.summary.state == state]
+        key = _sort_key(sort, snapshot.now)
+        rows = tuple(kept if key is None else sorted(kept, key=key))
+        snapshot._ordered[(state, sort)] = rows  # racing threads store equal tuples
+    return rows
+
+
 def snapshot_page(snapshot: FeedSnapshot, query: FeedQuery) -> FeedPage:
     """One page of the feed from the snapshot (not for `needs_vote_of` queries)."""
     validate_query(query)
     if query.needs_vote_of:
         raise ValueError("'needs my vote' pages are read in SQL (proposal_feed)")
-    rows: list[FeedRow] | tuple[FeedRow, ...] = snapshot.rows
-    if query.state is not None:
-        rows = [row for row in rows if row.summary.state == query.state]
+    rows: list[FeedRow] | tuple[FeedRow, ...] = _rows_for(snapshot, query.state, query.sort)
     terms = search_terms(query.search)
     if terms:
         rows = [row for row in rows if all(term in row.text for term in terms)]
-    key = _sort_key(query.sort, snapshot.now)
-    if key is not None:
-        rows = sorted(rows, key=key)
     offset = (query.page - 1) * query.page_size
     items = [row.summary for row in rows[offset : offset + query.page_size]]
     return FeedPage(items, len(rows), query.page, query.page_size, snapshot.now)
