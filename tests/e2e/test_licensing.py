@@ -5,8 +5,9 @@ The chain is the demo cooperative with its datasets and the licensing seed
 ETH and cUSD, Dana's 1-day pass expired, Jonas's pass revoked by governance. In
 order (module-scoped; each test builds on the last): the seed's passes show on
 "My access"; the contributor's refused tiers never reach the wallet and a valid
-one is offered; another member buys in ETH for herself and in cUSD (approve,
-then buy) for a compute provider, and the split lands as the page said; the
+one is offered, withdrawn from sale and offered again (a visitor's page follows);
+another member buys in ETH for herself and in cUSD (the wallet signs an EIP-2612
+permit, one transaction buys) for a compute provider, and the split lands as the page said; the
 holder downloads through the gated route with her session, everyone else is
 refused with the reason (non-holder, expired, revoked, forged session); the
 contributor reads the access log and withdraws, and the balances move on chain;
@@ -161,9 +162,30 @@ def test_a_contributor_sets_a_tier_and_bad_tiers_never_reach_the_wallet(
     stored = tiers.tierOf(train, 3).call()
     assert stored[0] == _cusd(licensing_chain).address and stored[7] == 5 * USD
     assert stored[1] == 7 * 86_400
-    expect(page.locator(".license-tier[data-tier='4']")).to_contain_text(
-        "5 cUSD", timeout=STEP_TIMEOUT_MS
-    )
+    card = page.locator(".license-tier[data-tier='4']")
+    expect(card).to_contain_text("5 cUSD", timeout=STEP_TIMEOUT_MS)
+
+    # Withdrawn from sale and offered again; a visitor's page follows without a reload.
+    context = page.context.browser.new_context()  # type: ignore[union-attr]
+    visitor = context.new_page()
+    try:
+        visitor.goto(f"{licensing_app.url}/datasets/{train}")
+        seen = visitor.locator(".license-tier[data-tier='4']")
+        expect(seen).to_have_attribute("data-active", "true", timeout=STEP_TIMEOUT_MS)
+        expect(seen.locator(".tier-toggle")).to_have_count(0)  # only for the contributor
+        card.locator(".tier-toggle").click()
+        wait_done(page, f"Withdraw from sale tier 4 of dataset #{train}")
+        assert not tiers.tierOf(train, 3).call()[6]
+        expect(seen).to_have_attribute("data-active", "false", timeout=STEP_TIMEOUT_MS)
+        expect(seen).to_contain_text("not offered")
+        expect(seen.locator(".tier-buy")).to_be_disabled()
+        expect(card.locator(".tier-toggle")).to_have_text("Offer again", timeout=STEP_TIMEOUT_MS)
+        card.locator(".tier-toggle").click()
+        wait_done(page, f"Offer again tier 4 of dataset #{train}")
+        assert tiers.tierOf(train, 3).call()[6]
+        expect(seen).to_have_attribute("data-active", "true", timeout=STEP_TIMEOUT_MS)
+    finally:
+        context.close()
 
 
 def test_another_member_buys_in_eth_and_in_cusd_for_a_provider(
@@ -193,17 +215,24 @@ def test_another_member_buys_in_eth_and_in_cusd_for_a_provider(
     assert gained[farid] > 0 and gained[hiro] > 0  # royalties two generations up
     assert shown == f"{Web3.from_wei(gained[farid], 'ether').normalize():f} ETH"
 
-    # cUSD, for the compute provider: approve, then buy (two wallet prompts, one click).
+    # cUSD (it has EIP-2612 permit), for the compute provider: the wallet signs a permit,
+    # then one transaction buys with it (no approval).
     provider = _address(chain, PROVIDER)
+    cusd = _cusd(chain).functions
     Sender.unlocked(chain.w3, kavya.address).call(
-        _cusd(chain).functions.mint(kavya.address, 1_000 * USD), what="faucet"
+        cusd.mint(kavya.address, 1_000 * USD), what="faucet"
     )
+    held = cusd.balanceOf(kavya.address).call()
     page.locator("#license-holder").fill(provider)
     page.locator(".license-tier[data-tier='2'] .tier-buy").click()
     wait_done(page, f"Buy tier 2 of dataset #{train} for 0x")
+    expect(page.locator("#tx-description")).to_contain_text("paid with your signed permit")
     assert licensing.hasAccess(provider, train, 1).call()
-    assert _cusd(chain).functions.allowance(kavya.address, licensing.address).call() == 0
-    assert kavya.count("eth_sendTransaction") == 3  # ETH buy, approve, cUSD buy
+    assert cusd.balanceOf(kavya.address).call() == held - 300 * USD
+    assert cusd.allowance(kavya.address, licensing.address).call() == 0
+    assert cusd.nonces(kavya.address).call() == 1  # the permit was used
+    assert kavya.count("eth_signTypedData_v4") == 1
+    assert kavya.count("eth_sendTransaction") == 2  # ETH buy, cUSD buyWithPermit
     story["provider"] = provider
 
 
