@@ -82,7 +82,10 @@ _tabs: dict[tuple[str, str, str], _Tab] = {}
 
 
 def _ident(state: rx.State, view: LiveView[Any, Any]) -> tuple[str, str, str]:
-    return (state.router.session.client_token, state.get_full_name(), view.name)
+    # The session var alone: `state.router` assembles all five router vars (~5x the
+    # cost), and this runs on every control click of every live page.
+    session = getattr(state, "rx_router_session", None) or state.router.session
+    return (session.client_token, state.get_full_name(), view.name)
 
 
 def _forget_orphans() -> None:
