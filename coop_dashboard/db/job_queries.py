@@ -32,7 +32,9 @@ from coop_dashboard.db.job_tables import (
     JobPosting,
     JobResolution,
     JobResult,
+    JobRoleEvent,
     JobSlash,
+    JobSpecFacts,
     JobState,
     JobWithdrawal,
 )
@@ -63,6 +65,8 @@ _slashes = table_of(JobSlash)
 _models = table_of(JobModel)
 _credits = table_of(JobCredit)
 _withdrawals = table_of(JobWithdrawal)
+_roles = table_of(JobRoleEvent)
+_specs = table_of(JobSpecFacts)
 _dataset_states = table_of(DatasetState)
 
 
@@ -380,10 +384,15 @@ def _filters(query: JobQuery) -> list[Any]:
             )
         )
     for word in query.search.split():
+        pattern = _like(word)
         conditions.append(
             or_(
-                _states.c.search_text.like(_like(word), escape="\\"),
+                _states.c.search_text.like(pattern, escape="\\"),
                 _states.c.job_id == (int(word.lstrip("#")) if _is_id(word) else -1),
+                # What the spec says (task, recipe, metric...): job_spec, by CID.
+                _states.c.spec_cid.in_(
+                    select(_specs.c.spec_cid).where(_specs.c.search_text.like(pattern, escape="\\"))
+                ),
             )
         )
     return conditions
@@ -999,6 +1008,32 @@ def jobs_of_datasets(engine: Engine, dataset_ids: Sequence[int]) -> list[Lineage
         )
         for row in rows
     ]
+
+
+# ----------------------------------------------------------------- arbiters
+
+
+def arbiters(engine: Engine) -> list[str]:
+    """Accounts holding JobBoard's ARBITER_ROLE now (the fold of its grants and
+    revocations, in chain order), sorted."""
+    return sorted(_role_holders(engine, "arbiter"))
+
+
+def is_arbiter(engine: Engine, address: str) -> bool:
+    """Whether `address` holds ARBITER_ROLE now, as far as the index has seen."""
+    return address.lower() in _role_holders(engine, "arbiter", address.lower())
+
+
+def _role_holders(engine: Engine, role: str, account: str | None = None) -> set[str]:
+    statement = select(_roles.c.account, _roles.c.granted).where(_roles.c.role == role)
+    if account is not None:
+        statement = statement.where(_roles.c.account == account)
+    holding: dict[str, bool] = {}
+    with engine.connect() as connection:
+        ordered = statement.order_by(_roles.c.block_number, _roles.c.log_index)
+        for holder, granted in connection.execute(ordered):
+            holding[str(holder)] = bool(granted)  # the latest event decides
+    return {holder for holder, held in holding.items() if held}
 
 
 # ---------------------------------------------------------------- treasury

@@ -12,6 +12,11 @@ A provider's reputation is not stored: it is a function of the events
 (completed = finalized jobs, failed = slashes, disputes = resolutions of its
 jobs, earned = payment credits), exactly as JobBoard counts it, and
 db/job_queries.py computes it for the few providers a page shows.
+
+Who holds JobBoard's roles (arbiters, admins) is a fold of `job_role_event`
+(db/job_queries.arbiters). What a spec says (`job_spec`) is not on chain: the
+spec service (services/jobs/spec_facts.py) reads each spec CID from the content
+store and saves its facts by CID, as the card service does for dataset cards.
 """
 
 from __future__ import annotations
@@ -260,6 +265,49 @@ class JobWithdrawal(SQLModel, table=True):
     block_timestamp: int = Field(sa_type=BigInteger)
 
 
+class JobRoleEvent(SQLModel, table=True):
+    """A role of JobBoard granted or revoked (RoleGranted / RoleRevoked): by governance,
+    or renounced by its holder."""
+
+    __tablename__ = "job_role_event"
+    __table_args__ = (
+        Index("ix_job_role_event_role", "role", "account", "block_number"),
+        _TABLE_OPTIONS,
+    )
+
+    block_number: int = Field(sa_type=BigInteger, primary_key=True)
+    log_index: int = Field(sa_type=BigInteger, primary_key=True)
+    role: str = Field(max_length=HASH_LENGTH)  # arbiter | admin | the role's 0x-hex id
+    account: str = Field(max_length=ADDRESS_LENGTH)
+    granted: bool = Field(sa_type=Boolean)
+    sender: str = Field(max_length=ADDRESS_LENGTH)
+    tx_hash: str = Field(max_length=HASH_LENGTH)
+    block_timestamp: int = Field(sa_type=BigInteger)
+
+
+class JobSpecFacts(SQLModel, table=True):
+    """What the spec at a CID says (filled by the spec service, not the indexer).
+
+    A CID names fixed bytes, so facts are saved once and never go stale. A spec that
+    is not a JobSpec (not JSON, unknown recipe, not a CID...) is saved with `problem`
+    saying why and no facts, so it is not read again.
+    """
+
+    __tablename__ = "job_spec"
+    __table_args__ = (_TABLE_OPTIONS,)
+
+    spec_cid: str = Field(sa_type=Text, primary_key=True)  # as job_posting holds it
+    task: str | None = Field(default=None, max_length=NAME_LENGTH)
+    recipe: str | None = Field(default=None, max_length=NAME_LENGTH)
+    metric: str | None = Field(default=None, max_length=NAME_LENGTH)
+    target_units: int | None = Field(default=None, sa_type=BigInteger)  # millionths
+    problem: str | None = Field(default=None, sa_type=Text)  # why it is not a JobSpec
+    # Lowercase task, recipe (name and label), metric (name and label), label column,
+    # description: what the board's search matches besides job_state.search_text.
+    search_text: str = Field(sa_type=Text)
+    read_at: int = Field(sa_type=BigInteger)  # wall clock, unix seconds
+
+
 class JobState(SQLModel, table=True):
     """Each job now: the board's row (recomputed by the indexer, see the module doc)."""
 
@@ -319,5 +367,6 @@ JOB_EVENT_TABLES: tuple[type[SQLModel], ...] = (
     JobModel,
     JobCredit,
     JobWithdrawal,
+    JobRoleEvent,
 )
 JOB_STATE_TABLES: tuple[type[SQLModel], ...] = (JobState,)

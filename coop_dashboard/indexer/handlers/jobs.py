@@ -6,7 +6,8 @@ in chain order; on a rewind it recomputes the jobs the rewound rows touched
 from the rows at or below the fork. The replay follows JobBoard's own
 transitions, so the row is a function of the event rows alone, whatever the
 order of batches and rewinds. Settings go to gov_setting_change like every
-contract's; an asset's allowance as "<asset> <bool>".
+contract's; an asset's allowance as "<asset> <bool>". Role grants and
+revocations (arbiters) go to job_role_event, whose fold says who holds a role.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_utils import keccak
 from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, true, update
 
 from coop_dashboard.chain.data_licensing import purpose_name
@@ -40,6 +42,7 @@ from coop_dashboard.db.job_tables import (
     JobPosting,
     JobResolution,
     JobResult,
+    JobRoleEvent,
     JobSlash,
     JobState,
     JobWithdrawal,
@@ -65,6 +68,10 @@ SETTING_EVENTS: dict[str, tuple[str, str, str]] = {
     "EscalationPeriodSet": ("job_escalation_period", "oldPeriod", "newPeriod"),
 }
 ASSET_SETTING = "job_asset_allowed"
+# JobBoard's roles by name (db/job_queries.arbiters reads "arbiter"); others stay hex.
+ARBITER_ROLE = "0x" + keccak(text="ARBITER_ROLE").hex()
+ADMIN_ROLE = "0x" + "00" * 32
+ROLE_NAMES = {ARBITER_ROLE: "arbiter", ADMIN_ROLE: "admin"}
 
 
 # ------------------------------------------------------------------ handlers
@@ -291,6 +298,23 @@ def on_asset_allowed_set(log: DecodedLog, _context: HandlerContext, sink: RowSin
             "new_value": f"{args['asset']} {allowed}",
         },
     )
+
+
+def _role_handler(granted: bool) -> Any:
+    def on_role(log: DecodedLog, _context: HandlerContext, sink: RowSink) -> None:
+        args = log.args
+        sink.add(
+            JobRoleEvent,
+            log_fields(log)
+            | {
+                "role": ROLE_NAMES.get(args["role"], args["role"]),
+                "account": args["account"],
+                "granted": granted,
+                "sender": args["sender"],
+            },
+        )
+
+    return on_role
 
 
 # ------------------------------------------------------------------- states
@@ -585,6 +609,8 @@ def register_job_board(registry: HandlerRegistry, contract: str = CONTRACT) -> N
     registry.register(contract, "PayoutCredited", on_payout_credited)
     registry.register(contract, "Withdrawn", on_withdrawn)
     registry.register(contract, "AssetAllowedSet", on_asset_allowed_set)
+    registry.register(contract, "RoleGranted", _role_handler(True))
+    registry.register(contract, "RoleRevoked", _role_handler(False))
     on_setting = setting_change_handler(SETTING_EVENTS)
     for event in SETTING_EVENTS:
         registry.register(contract, event, on_setting)
