@@ -18,6 +18,7 @@ from coop_dashboard.loop_latency import freeze_startup_heap, set_switch_interval
 from coop_dashboard.pages import add_registered_pages
 from coop_dashboard.redaction import install_log_redaction
 from coop_dashboard.services.datasets.card_facts import dataset_housekeeping
+from coop_dashboard.services.jobs.spec_facts import job_spec_housekeeping
 from coop_dashboard.services.sign_in import purge_periodically
 from coop_dashboard.services.sql_index import register_sql_index_reader
 
@@ -40,6 +41,8 @@ add_registered_pages(app, app_title=APP_NAME)
 app.register_lifespan_task(purge_periodically)
 # New datasets' cards read into the catalog; uploads never registered collected.
 app.register_lifespan_task(dataset_housekeeping)
+# New jobs' specs read for the board's search (task, recipe, metric).
+app.register_lifespan_task(job_spec_housekeeping)
 # The indexer follows the chain into SQL inside the app (INDEXER_IN_APP=0 when a
 # separate `coop index` does it); writes wait for it before refreshing pages.
 app.register_lifespan_task(indexer_lifespan_task)
