@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coop_dashboard.config import Settings
+from coop_dashboard.db import job_queries
+from coop_dashboard.db.engine import get_engine
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.governance.units import exact_units
 from coop_dashboard.services.jobs.chain_reads import JobReads
@@ -65,7 +67,8 @@ def read_job_viewer(settings: Settings, account: str | None, job_id: int) -> Job
         is_poster=job.poster.lower() == account.lower(),
         is_provider=job.provider.lower() == account.lower(),
         has_bid=reads.bid(job_id, account).active,
-        is_arbiter=reads.is_arbiter(account),
+        # The index's word (job_role_event): resolving is checked on the chain again.
+        is_arbiter=job_queries.is_arbiter(get_engine(settings.database_url), account),
         credits=credits,
         challenge_bond=exact_units(bond, 18),
         passes=passes,
