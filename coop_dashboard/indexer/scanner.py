@@ -17,6 +17,9 @@ Consistency rules:
 - Within `reorg_window` blocks of the head every block's header is fetched with
   the logs; headers must chain to each other and to the checkpoint, and logs
   must carry their block's hash, or the batch is dropped and retried.
+- The treasury's ETH balance at the head is read with a Merkle proof checked
+  against that block's state root: a node may answer it from the state of the
+  block it is mining (anvil does), which would count that block's inflows twice.
 - A log no handler can turn into rows (a bug, or data nobody expected) stops
   the index just before its block: the blocks before it are committed, and the
   error names the block and log index (LogHandlingError). A batch the database
@@ -177,7 +180,7 @@ class Scanner:
             size=config.initial_chunk, max_size=config.max_chunk, target_logs=config.target_logs
         )
         self.eth = EthInflowFinder(rpc, self.treasury) if config.track_eth_inflows else None
-        # The treasury's balance at the head is read with a proof (see _balance_at_last).
+        # The treasury's balance at the head is read with a proof (_proven_treasury_balance).
         self._prove_head_balance = True
         self._proof_mismatches = 0
         self._checkpoint: Checkpoint | None = None
@@ -433,15 +436,19 @@ class Scanner:
         next block were then counted in this one too (and again in their own). A
         balance below the head comes from a kept past state and needs no proof.
         """
+        number = int(last_raw["number"], 16)
         try:
             balance = proven_balance(proof, str(last_raw["stateRoot"]), self.treasury)
         except ProofMismatchError as error:
-            self._proof_mismatches += 1
-            if self._proof_mismatches >= _PROOF_MISMATCHES_TOLERATED:
-                self._stop_proving(f"its proofs do not match its blocks ({error})")
+            # Explained when the chain moved on (a block mined, a reorg); a refusal with
+            # the head still at this block means the node's proofs do not fit its headers.
+            if self.rpc.block_number() == number:
+                self._proof_mismatches += 1
+                if self._proof_mismatches >= _PROOF_MISMATCHES_TOLERATED:
+                    self._stop_proving(f"its proofs do not match its blocks ({error})")
             raise InconsistentFetchError(
-                f"the treasury balance of block {int(last_raw['number'], 16)} came from "
-                f"another state (the node was mining the next block?): {error}"
+                f"the treasury balance of block {number} came from another state "
+                f"(the node was mining the next block?): {error}"
             ) from error
         self._proof_mismatches = 0
         return balance
