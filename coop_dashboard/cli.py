@@ -135,6 +135,7 @@ def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
     w3 = make_web3(rpc_url, settings.rpc_timeout_s)
     validate_deployment(w3, deployment, rpc_url, settings.chain_id)
     # Imported here: numpy and scikit-learn load only when a demo is seeded.
+    from coop_dashboard.demo.job_content import demo_job_content
     from coop_dashboard.services.datasets.demo import demo_datasets
 
     store = LocalContentStore(settings.content_dir)
@@ -145,7 +146,7 @@ def _seed(settings: Settings, deployment: Deployment, rpc_url: str) -> None:
         treasury_history=True,
         datasets=demo_datasets(store),
         licensing=True,
-        jobs=True,
+        jobs=demo_job_content(),
     )
     seeded = Deployment(**{**deployment.__dict__, "seeded": True})
     write_manifest(seeded, settings.deployment_path)

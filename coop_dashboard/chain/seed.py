@@ -19,7 +19,7 @@ from coop_dashboard.chain import devchain
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.deploy import TOKEN
 from coop_dashboard.chain.seed_datasets import DemoDataset, seed_datasets
-from coop_dashboard.chain.seed_jobs import JobsReport, seed_jobs
+from coop_dashboard.chain.seed_jobs import JobContent, JobsReport, seed_jobs
 from coop_dashboard.chain.seed_licensing import LicensingReport, seed_licensing
 from coop_dashboard.chain.seed_treasury import seed_treasury_history
 from coop_dashboard.chain.transact import Sender
@@ -376,7 +376,7 @@ def seed_demo(
     treasury_history: bool = False,
     datasets: Sequence[DemoDataset] = (),
     licensing: bool = False,
-    jobs: bool = False,
+    jobs: JobContent | None = None,
 ) -> SeedReport:
     """Fill a freshly deployed local suite with the demo cooperative.
 
@@ -386,8 +386,10 @@ def seed_demo(
     `datasets` (services/datasets/demo.py builds them) are registered next, with
     one more executed proposal (two curators, one delisting) and attestations;
     `licensing` then sells licenses to them (seed_licensing.py, one more executed
-    proposal: a revocation); `jobs` then posts training jobs in every status
-    (seed_jobs.py, one more executed proposal: an arbiter and a treasury-funded job)."""
+    proposal: a revocation); `jobs` (coop_dashboard/demo/job_content.py builds it)
+    then posts training jobs in every status (seed_jobs.py, two more executed
+    proposals: an arbiter and treasury-funded jobs; a cancellation and the
+    treasury's JobBoard credits withdrawn)."""
     if not devchain.is_dev_node(w3):
         raise ChainError("Seeding needs a local anvil node (it moves the chain's clock).")
     if "MockStablecoin" not in deployment.contracts:
@@ -407,8 +409,8 @@ def seed_demo(
         seeder.report.datasets = seed_datasets(seeder, datasets)
         if licensing:
             seeder.report.licensing = seed_licensing(seeder, seeder.report.datasets)
-            if jobs:
-                seeder.report.jobs = seed_jobs(seeder, seeder.report.datasets)
+            if jobs is not None:
+                seeder.report.jobs = seed_jobs(seeder, seeder.report.datasets, jobs)
 
     voting_delay = seeder.params("voting_delay_s")
     voting_period = seeder.params("voting_period_s")

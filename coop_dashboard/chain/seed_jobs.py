@@ -1,30 +1,32 @@
 """The demo's training jobs: one in every status, with a model really trained.
 
 Runs after seed_licensing (it needs the dataset ids by key) and only for `coop
-seed` (cli.py). Specs are JobSpec documents (services/jobs/spec.py) in the
-content store; the completed jobs' checkpoint and metrics are made by the
-compute nodes' own training code (nodes/training.py: a seeded scikit-learn
+seed` (cli.py). What it stores comes from above, as seed_datasets' files do
+(chain/ imports nothing above it; tests/unit/test_import_rules.py): `JobContent`
+(coop_dashboard/demo/job_content.py) builds the JobSpec documents and trains the
+completed jobs' model with the compute nodes' own code (a seeded scikit-learn
 logistic regression on the handwritten digits, deterministic, ~4 s), so the
-model the demo shows loads and re-scores like any worker's. Those two imports
-are lazy: the seed is the one place below services/ that builds the demo's
-content, as seed_datasets' files come from services/datasets/demo.py.
+model the demo shows loads and re-scores like any worker's.
 
 The story, on the chain's clock (the rest of seed_demo then moves it ~9 days,
 so live deadlines are weeks ahead):
-- an executed proposal appoints Elif Yilmaz arbiter and funds a cUSD job from
-  the treasury ("Fund a training job": approve + postJob by the timelock);
+- an executed proposal appoints Elif Yilmaz arbiter and funds two cUSD jobs
+  from the treasury ("Fund a training job": approve + postJob by the timelock);
 - three compute providers (anvil #14, Jonas's; #16; #17) buy research passes;
 - completed (two bids, the loser withdraws; finalized: model #1), upheld (a
   challenge the arbiter rejects: model #2), failed by a challenge upheld (an
   inflated score: the stake slashed), failed by a missed delivery, cancelled;
+- a second executed proposal cancels the treasury's smaller job and withdraws
+  the treasury's JobBoard credits: its bounty back (cUSD, "Job bounties
+  refunded") and its share of the two slashed stakes (ETH, "Job stakes slashed");
 - live: challenged (escalated by the end of the seed), in review, in progress,
   open with bids (ETH), and the treasury's cUSD job with a bid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from coop_dashboard.chain import devchain
@@ -43,12 +45,34 @@ DAY = 86_400
 _AMARA, _BJORN, _CHEN, _DANA, _ELIF, _GRACE, _INES = 0, 1, 2, 3, 4, 6, 8
 PROVIDER_ACCOUNTS = (14, 16, 17)
 TREASURY_JOB_BOUNTY = 5_000 * USD
+# The treasury's second job, cancelled by the second proposal (its bounty comes back).
+TREASURY_CANCELLED_BOUNTY = 1_000 * USD
 STAKE = ETHER // 10
 CHALLENGE_WINDOW = 2 * DAY
 # Live jobs outlast the ~9 days the rest of the seed moves the clock.
 LIVE_BIDDING = 40 * DAY
 LIVE_DELIVERY = 80 * DAY
 LIVE_WINDOW = 30 * DAY  # the longest JobBoard allows
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A checkpoint and its metrics document, and the score it reaches (millionths)."""
+
+    model: bytes
+    metrics: bytes
+    score_units: int
+
+
+@dataclass(frozen=True)
+class JobContent:
+    """The documents the demo's jobs store, built above chain/ and handed in
+    (coop_dashboard/demo/job_content.demo_job_content)."""
+
+    digits_spec: Callable[[int], bytes]  # the digits' dataset id -> a JobSpec's bytes
+    wine_spec: Callable[[int], bytes]  # the wine training split's id -> a JobSpec's bytes
+    # The digits' dataset id and data bytes -> the model the digits spec trains.
+    train_digits: Callable[[int, bytes], TrainedModel]
 
 
 @dataclass
@@ -70,8 +94,9 @@ class _Result:
 
 
 class _JobSeeder:
-    def __init__(self, seeder: _Seeder, datasets: Mapping[str, int]) -> None:
+    def __init__(self, seeder: _Seeder, datasets: Mapping[str, int], content: JobContent) -> None:
         self.seeder = seeder
+        self.content = content
         self.w3 = seeder.w3
         self.board = seeder.deployment.contract(self.w3, JOB_BOARD_CONTRACT)
         self.f = self.board.functions
@@ -86,35 +111,21 @@ class _JobSeeder:
     # ------------------------------------------------------------ content
 
     def spec_cid(self, kind: str) -> str:
-        """The stored JobSpec of a demo job kind: the nodes' digits baseline, or their wine
-        network evaluated on a holdout of the training split (the wine test split offers no
-        pass: a provider could not be accepted for a job naming it)."""
-        from coop_dashboard.nodes.demo_specs import digits_logistic, wine_mlp
-        from coop_dashboard.services.jobs.spec import Evaluation
-
+        """The stored JobSpec of a demo job kind: the digits baseline or the wine network."""
         if kind == "digits":
-            spec = digits_logistic(self.datasets["digits"])
+            spec = self.content.digits_spec(self.datasets["digits"])
         else:
-            train = self.datasets["wine-train"]
-            spec = replace(wine_mlp(train, train), evaluation=Evaluation("holdout", 0.2))
-        return self.seeder.store.put(spec.to_json())
+            spec = self.content.wine_spec(self.datasets["wine-train"])
+        return self.seeder.store.put(spec)
 
     def trained(self) -> _Result:
-        """The digits job's model, trained by the nodes' code (same spec + bytes = same model)."""
-        from coop_dashboard.nodes.demo_specs import digits_logistic
-        from coop_dashboard.nodes.training import train_for_spec
-        from coop_dashboard.services.jobs.spec import score_units
-
+        """The digits job's model (same spec + bytes = same model)."""
         digits = self.datasets["digits"]
         registry = self.seeder.deployment.contract(self.w3, "DatasetRegistry")
         data_cid = self._data_cid(registry, digits)
-        result = train_for_spec(digits_logistic(digits), {digits: self.seeder.store.get(data_cid)})
+        model = self.content.train_digits(digits, self.seeder.store.get(data_cid))
         store = self.seeder.store
-        return _Result(
-            store.put(result.model_bytes),
-            store.put(result.metrics_bytes()),
-            score_units(result.score),
-        )
+        return _Result(store.put(model.model), store.put(model.metrics), model.score_units)
 
     def _data_cid(self, registry: Any, dataset_id: int) -> str:
         event = registry.events.DatasetRegistered()
@@ -200,43 +211,76 @@ class _JobSeeder:
         raise LookupError(f"dataset {dataset} offers no active research tier in ETH")
 
 
-def _fund_and_appoint(jobs: _JobSeeder) -> int:
-    """The executed proposal: the treasury funds a cUSD job and Elif becomes arbiter."""
+def _fund_and_appoint(jobs: _JobSeeder) -> tuple[int, int]:
+    """The executed proposal: the treasury funds two cUSD jobs and Elif becomes arbiter.
+    Returns (the job kept open, the job the second proposal cancels)."""
     seeder, board = jobs.seeder, jobs.board
     stablecoin = seeder.stablecoin
     arbiter = jobs.members[_ELIF].address
     spec = jobs.spec_cid("wine")
-    terms = jobs.terms(
-        spec,
-        (jobs.datasets["wine-train"],),
-        bounty=TREASURY_JOB_BOUNTY,
-        bidding=LIVE_BIDDING + 10 * DAY,  # the proposal itself takes ~8 days
-        delivery=LIVE_DELIVERY + 10 * DAY,
-        window=7 * DAY,
-        asset=str(stablecoin.address),
-    )
+    digits_spec = jobs.spec_cid("digits")
+
+    def treasury_terms(spec_cid: str, dataset: str, bounty: int) -> JobTerms:
+        return jobs.terms(
+            spec_cid,
+            (jobs.datasets[dataset],),
+            bounty=bounty,
+            bidding=LIVE_BIDDING + 10 * DAY,  # the proposal itself takes ~8 days
+            delivery=LIVE_DELIVERY + 10 * DAY,
+            window=7 * DAY,
+            asset=str(stablecoin.address),
+        )
+
+    rerun = treasury_terms(digits_spec, "digits", TREASURY_CANCELLED_BOUNTY)
+    terms = treasury_terms(spec, "wine-train", TREASURY_JOB_BOUNTY)
     role = jobs.f.ARBITER_ROLE().call()
+    escrow = TREASURY_JOB_BOUNTY + TREASURY_CANCELLED_BOUNTY
     _pass(
         seeder,
-        [str(stablecoin.address), str(board.address), str(board.address)],
+        [str(stablecoin.address), *[str(board.address)] * 3],
         [
-            seeder._encode(stablecoin, "approve", [board.address, TREASURY_JOB_BOUNTY]),
+            seeder._encode(stablecoin, "approve", [board.address, escrow]),
+            seeder._encode(board, "postJob", [rerun.as_struct()]),
             seeder._encode(board, "postJob", [terms.as_struct()]),
             seeder._encode(board, "grantRole", [role, arbiter]),
         ],
-        "# Fund a training job; appoint an arbiter\n\n"
+        "# Fund training jobs; appoint an arbiter\n\n"
         f"Post a 5,000 cUSD job from the treasury: a small neural network for the wine "
-        f"cultivars (spec ipfs://{spec}). Elif Yilmaz resolves challenged results "
+        f"cultivars (spec ipfs://{spec}), and a 1,000 cUSD re-run of the digits baseline "
+        f"(spec ipfs://{digits_spec}). Elif Yilmaz resolves challenged results "
         "(ARBITER_ROLE); after the escalation period only governance does.\n",
     )
     jobs.report.arbiter = arbiter
-    return int(jobs.f.jobCount().call())
+    count = int(jobs.f.jobCount().call())
+    return count, count - 1
 
 
-def seed_jobs(seeder: _Seeder, datasets: Mapping[str, int]) -> JobsReport:
-    jobs = _JobSeeder(seeder, datasets)
+def _cancel_and_collect(jobs: _JobSeeder, rerun: int) -> None:
+    """The second executed proposal: cancel the treasury's digits re-run (members ran the
+    baseline themselves) and withdraw the treasury's JobBoard credits: that bounty (cUSD)
+    and its share of the stakes slashed so far (ETH)."""
+    seeder, board = jobs.seeder, jobs.board
+    stablecoin = str(seeder.stablecoin.address)
+    _pass(
+        seeder,
+        [str(board.address)] * 3,
+        [
+            seeder._encode(board, "cancelJob", [rerun]),
+            seeder._encode(board, "withdraw", [stablecoin]),
+            seeder._encode(board, "withdraw", [ETH_CURRENCY]),
+        ],
+        "# Cancel the digits re-run; collect the treasury's job credits\n\n"
+        f"Members trained the digits baseline themselves: cancel job #{rerun} (its "
+        "1,000 cUSD come back) and withdraw what JobBoard credits the treasury, that "
+        "bounty and its share of the stakes slashed for a failed challenge and a missed "
+        "delivery.\n",
+    )
+
+
+def seed_jobs(seeder: _Seeder, datasets: Mapping[str, int], content: JobContent) -> JobsReport:
+    jobs = _JobSeeder(seeder, datasets, content)
     report = jobs.report
-    treasury_job = _fund_and_appoint(jobs)
+    treasury_job, treasury_rerun = _fund_and_appoint(jobs)
     jobs.license_providers()
     p1, p2, p3 = jobs.providers
     amara, bjorn, chen = jobs.members[_AMARA], jobs.members[_BJORN], jobs.members[_CHEN]
@@ -292,6 +336,7 @@ def seed_jobs(seeder: _Seeder, datasets: Mapping[str, int]) -> JobsReport:
     devchain.increase_time(jobs.w3, 5 * DAY + 1)
     bjorn.call(f.finalizeJob(completed), what="finalize the digits baseline")
     ines.call(f.refundMissedDelivery(missed), what="refund a missed delivery")
+    _cancel_and_collect(jobs, treasury_rerun)
 
     # Live jobs, with deadlines weeks ahead.
     def live(spec: str, datasets_: tuple[int, ...], bounty: int = ETHER) -> JobTerms:
@@ -334,6 +379,7 @@ def seed_jobs(seeder: _Seeder, datasets: Mapping[str, int]) -> JobsReport:
         "in_progress": in_progress,
         "open": open_job,
         "treasury": treasury_job,
+        "treasury_cancelled": treasury_rerun,
     }
     report.models = [int(f.modelOfJob(upheld).call()), int(f.modelOfJob(completed).call())]
     return report

@@ -3,7 +3,8 @@
 Arrows point down only: pages -> components/state -> services -> auth/indexer ->
 db/chain/content. So state/, pages/ and components/ never import chain/ or db/
 (they go through services/); only chain/ imports web3; nothing below state/
-imports reflex; chain/ and db/ never import each other. Every import counts,
+imports reflex; chain/ and db/ never import each other; chain/ imports nothing
+above it (what the seed stores is built above and handed in). Every import counts,
 including those inside functions and `if TYPE_CHECKING:` blocks.
 """
 
@@ -21,6 +22,8 @@ PACKAGE = PROJECT_ROOT / "coop_dashboard"
 UI = ("state", "pages", "components")
 BELOW_STATE = ("services", "auth", "indexer", "db", "chain", "content")
 TOP_LEVEL_BELOW_STATE = ("config.py", "errors.py", "evm.py", "redaction.py")
+# What chain/ may import of the package besides itself: the layers below or beside it.
+CHAIN_MAY_IMPORT = ("chain", "content", "config", "errors", "evm", "redaction")
 # auth/eip1271.py imports web3 lazily, inside the function that is handed a Web3,
 # so importing auth/ does not pull in web3's provider machinery; documented there.
 WEB3_EXCEPTIONS = {"auth/eip1271.py"}
@@ -73,6 +76,14 @@ def violations(root: Path = PACKAGE) -> list[str]:
                 found.append(f"{where}: chain/ and db/ never import each other")
             if layer == "db" and _is(module, "coop_dashboard.chain"):
                 found.append(f"{where}: chain/ and db/ never import each other")
+            below_chain = tuple(f"coop_dashboard.{name}" for name in CHAIN_MAY_IMPORT)
+            if (
+                layer == "chain"
+                and _is(module, "coop_dashboard")
+                and module != "coop_dashboard"
+                and not _is(module, *below_chain, "coop_dashboard.db")
+            ):
+                found.append(f"{where}: chain/ imports nothing above it")
     return found
 
 
@@ -95,6 +106,13 @@ def test_every_import_follows_the_layering() -> None:
         ("indexer/x.py", "import reflex as rx\n", "nothing below state/ imports reflex"),
         ("config.py", "from reflex.event import EventSpec\n", "nothing below state/"),
         ("db/x.py", "from coop_dashboard.chain.tx import UnsignedTx\n", "never import each other"),
+        (
+            "chain/x.py",
+            "def f():\n    from coop_dashboard.nodes.training import train_for_spec\n",
+            "chain/ imports nothing above it",
+        ),
+        ("chain/x.py", "from coop_dashboard.services.jobs import spec\n", "nothing above it"),
+        ("chain/x.py", "from ..indexer import service\n", "nothing above it"),
     ],
 )
 def test_each_rule_catches_a_breach(tmp_path: Path, path: str, source: str, rule: str) -> None:
@@ -111,7 +129,7 @@ def test_the_allowed_arrows_pass(tmp_path: Path) -> None:
         "state/a.py": "import reflex as rx\nfrom coop_dashboard.services import tx_text\n",
         "pages/b.py": "from coop_dashboard.state.tx import TxState\n",
         "services/c.py": "from coop_dashboard.chain.client import NodeClient\n",
-        "chain/d.py": "from web3 import Web3\n",
+        "chain/d.py": "from web3 import Web3\nfrom coop_dashboard.content.cid import is_cid\n",
         "auth/eip1271.py": "def f():\n    from web3 import Web3\n",
     }
     for path, source in allowed.items():
