@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from coop_dashboard.chain.compile import Artifact
+from coop_dashboard.chain.heads import NewHeads
 from coop_dashboard.chain.loadgen import LoadGenerator
 from coop_dashboard.chain.rpc import RpcClient
 from coop_dashboard.db import queries
@@ -87,11 +89,12 @@ def _wait_for(condition: object, within_s: float = WAIT_S) -> None:
         time.sleep(0.02)
 
 
-def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
-    chain_and_ws_proxy: tuple[GeneratedChain, TcpProxy], tmp_path: Path
-) -> None:
-    generated, proxy = chain_and_ws_proxy
-    database_url = f"sqlite:///{tmp_path / 'index.db'}"
+@contextmanager
+def _following_pushed_heads(
+    generated: GeneratedChain, proxy: TcpProxy, database_url: str
+) -> Iterator[NewHeads]:
+    """A follower in a thread, heads pushed through `proxy`; yields once it has caught
+    up and its subscription is live; stopped when the block ends."""
     settings = replace(
         indexer_settings(generated.rpc_url, generated.manifest_path, database_url),
         rpc_ws_url=proxy.url.replace("http://", "ws://"),
@@ -105,7 +108,18 @@ def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
     try:
         _wait_indexed(database_url, _head(generated))
         _wait_for(lambda: heads.connected)
+        yield heads
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
+
+def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
+    chain_and_ws_proxy: tuple[GeneratedChain, TcpProxy], tmp_path: Path
+) -> None:
+    generated, proxy = chain_and_ws_proxy
+    database_url = f"sqlite:///{tmp_path / 'index.db'}"
+    with _following_pushed_heads(generated, proxy, database_url) as heads:
         # Pushed: each new block is indexed long before the next poll would find it.
         snapshot = _rpc(generated, "evm_snapshot")
         for _ in range(3):
@@ -128,7 +142,8 @@ def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
         assert _wait_indexed(database_url, _head(generated)) < POLL_S / 2
         assert heads.heads_seen > seen
 
-        # A reorg: the blocks since the snapshot are replaced by a longer branch.
+        # A reorg: the blocks since the snapshot are replaced by another branch (shorter
+        # here, so the old head vanishes), its blocks funding the treasury in ETH.
         assert _rpc(generated, "evm_revert", snapshot) is True
         new_head = _activity(generated, seed=23, logs=80)
         _wait_for(lambda: (queries.index_status(engine_for(database_url)) or None) is not None)
@@ -142,9 +157,6 @@ def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
                 ).lower()
             )  # type: ignore[index]
         )
-    finally:
-        stop.set()
-        thread.join(timeout=30)
 
     # Nothing missed, nothing twice: the same rows as a clean index of the final chain.
     assert table_digests(engine_for(database_url)) == _clean_digests(generated, tmp_path)
@@ -223,19 +235,7 @@ def test_pushed_heads_while_blocks_fund_the_treasury_back_to_back(
     (so its balance reads meet the mining of the next block)."""
     generated, proxy = chain_and_ws_proxy
     database_url = f"sqlite:///{tmp_path / 'index.db'}"
-    settings = replace(
-        indexer_settings(generated.rpc_url, generated.manifest_path, database_url),
-        rpc_ws_url=proxy.url.replace("http://", "ws://"),
-    )
-    follower = Follower(settings, IndexerConfig(poll_interval_s=POLL_S, rpc_timeout_s=5.0))
-    heads = follower.heads
-    assert heads is not None
-    stop = threading.Event()
-    thread = threading.Thread(target=run_follower, args=(follower, stop), daemon=True)
-    thread.start()
-    try:
-        _wait_indexed(database_url, _head(generated))
-        _wait_for(lambda: heads.connected)
+    with _following_pushed_heads(generated, proxy, database_url):
         generator = LoadGenerator(generated.rpc_url, generated.deployment, 5, txs_per_block=2)
         try:
             generator.resume(generated.report)
@@ -244,7 +244,4 @@ def test_pushed_heads_while_blocks_fund_the_treasury_back_to_back(
         finally:
             generator.close()
         _wait_indexed(database_url, last, within_s=120)
-    finally:
-        stop.set()
-        thread.join(timeout=30)
     assert table_digests(engine_for(database_url)) == _clean_digests(generated, tmp_path)
