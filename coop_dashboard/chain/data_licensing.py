@@ -18,7 +18,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ABIFunctionNotFound, BadFunctionCallOutput, ContractLogicError
 
-from coop_dashboard.chain.signed_ballots import Eip712Domain
+from coop_dashboard.chain.signed_ballots import EIP712_DOMAIN_TYPE, Eip712Domain
 from coop_dashboard.evm import ZERO_ADDRESS
 
 LICENSING_CONTRACT = "DataLicensing"
@@ -181,12 +181,6 @@ def has_access(licensing: Contract, account: str, dataset_id: int, purpose: str)
     )
 
 
-_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 _PERMIT_TYPE = [
     {"name": "owner", "type": "address"},
     {"name": "spender", "type": "address"},
@@ -210,14 +204,9 @@ class Permit:
 def permit_typed_data(domain: Eip712Domain, permit: Permit) -> dict[str, Any]:
     """The full `eth_signTypedData_v4` payload of an ERC20Permit `Permit`."""
     return {
-        "types": {"EIP712Domain": _DOMAIN_TYPE, "Permit": _PERMIT_TYPE},
+        "types": {"EIP712Domain": EIP712_DOMAIN_TYPE, "Permit": _PERMIT_TYPE},
         "primaryType": "Permit",
-        "domain": {
-            "name": domain.name,
-            "version": domain.version,
-            "chainId": domain.chain_id,
-            "verifyingContract": domain.verifying_contract,
-        },
+        "domain": domain.as_typed(),
         "message": {
             "owner": Web3.to_checksum_address(permit.owner),
             "spender": Web3.to_checksum_address(permit.spender),

@@ -21,7 +21,8 @@ from coop_dashboard.chain.governance_chain import GovernanceChain
 from coop_dashboard.chain.governance_types import VoteSupport
 from coop_dashboard.chain.revert import DecodedRevert
 
-_DOMAIN_TYPE = [
+# EIP712Domain as OZ's EIP712 contracts use it (also for delegations and permits).
+EIP712_DOMAIN_TYPE = _DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},
     {"name": "chainId", "type": "uint256"},
@@ -46,6 +47,15 @@ class Eip712Domain:
     version: str
     chain_id: int
     verifying_contract: str
+
+    def as_typed(self) -> dict[str, Any]:
+        """The `domain` of an `eth_signTypedData_v4` payload."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "chainId": self.chain_id,
+            "verifyingContract": self.verifying_contract,
+        }
 
 
 @dataclass(frozen=True)
