@@ -295,6 +295,7 @@ def test_the_contributor_reads_the_log_and_withdraws_and_balances_move(
     open_signed_in(page, licensing_app, f"/datasets/{train}", hiro)
     log = page.locator(f"#license-access-log .access-log-row[data-account='{kavya.lower()}']")
     expect(log).to_have_count(1, timeout=STEP_TIMEOUT_MS)
+    expect(log).to_contain_text("browser")  # downloaded with the app's session, not a script's
 
     page.goto(licensing_app.url + "/access")
     expect(page.locator(".license-earning").first).to_be_visible(timeout=STEP_TIMEOUT_MS)
@@ -316,7 +317,8 @@ def test_the_contributor_reads_the_log_and_withdraws_and_balances_move(
     eth_credit = licensing.creditOf(hiro.address, ETH_CURRENCY).call()
     eth_before = chain.w3.eth.get_balance(hiro.address)
     page.locator(".license-balance[data-symbol='ETH'] .balance-withdraw").click()
-    wait_done(page, "Withdraw your license earnings")
+    # The amount tells this write from the cUSD one (the panel keeps its "done" until then).
+    wait_done(page, f"earnings: {Web3.from_wei(eth_credit, 'ether').normalize():f} ETH")
     gained = chain.w3.eth.get_balance(hiro.address) - eth_before
     assert eth_credit - 10**15 < gained < eth_credit  # the credit, less the gas paid
     expect(page.locator(".license-balance[data-symbol='ETH'] .balance-withdraw")).to_be_disabled(
