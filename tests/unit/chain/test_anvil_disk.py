@@ -3,11 +3,15 @@ when every test chain left its anvil-state-* folder behind)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import pytest
 
-from coop_dashboard.chain.node import remove_stale_state_folders, start_anvil
+from coop_dashboard.chain.node import free_port, remove_stale_state_folders, start_anvil
+from coop_dashboard.cli import _start_node
+from coop_dashboard.config import load_settings
 from tests.support.chains import CONTRACTS_DIR
 
 # anvil keeps the last few hundred block states in memory; more blocks spill to disk.
@@ -46,3 +50,24 @@ def test_stale_state_folders_of_a_killed_run_are_removed(tmp_path: Path) -> None
     (cache_dir / "unrelated.txt").write_text("kept")
     assert remove_stale_state_folders(cache_dir) == [left]
     assert not left.exists() and (cache_dir / "unrelated.txt").exists()
+
+
+def test_coop_node_cleans_what_a_killed_run_left_and_its_own_folder_at_stop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    settings = replace(
+        load_settings(), data_dir=tmp_path / ".coop", contracts_dir=CONTRACTS_DIR, anvil_port=port
+    )
+    states = settings.data_dir / "anvil" / "states" / str(port)
+    left = states / "anvil-state-30-11-2026-07-12AbCdEf"
+    left.mkdir(parents=True)
+    (left / "0x01.json").write_text("{}")
+    node = _start_node(settings, fresh=True)  # what `coop up` and `coop node` call
+    try:
+        assert not left.exists()
+        assert f"removed {left.name}" in capsys.readouterr().out
+        assert node.cache_dir == states and states.is_dir()
+    finally:
+        node.stop()
+    assert not states.exists()
