@@ -65,3 +65,12 @@ def license_row(row: DatasetLicense) -> rx.Component:
         class_name="dataset-license",
         custom_attrs={"data-dataset": row.dataset_id},
     )
+
+
+def deadline_countdown(label: Any, iso: Any, **props: Any) -> rx.Component:
+    """ "Bidding closes in 2 days", ticking in the browser (no server round trip, no chain
+    polling): the deadline is fixed until the job changes, which the live view pushes."""
+    return rx.cond(
+        iso != "",
+        rx.text(label, " ", rx.moment(iso, from_now=True, interval=30_000), **props),
+    )

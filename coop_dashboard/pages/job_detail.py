@@ -10,7 +10,12 @@ from typing import Any
 
 import reflex as rx
 
-from coop_dashboard.components.job_parts import fact, job_status_badge, license_row
+from coop_dashboard.components.job_parts import (
+    deadline_countdown,
+    fact,
+    job_status_badge,
+    license_row,
+)
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.job_view import BidRow, Line, PayoutRow, TimelineRow
@@ -38,7 +43,14 @@ def _header() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.text(S.view.next_deadline, size="2", color_scheme="gray", id="job-next-deadline"),
+        deadline_countdown(
+            S.view.deadline_label,
+            S.view.deadline_iso,
+            size="2",
+            color_scheme="gray",
+            id="job-next-deadline",
+            title=S.view.next_deadline,
+        ),
         rx.grid(
             fact("Bounty", S.view.bounty, id="job-bounty"),
             fact("Poster", S.view.poster_short),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from coop_dashboard.components.job_parts import job_status_badge
+from coop_dashboard.components.job_parts import deadline_countdown, job_status_badge
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.board_view import SORT_LABELS, JobRow, StatusTab
@@ -123,7 +123,7 @@ def _row(row: JobRow) -> rx.Component:
         rx.table.cell(row.bounty),
         rx.table.cell(row.datasets),
         rx.table.cell(row.bids),
-        rx.table.cell(rx.text(row.next_deadline, size="1")),
+        rx.table.cell(deadline_countdown(row.deadline_label, row.deadline_iso, size="1")),
         class_name="job-row",
         custom_attrs={"data-job": row.job_id, "data-status": row.status},
     )

@@ -31,6 +31,8 @@ from coop_dashboard.services.jobs.display import (
     amount_text,
     asset_symbol,
     countdown,
+    deadline_iso,
+    deadline_label,
     job_link,
     read_spec,
     spec_title,
@@ -134,6 +136,8 @@ class JobRow:
     bids: str  # "3 bids"
     next_deadline: str  # "bidding closes in 2 days"
     poster_short: str
+    deadline_label: str = ""  # "Bidding closes"
+    deadline_iso: str = ""  # for the browser's ticking countdown
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,8 @@ def job_row(settings: Settings, store: LocalContentStore, job: JobSummary) -> Jo
         bids=bids,
         next_deadline=countdown(job.status, job.next_deadline),
         poster_short=short_address(job.poster),
+        deadline_label=deadline_label(job.status, job.next_deadline),
+        deadline_iso=deadline_iso(job.next_deadline),
     )
 
 

@@ -19,7 +19,7 @@ from coop_dashboard.services.chain_access import chain_for
 # Re-exported: the provenance graph and the job pages link to jobs and models alike.
 from coop_dashboard.services.datasets.lineage_graph import job_link as job_link
 from coop_dashboard.services.datasets.lineage_graph import model_link as model_link
-from coop_dashboard.services.display import format_utc, short_address
+from coop_dashboard.services.display import format_utc, iso_utc, short_address
 from coop_dashboard.services.governance.units import format_duration_short, format_token_amount
 from coop_dashboard.services.jobs.spec import RECIPES, JobSpec, JobSpecError, parse
 from coop_dashboard.services.jobs.stored import read_blob
@@ -71,17 +71,30 @@ def when(timestamp: int | None) -> str:
     return format_utc(timestamp) if timestamp else "–"
 
 
+DEADLINE_LABELS = {
+    "open": "Bidding closes",
+    "in_progress": "Delivery due",
+    "in_review": "Challenge window closes",
+    "challenged": "Escalates to governance",
+}
+
+
+def deadline_label(status: str, deadline: int | None) -> str:
+    """What the job waits for ("Bidding closes"), "" once it waits for nothing."""
+    return "" if deadline is None else DEADLINE_LABELS.get(status, "Next deadline")
+
+
+def deadline_iso(deadline: int | None) -> str:
+    """The deadline for the browser's own ticking countdown ("" when there is none)."""
+    return "" if deadline is None else iso_utc(deadline)
+
+
 def countdown(status: str, deadline: int | None, now: int | None = None) -> str:
     """ "Bidding closes in 2 days 3 hours" (what the job waits for now), "" once over."""
     if deadline is None:
         return ""
     now = int(time.time()) if now is None else now
-    what = {
-        "open": "Bidding closes",
-        "in_progress": "Delivery due",
-        "in_review": "Challenge window closes",
-        "challenged": "Escalates to governance",
-    }.get(status, "Next deadline")
+    what = deadline_label(status, deadline)
     if deadline <= now:
         return f"{what}: passed {format_utc(deadline)}"
     return f"{what} in {format_duration_short(deadline - now)}"

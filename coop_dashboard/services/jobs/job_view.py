@@ -28,6 +28,8 @@ from coop_dashboard.services.jobs.display import (
     amount_text,
     asset_symbol,
     countdown,
+    deadline_iso,
+    deadline_label,
     eth_text,
     model_link,
     provider_link,
@@ -136,6 +138,8 @@ class JobPageView:
     delivery_deadline_iso: str = ""
     challenge_window: str = ""
     next_deadline: str = ""  # "Bidding closes in 2 days 3 hours"
+    deadline_label: str = ""  # "Bidding closes": the page ticks a countdown to deadline_iso
+    deadline_iso: str = ""
     spec: SpecView = field(default_factory=SpecView)
     datasets: list[DatasetLicense] = field(default_factory=list)
     bids: list[BidRow] = field(default_factory=list)
@@ -352,6 +356,8 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
         delivery_deadline_iso=iso_utc(job.delivery_deadline),
         challenge_window=seconds_text(detail.challenge_window),
         next_deadline=countdown(job.status, job.next_deadline),
+        deadline_label=deadline_label(job.status, job.next_deadline),
+        deadline_iso=deadline_iso(job.next_deadline),
         spec=spec,
         datasets=datasets,
         bids=bids,
