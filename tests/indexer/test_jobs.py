@@ -1,12 +1,13 @@
 """Indexing JobBoard: a real chain with jobs in every status (completed, upheld, slashed,
 missed delivery, cancelled, challenged, in review, in progress, open in ETH and cUSD),
 a hostile evidence CID, withdrawals, on SQLite and PostgreSQL; the read queries checked
-against the contract's own views; and a reorg that must leave what a clean index gives."""
+against the contract's own views; a reorg that must leave what a clean index gives;
+arbiters granted and revoked; the spec service's facts and the board's search over them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,18 @@ from coop_dashboard.chain.contracts import write_manifest
 from coop_dashboard.chain.data_licensing import ETH_CURRENCY, USES
 from coop_dashboard.chain.job_board import STATUSES, status_name
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.content.cid import cid_for_bytes
+from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db import job_queries as jq
 from coop_dashboard.db.dataset_queries import dataset_lineage
+from coop_dashboard.db.job_specs import spec_facts, unread_spec_cids
+from coop_dashboard.demo.job_content import digits_spec, wine_spec
 from coop_dashboard.indexer.chain_text import REPLACEMENT
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.digest import database_digest
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.services.datasets.lineage_graph import lineage_figure, provenance_elements
+from coop_dashboard.services.jobs.spec_facts import fill_missing_spec_facts
 from coop_dashboard.services.treasury.commitments import escrowed_bounties
 from tests.indexer.conftest import engine_for, indexer_settings
 from tests.support.chains import Chain, deploy, start_chain
@@ -471,5 +477,98 @@ def test_treasury_job_flows_are_filed_and_live_escrows_committed(
         assert escrowed_bounties(engine) == {"eth": BOUNTY}
         detail = jq.job_detail(engine, first + 1)
         assert detail is not None and detail.summary.poster == timelock.lower()
+    finally:
+        jobs.chain.stop()
+
+
+def test_arbiters_follow_grants_revocations_and_renouncements(
+    compiled_artifacts: dict[str, Artifact], tmp_path: Path, database_url: str
+) -> None:
+    jobs = _start(compiled_artifacts, tmp_path)
+    try:
+        f = jobs.world.board.functions
+        role = f.ARBITER_ROLE().call()
+        settings = indexer_settings(jobs.chain.rpc_url, jobs.manifest, database_url)
+        run_once(settings, IndexerConfig())
+        engine = engine_for(database_url)
+        arbiter, alpha, beta = (s.address for s in (jobs.arbiter, jobs.alpha, jobs.beta))
+        assert jq.arbiters(engine) == [arbiter.lower()]
+        assert jq.is_arbiter(engine, arbiter) and not jq.is_arbiter(engine, alpha)
+
+        jobs.governance.call(f.grantRole(role, alpha), what="grant alpha")
+        jobs.governance.call(f.grantRole(role, beta), what="grant beta")
+        jobs.governance.call(f.revokeRole(role, arbiter), what="revoke the first")
+        jobs.beta.call(f.renounceRole(role, beta), what="beta steps down")
+        jobs.governance.call(f.grantRole(role, arbiter), what="grant the first again")
+        run_once(settings, IndexerConfig())
+        expected = sorted(a.lower() for a in (arbiter, alpha))
+        assert jq.arbiters(engine) == expected
+        assert [a for a in (arbiter, alpha, beta) if f.hasRole(role, a).call()] == [
+            arbiter,
+            alpha,
+        ]
+        assert not jq.is_arbiter(engine, beta)
+        assert not jq.is_arbiter(engine, jobs.governance.address)  # admin, not arbiter
+    finally:
+        jobs.chain.stop()
+
+
+def test_spec_facts_are_read_once_and_searched_and_hostile_specs_recorded(
+    compiled_artifacts: dict[str, Artifact], tmp_path: Path, database_url: str
+) -> None:
+    """Specs from the content store: a JobSpec's facts are saved and searched; bytes that
+    are no JobSpec and a spec CID that is no CID are saved with the reason; a spec not in
+    the store stays unread until its bytes arrive."""
+    jobs = _start(compiled_artifacts, tmp_path)
+    try:
+        world = jobs.world
+        store = LocalContentStore(tmp_path / "content")
+        settings = replace(
+            indexer_settings(jobs.chain.rpc_url, jobs.manifest, database_url),
+            content_dir=store.root,
+        )
+
+        def post(spec_cid: str) -> int:
+            terms = list(world.terms())
+            terms[0] = spec_cid
+            return world.post(jobs.poster, tuple(terms))
+
+        digits = post(store.put(digits_spec(world.datasets[0])))
+        junk_cid = store.put(b'{"version": 1, "recipe": "rm -rf /"')
+        junk = post(junk_cid)
+        unknown = post(store.put(b'{"version": 1, "recipe": "perceptron", "task": "x"}'))
+        later_bytes = wine_spec(world.datasets[1])
+        later = post(cid_for_bytes(later_bytes))
+        hostile = _post_raw_spec(jobs, HOSTILE_SPEC)
+        run_once(settings, IndexerConfig())
+        engine = engine_for(database_url)
+
+        assert fill_missing_spec_facts(settings) == 4  # all but the one not stored
+        assert unread_spec_cids(engine, 10) == [cid_for_bytes(later_bytes)]
+        assert fill_missing_spec_facts(settings) == 0
+
+        def found(search: str) -> list[int]:
+            return [row.job_id for row in jq.list_jobs(engine, jq.JobQuery(search=search)).rows]
+
+        assert found("logistic") == [digits]
+        assert found("LOGISTIC F1 digit") == [digits]
+        assert found(f"logistic #{junk}") == []
+        assert found("cultivars") == []  # its spec is not read yet
+        facts = spec_facts(engine, junk_cid)
+        assert facts is not None and facts.recipe is None
+        assert facts.problem is not None and "not valid JSON" in facts.problem
+        unknown_detail = jq.job_detail(engine, unknown)
+        assert unknown_detail is not None
+        unknown_facts = spec_facts(engine, unknown_detail.summary.spec_cid)
+        assert unknown_facts is not None and unknown_facts.problem
+        hostile_detail = jq.job_detail(engine, hostile)
+        assert hostile_detail is not None
+        hostile_facts = spec_facts(engine, hostile_detail.summary.spec_cid)
+        assert hostile_facts is not None and hostile_facts.problem == "Not a content identifier."
+
+        store.put(later_bytes)  # the poster's upload arrives
+        assert fill_missing_spec_facts(settings) == 1
+        assert found("cultivars") == [later]
+        assert found("neural accuracy") == [later]
     finally:
         jobs.chain.stop()

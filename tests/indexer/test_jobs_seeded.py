@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from web3 import Web3
 
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
@@ -167,7 +168,8 @@ def test_the_treasury_withdraws_its_job_credits_filed_as_refunds_and_slashes(
     # The chain agrees: nothing is left credited to the treasury.
     board = _board(seeded).functions
     for asset in (cancelled.summary.asset, ZERO_ADDRESS):
-        assert board.creditOf(timelock, asset).call() == 0
+        holder, token = Web3.to_checksum_address(timelock), Web3.to_checksum_address(asset)
+        assert board.creditOf(holder, token).call() == 0
 
 
 def test_the_arbiter_the_proposal_appointed_is_indexed(seeded: SeededJobs) -> None:
