@@ -9,17 +9,15 @@ this store stays unread (it may arrive later); one that is not a card at all
 `fill_missing_card_facts` blocks (a worker thread); `dataset_housekeeping` is
 the app's lifespan task that runs it, and the collection of abandoned uploads.
 
-The task migrates the database first (a no-op when current; the indexer may not
-have opened yet), then wakes when the live-data hub (services/live_data.py) sees
-the set of unread cards change at an indexed head, as pages wake on their data:
-no polling. A card not in this store yet is looked for again every
-`RETRY_UNREAD_S`.
+The task (services/index_housekeeping.py) migrates the database first (the
+indexer may not have opened it yet), then wakes when the live-data hub sees the
+set of unread cards change at an indexed head, as pages wake on their data: no
+polling. A card not in this store yet is looked for again every `RETRY_UNREAD_S`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
@@ -27,11 +25,11 @@ from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.dataset_cards import save_card_facts, unread_card_cids
 from coop_dashboard.db.engine import get_engine
-from coop_dashboard.db.migrations import upgrade_engine
 from coop_dashboard.errors import ContentError
 from coop_dashboard.services.datasets.cards import read_card
 from coop_dashboard.services.datasets.register import collect_rejected_uploads
-from coop_dashboard.services.live_data import LiveView, live_hub
+from coop_dashboard.services.index_housekeeping import run_on_index_changes
+from coop_dashboard.services.live_data import LiveView
 
 logger = logging.getLogger(__name__)
 
@@ -78,41 +76,20 @@ async def dataset_housekeeping(
     retry_s: float = RETRY_UNREAD_S, collect_every_s: float = COLLECT_EVERY_S
 ) -> None:
     """The app's lifespan task: read new datasets' cards when they are indexed, and
-    once an hour delete uploads no registration used (services/datasets/register.py).
-    A failing round is logged once per distinct failure and retried; it never stops
-    the app."""
+    once an hour delete uploads no registration used (services/datasets/register.py)."""
     settings = load_settings()
-    engine = get_engine(settings.database_url)
-    changed = asyncio.Event()
-    subscription = None
-    migrated = False
     collected_at: float | None = None
-    last_failure = ""
-    try:
-        while True:
-            changed.clear()
-            try:
-                if not migrated:
-                    # Before the first read: the tables may not exist yet.
-                    await asyncio.to_thread(upgrade_engine, engine)
-                    migrated = True
-                    subscription = live_hub().subscribe(
-                        UNREAD_CARDS, settings.database_url, changed.set
-                    )
-                await asyncio.to_thread(fill_missing_card_facts, settings)
-                now = time.monotonic()
-                if collected_at is None or now - collected_at >= collect_every_s:
-                    collected_at = now
-                    removed = await asyncio.to_thread(collect_rejected_uploads, settings)
-                    if removed:
-                        logger.info("removed %d abandoned dataset uploads", len(removed))
-                last_failure = ""
-            except Exception as error:
-                if str(error) != last_failure:
-                    logger.exception("dataset housekeeping failed; retrying")
-                    last_failure = str(error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), retry_s)
-    finally:
-        if subscription is not None:
-            subscription.close()
+
+    async def one_round() -> None:
+        nonlocal collected_at
+        await asyncio.to_thread(fill_missing_card_facts, settings)
+        now = time.monotonic()
+        if collected_at is None or now - collected_at >= collect_every_s:
+            collected_at = now
+            removed = await asyncio.to_thread(collect_rejected_uploads, settings)
+            if removed:
+                logger.info("removed %d abandoned dataset uploads", len(removed))
+
+    await run_on_index_changes(
+        UNREAD_CARDS, one_round, what="dataset housekeeping", retry_s=retry_s
+    )
