@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from enum import Enum
 from functools import partial
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from eth_abi import decode
 from eth_utils import is_address, keccak, to_checksum_address
 
+from coop_dashboard.chain.data_licensing import PURPOSES
 from coop_dashboard.chain.governance_types import GovernanceSettings, KnownContract, TokenInfo
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.abi_types import (
@@ -369,6 +371,42 @@ def _datasets(call: _Call) -> _Phrase | None:
     return None
 
 
+_JOB_ROLES = {keccak(text="ARBITER_ROLE"): "job arbiter"}
+
+
+def _utc(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _jobs(call: _Call) -> _Phrase | None:
+    """JobBoard: governance funds a job (postJob with the treasury's bounty), arbiters."""
+    if call.contract_name != "JobBoard":
+        return None
+    ctx, args = call.context, list(call.args.values())
+    if call.name == "postJob" and len(args) == 1 and len(args[0]) == 9:
+        spec, datasets, purpose, asset, bounty, bidding, delivery, stake, window = args[0]
+        # The spec CID is the proposer's text: shown shortened, never as markup.
+        shown = spec if len(spec) <= 80 else spec[:79] + "…"
+        token = None if int(asset, 16) == 0 else asset
+        purpose_name = PURPOSES[purpose].replace("_", " ") if purpose < len(PURPOSES) else "?"
+        return (
+            ActionKind.CONTRACT_CALL,
+            f"Fund a training job with {ctx.amount(token, int(bounty))} from {ctx.executor}: "
+            f"spec ipfs://{shown}, datasets {', '.join(f'#{d}' for d in datasets)}, for "
+            f"{purpose_name}; bids until {_utc(bidding)}, delivery by {_utc(delivery)}, "
+            f"stake at least {ctx.amount(None, int(stake))}, challenge window "
+            f"{format_duration(int(window))}",
+        )
+    if call.name in ("grantRole", "revokeRole") and len(args) == 2:
+        role = _JOB_ROLES.get(bytes(args[0]))
+        if role is not None:
+            who = ctx.who(args[1])
+            verb = "Make" if call.name == "grantRole" else "Remove"
+            link = "a" if call.name == "grantRole" else "as a"
+            return ActionKind.ROLE_CHANGE, f"{verb} {who} {link} {role}"
+    return None
+
+
 def _relay(call: _Call) -> _Phrase | None:
     if call.contract_name != "CoopGovernor" or call.name != "relay" or len(call.args) != 3:
         return None
@@ -389,6 +427,7 @@ _RULES: tuple[Callable[[_Call], _Phrase | None], ...] = (
     _timelock_roles,
     _registry,
     _datasets,
+    _jobs,
     _relay,
 )
 

@@ -11,8 +11,9 @@ from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from coop_dashboard.chain.compile import Artifact
-from coop_dashboard.chain.governance_types import KnownContract
+from coop_dashboard.chain.governance_types import KnownContract, TokenInfo
 from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.services.governance.actions import ActionContext, decode_actions
 from coop_dashboard.services.governance.builder import TreasuryAsset
 from coop_dashboard.services.governance.job_actions import JobFundingForm, fund_job, stored_spec
 from coop_dashboard.services.governance.validation import InvalidInput
@@ -123,3 +124,26 @@ def test_the_spec_must_be_stored_and_parse(tmp_path: Path) -> None:
     junk = store.put(b'{"version": 1, "version": 2}')
     with pytest.raises(InvalidInput, match="Spec: "):
         stored_spec(tmp_path, junk)
+
+
+def test_voters_read_what_the_funding_does(contracts: dict[str, KnownContract]) -> None:
+    cusd = TreasuryAsset("cUSD", 6, 10_000 * 10**6, contracts["MockStablecoin"])
+    calls = fund_job(
+        contracts["JobBoard"], cusd, _form(asset="cUSD", bounty="1500"), SPEC,
+        earliest_execution=EARLIEST,
+    )  # fmt: skip
+    context = ActionContext.for_contracts(
+        list(contracts.values()),
+        treasury=to_checksum_address("0x" + "77" * 20),
+        tokens={contracts["MockStablecoin"].address: TokenInfo("cUSD", 6)},
+    )
+    approve, post = decode_actions(
+        [c.target for c in calls], [c.value for c in calls], [c.calldata for c in calls], context
+    )
+    assert "1,500 cUSD" in approve.summary
+    assert post.summary.startswith("Fund a training job with 1,500 cUSD from the treasury: spec ")
+    assert "datasets #1, #3, for research" in post.summary
+    assert f"bids until {datetime.fromtimestamp(EARLIEST + 86_400, UTC):%Y-%m-%d %H:%M} UTC" in (
+        post.summary
+    )
+    assert "stake at least 0.1 ETH, challenge window 2 days" in post.summary
