@@ -387,7 +387,7 @@ def served_api(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             except httpx.HTTPError:
                 return False
 
-        _wait(answers, 60, "the API server")
+        _wait(answers, 180, "the API server")
         yield url
     finally:
         server.terminate()
@@ -417,6 +417,8 @@ def _start_worker(world: World, key: LocalAccount, url: str, state: Path, log: P
     )
 
 
+# Two worker processes each training an MLP for seconds on a loaded 2-core machine.
+@pytest.mark.timeout(1200)
 def test_a_worker_killed_mid_training_resumes_and_submits_once(
     world: World, served_api: str, tmp_path: Path
 ) -> None:
@@ -437,9 +439,9 @@ def test_a_worker_killed_mid_training_resumes_and_submits_once(
 
     worker = _start_worker(world, key, served_api, state, log)
     try:
-        _wait(lambda: stage() == "bid", 120, "the bid")
+        _wait(lambda: stage() == "bid", 300, "the bid")
         world.accept(job, key.address)
-        _wait(lambda: "training mlp" in log.read_text(), 120, "training to start")
+        _wait(lambda: "training mlp" in log.read_text(), 300, "training to start")
         time.sleep(1.0)
         assert stage() == "downloaded"  # mid-training: nothing trained or stored yet
         worker.send_signal(signal.SIGKILL)
@@ -454,7 +456,7 @@ def test_a_worker_killed_mid_training_resumes_and_submits_once(
     assert first_run.count("downloaded (") == 1
     restarted = _start_worker(world, key, served_api, state, log)
     try:
-        _wait(lambda: stage() == "submitted", 300, "the submission after the restart")
+        _wait(lambda: stage() == "submitted", 600, "the submission after the restart")
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
@@ -527,7 +529,7 @@ def test_the_demo_nodes_start_beside_the_app_and_stop(world: World, served_api: 
     try:
         for role in ("worker", "verify"):
             journal = folder / f"demo-{role}" / "journal.json"
-            _wait(journal.exists, 120, f"the demo {role}'s journal")
+            _wait(journal.exists, 300, f"the demo {role}'s journal")
             assert json.loads(journal.read_text())["last_block"] >= 0
         assert all(process.poll() is None for process in processes)
     finally:
