@@ -43,9 +43,11 @@ from coop_dashboard.services.live_data import LiveView
 _DECODED_KEPT = 1_000
 # What the chart shows before a proposal's own chart arrived (plotly JSON).
 EMPTY_FIGURE: dict[str, Any] = {"data": [], "layout": {}}
-# Gasless voting's pause also follows the relayer's balance, which no indexed
-# event announces: re-read at least this often while anyone watches.
-GASLESS_STALE_S = 15.0
+# Gasless voting's pause also follows the relayer's balance, which can change
+# without an indexed event (a top-up from an exchange, anvil_setBalance): a page
+# view older than this reads it again. However many tabs open proposal pages,
+# that is at most one read per second and worker.
+GASLESS_STALE_S = 1.0
 GASLESS_KEY = "relayer"
 
 
