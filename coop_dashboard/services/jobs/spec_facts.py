@@ -10,25 +10,23 @@ JobSpec (not a CID, too large, not JSON, an unknown recipe...) is saved with the
 reason and no facts, so it is not read again.
 
 `fill_missing_spec_facts` blocks (a worker thread); `job_spec_housekeeping` is
-the app's lifespan task that runs it. Like the card service
-(services/datasets/card_facts.py) it migrates the database first, then wakes
-when the live-data hub sees the set of unread specs change at an indexed head:
-no polling. A spec not in this store yet is looked for again every
+the app's lifespan task that runs it. Like the card service it runs in
+services/index_housekeeping's loop: the database migrated first, then a round
+whenever the live-data hub sees the set of unread specs change at an indexed
+head: no polling. A spec not in this store yet is looked for again every
 `RETRY_UNREAD_S`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.content.cid import is_cid
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.job_specs import SpecFacts, save_spec_facts, unread_spec_cids
-from coop_dashboard.db.migrations import upgrade_engine
+from coop_dashboard.services.index_housekeeping import run_on_index_changes
 from coop_dashboard.services.jobs.spec import (
     MAX_SPEC_BYTES,
     METRIC_LABELS,
@@ -37,9 +35,7 @@ from coop_dashboard.services.jobs.spec import (
     parse,
 )
 from coop_dashboard.services.jobs.stored import read_blob
-from coop_dashboard.services.live_data import LiveView, live_hub
-
-logger = logging.getLogger(__name__)
+from coop_dashboard.services.live_data import LiveView
 
 MAX_SPECS_PER_RUN = 200
 # A spec posted before its bytes reached this store is looked for again this often.
@@ -104,31 +100,13 @@ def fill_missing_spec_facts(settings: Settings, limit: int = MAX_SPECS_PER_RUN) 
 
 
 async def job_spec_housekeeping(retry_s: float = RETRY_UNREAD_S) -> None:
-    """The app's lifespan task: read new jobs' specs when they are indexed. A failing
-    round is logged once per distinct failure and retried; it never stops the app."""
+    """The app's lifespan task: read new jobs' specs when they are indexed (the shared
+    loop of services/index_housekeeping.py: migrate first, wake on the hub)."""
     settings = load_settings()
-    engine = get_engine(settings.database_url)
-    changed = asyncio.Event()
-    subscription = None
-    last_failure = ""
-    try:
-        while True:
-            changed.clear()
-            try:
-                if subscription is None:
-                    # Before the first read: the tables may not exist yet.
-                    await asyncio.to_thread(upgrade_engine, engine)
-                    subscription = live_hub().subscribe(
-                        UNREAD_SPECS, settings.database_url, changed.set
-                    )
-                await asyncio.to_thread(fill_missing_spec_facts, settings)
-                last_failure = ""
-            except Exception as error:
-                if str(error) != last_failure:
-                    logger.exception("job spec housekeeping failed; retrying")
-                    last_failure = str(error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), retry_s)
-    finally:
-        if subscription is not None:
-            subscription.close()
+
+    async def read_new_specs() -> None:
+        await asyncio.to_thread(fill_missing_spec_facts, settings)
+
+    await run_on_index_changes(
+        UNREAD_SPECS, read_new_specs, what="job spec housekeeping", retry_s=retry_s
+    )
