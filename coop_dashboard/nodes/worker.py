@@ -16,6 +16,7 @@ the evaluation gave; "other_data" trains on shuffled labels and claims the targe
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from coop_dashboard.services.jobs.spec import JobSpec, JobSpecError, parse, scor
 log = logging.getLogger("coop.worker")
 DISHONEST_MODES = ("", "inflate", "other_data")
 _HEARTBEAT_EVERY_S = 1.0
+_TICK_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,25 @@ class Worker:
                 log.info("job %d: %s %d/%d", job_id, stage, done, total)
                 self._beat(job_id, "training", done, total, f"{stage} {done}/{total}")
 
-        trained = train_for_spec(spec, data, progress)
+        stop = threading.Event()
+        started = time.monotonic()
+
+        def tick() -> None:
+            # Recipes without an iteration callback (MLP, forests, logistic regression)
+            # still show they are alive: elapsed seconds when nothing else was reported.
+            while not stop.wait(_TICK_S):
+                if time.monotonic() - last[0] >= _TICK_S:
+                    elapsed = int(time.monotonic() - started)
+                    log.info("job %d: training %s, %d s", job_id, spec.recipe, elapsed)
+                    self._beat(job_id, "training", 0, 0, f"{spec.recipe}: {elapsed} s")
+
+        ticker = threading.Thread(target=tick, name=f"job{job_id}-ticker", daemon=True)
+        ticker.start()
+        try:
+            trained = train_for_spec(spec, data, progress)
+        finally:
+            stop.set()
+            ticker.join()
         claimed = trained.score
         if self.config.dishonest == "inflate":
             claimed = min(1.0, trained.score + 0.2)
