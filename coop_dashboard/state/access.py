@@ -18,13 +18,13 @@ from reflex.event import EventHandler
 from coop_dashboard.config import Settings
 from coop_dashboard.services.licensing.access_view import AccessView
 from coop_dashboard.services.licensing.live import MY_ACCESS
-from coop_dashboard.services.licensing.writes import (
+from coop_dashboard.services.licensing.purchases import (
     PermitRequest,
     PurchaseStep,
     prepare_renewal,
-    prepare_withdrawal,
     renewal_permit,
 )
+from coop_dashboard.services.licensing.writes import prepare_withdrawal
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.licensing_writes import (

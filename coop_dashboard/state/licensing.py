@@ -24,14 +24,13 @@ from coop_dashboard.config import Settings
 from coop_dashboard.services.licensing.dataset_view import LicensingAccountView, LicensingView
 from coop_dashboard.services.licensing.inputs import TierForm
 from coop_dashboard.services.licensing.live import DATASET_LICENSING, DATASET_LICENSING_ACCOUNT
-from coop_dashboard.services.licensing.writes import (
+from coop_dashboard.services.licensing.purchases import (
     PermitRequest,
     PurchaseStep,
     prepare_purchase,
-    prepare_set_tier,
-    prepare_set_tier_active,
     purchase_permit,
 )
+from coop_dashboard.services.licensing.writes import prepare_set_tier, prepare_set_tier_active
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.dataset_page import dataset_id_from_path

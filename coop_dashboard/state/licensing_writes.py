@@ -27,7 +27,7 @@ from reflex.event import EventHandler, EventSpec
 
 from coop_dashboard.config import Settings, load_settings
 from coop_dashboard.errors import CoopError
-from coop_dashboard.services.licensing.writes import PermitRequest, PurchaseStep, SignedPermit
+from coop_dashboard.services.licensing.purchases import PermitRequest, PurchaseStep, SignedPermit
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.tx_text import same_address
 from coop_dashboard.services.wallet_calls import bridge_call

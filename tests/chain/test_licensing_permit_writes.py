@@ -1,4 +1,4 @@
-"""The page's permit path on a real chain and index (services/licensing/writes.py): the
+"""The page's permit path on a real chain and index (services/licensing/purchases.py): the
 typed data the wallet is asked to sign, and the server's checks of what comes back -
 the signer's own, unused, unexpired permit for at least the price - before
 `buyWithPermit` is offered; an ETH tier or an allowance already enough asks no permit."""
@@ -22,7 +22,7 @@ from coop_dashboard.config import Settings
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.services.licensing.inputs import LicensingRefused
-from coop_dashboard.services.licensing.writes import (
+from coop_dashboard.services.licensing.purchases import (
     SignedPermit,
     prepare_purchase,
     purchase_permit,

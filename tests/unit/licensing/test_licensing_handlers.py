@@ -15,14 +15,16 @@ from reflex.state import State
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.engine import create_tables, make_engine
 from coop_dashboard.services.licensing.inputs import LicensingRefused, TierForm
-from coop_dashboard.services.licensing.writes import (
+from coop_dashboard.services.licensing.purchases import (
     prepare_purchase,
     prepare_renewal,
+    purchase_permit,
+    renewal_permit,
+)
+from coop_dashboard.services.licensing.writes import (
     prepare_set_tier,
     prepare_set_tier_active,
     prepare_withdrawal,
-    purchase_permit,
-    renewal_permit,
 )
 from coop_dashboard.state.licensing import LicensingState, download_script
 from coop_dashboard.state.licensing_writes import PermitNotSigned, signed_permit
