@@ -124,7 +124,7 @@ def _bid_row(bid: BidRow) -> rx.Component:
                 rx.button(
                     "Accept",
                     size="1",
-                    on_click=S.act("accept", {"provider": bid.provider}),  # type: ignore[operator]
+                    on_click=S.act("accept", {"provider": bid.provider}),  # type: ignore[misc]
                     class_name="accept-bid",
                     custom_attrs={"data-provider": bid.provider},
                 ),
@@ -177,7 +177,7 @@ def _form(action: str, *fields: rx.Component, label: str, **props: Any) -> rx.Co
             align="end",
             spacing="2",
         ),
-        on_submit=lambda form: S.act(action, form),  # type: ignore[operator]
+        on_submit=lambda form: S.act(action, form),  # type: ignore[misc]
         reset_on_submit=False,
         **props,
     )
@@ -208,7 +208,7 @@ def _open_actions() -> rx.Component:
             rx.button(
                 "Withdraw my bid",
                 variant="soft",
-                on_click=S.act("withdraw_bid", {}),  # type: ignore[operator]
+                on_click=S.act("withdraw_bid", {}),  # type: ignore[misc]
                 id="job-withdraw-bid",
             ),
         ),
@@ -219,7 +219,7 @@ def _open_actions() -> rx.Component:
                     "Cancel the job",
                     color_scheme="red",
                     variant="soft",
-                    on_click=S.act("cancel", {}),  # type: ignore[operator]
+                    on_click=S.act("cancel", {}),  # type: ignore[misc]
                     id="job-cancel",
                 ),
                 _reopen(),
@@ -258,7 +258,7 @@ def _in_progress_actions() -> rx.Component:
                 rx.button(
                     "Refund missed delivery",
                     variant="soft",
-                    on_click=S.act("refund", {}),  # type: ignore[operator]
+                    on_click=S.act("refund", {}),  # type: ignore[misc]
                     id="job-refund",
                 ),
                 _reopen(),
@@ -274,7 +274,7 @@ def _review_actions() -> rx.Component:
     return rx.vstack(
         rx.button(
             "Finalize",
-            on_click=S.act("finalize", {}),  # type: ignore[operator]
+            on_click=S.act("finalize", {}),  # type: ignore[misc]
             id="job-finalize",
         ),
         rx.cond(
@@ -325,7 +325,7 @@ def _credit(credit: Credit) -> rx.Component:
         "Withdraw ",
         credit.text,
         variant="outline",
-        on_click=S.withdraw(credit.symbol),  # type: ignore[operator]
+        on_click=S.withdraw(credit.symbol),  # type: ignore[misc]
         class_name="job-withdraw",
         custom_attrs={"data-asset": credit.symbol},
     )
