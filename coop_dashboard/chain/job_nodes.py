@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError, Web3Exception
 
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.data_licensing import (
@@ -24,6 +26,7 @@ from coop_dashboard.chain.data_licensing import (
 from coop_dashboard.chain.dataset_registry import REGISTRY_CONTRACT
 from coop_dashboard.chain.job_board import JOB_BOARD_CONTRACT, status_name
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.chain.tx import revert_data_of, revert_decoder
 from coop_dashboard.errors import ChainError
 
 # Blocks per eth_getLogs request when scanning for new jobs.
@@ -89,6 +92,7 @@ class JobBoardNode:
         self.registry: Contract = deployment.contract(w3, REGISTRY_CONTRACT)
         self.licensing: Contract = deployment.contract(w3, LICENSING_CONTRACT)
         self.first_block = deployment.deploy_block
+        self.decoder = revert_decoder(deployment)
 
     @classmethod
     def with_key(cls, w3: Web3, deployment: Deployment, private_key: str) -> JobBoardNode:
@@ -173,10 +177,20 @@ class JobBoardNode:
 
     # --- writes (each waits for its receipt; ChainError if it reverts) ----------------
 
+    def _send(self, function: ContractFunction, what: str, value: int = 0) -> str:
+        """Send `function`; a revert (in the estimate or mined) is a ChainError naming
+        the contract's custom error, so a node can log why and move on."""
+        try:
+            receipt = self.sender.call(function, what=what, value=value)
+        except (ContractLogicError, Web3Exception) as error:
+            data = revert_data_of(error)
+            decoded = self.decoder.decode(data) if data else None
+            raise ChainError(f"{what} reverted: {decoded or error}") from error
+        return str(receipt["transactionHash"].to_0x_hex())
+
     def place_bid(self, job_id: int, price: int, delivery_time: int, stake: int) -> str:
         function = self.board.functions.placeBid(job_id, price, delivery_time)
-        receipt = self.sender.call(function, what=f"bid on job {job_id}", value=stake)
-        return receipt["transactionHash"].to_0x_hex()
+        return self._send(function, f"bid on job {job_id}", stake)
 
     def submit_result(
         self, job_id: int, checkpoint_cid: str, metrics_cid: str, claimed_units: int
@@ -184,21 +198,17 @@ class JobBoardNode:
         function = self.board.functions.submitResult(
             job_id, checkpoint_cid, metrics_cid, claimed_units
         )
-        receipt = self.sender.call(function, what=f"submit the result of job {job_id}")
-        return receipt["transactionHash"].to_0x_hex()
+        return self._send(function, f"submit the result of job {job_id}")
 
     def challenge_bond(self) -> int:
         return int(self.board.functions.challengeBond().call())
 
     def challenge(self, job_id: int, evidence_cid: str, bond: int) -> str:
         function = self.board.functions.challengeResult(job_id, evidence_cid)
-        receipt = self.sender.call(function, what=f"challenge job {job_id}", value=bond)
-        return receipt["transactionHash"].to_0x_hex()
+        return self._send(function, f"challenge job {job_id}", bond)
 
     def finalize(self, job_id: int) -> str:
-        function = self.board.functions.finalizeJob(job_id)
-        receipt = self.sender.call(function, what=f"finalize job {job_id}")
-        return receipt["transactionHash"].to_0x_hex()
+        return self._send(self.board.functions.finalizeJob(job_id), f"finalize job {job_id}")
 
     def credit(self) -> int:
         """ETH this account may withdraw from the board."""

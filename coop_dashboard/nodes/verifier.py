@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coop_dashboard.chain.job_nodes import JobBoardNode, SubmittedResult
-from coop_dashboard.errors import CoopError
+from coop_dashboard.errors import ChainError, CoopError
 from coop_dashboard.nodes.app_client import AppClient, NodeHttpError
 from coop_dashboard.nodes.journal import Journal
 from coop_dashboard.nodes.training import evaluate_checkpoint, metrics_json, train_for_spec
@@ -201,6 +201,10 @@ class Verifier:
         if state.status != "in_review" or self.node.chain_time() >= state.challenge_ends_at:
             log.warning("job %d is %s: too late to challenge", job_id, state.status)
             return "disagreed"
-        tx = self.node.challenge(job_id, evidence_cid, self.node.challenge_bond())
+        try:
+            tx = self.node.challenge(job_id, evidence_cid, self.node.challenge_bond())
+        except ChainError as error:  # someone challenged first, or the window just closed
+            log.warning("job %d: the challenge was refused: %s", job_id, error)
+            return "disagreed"
         log.info("job %d: challenged with evidence %s (%s)", job_id, evidence_cid, tx)
         return "challenged"

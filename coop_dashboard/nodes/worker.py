@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from coop_dashboard.chain.job_nodes import JobBoardNode, PostedJob
-from coop_dashboard.errors import CoopError
+from coop_dashboard.errors import ChainError, CoopError
 from coop_dashboard.nodes.app_client import AppClient, NodeHttpError
 from coop_dashboard.nodes.journal import Journal
 from coop_dashboard.nodes.training import metrics_json, train_for_spec
@@ -135,7 +135,12 @@ class Worker:
             return
         price = max(self.config.min_price, job.bounty * self.config.bid_share_bps // 10_000)
         price = min(price, job.bounty)
-        tx = self.node.place_bid(job.job_id, price, job.delivery_deadline, job.minimum_stake)
+        try:
+            tx = self.node.place_bid(job.job_id, price, job.delivery_deadline, job.minimum_stake)
+        except ChainError as error:  # e.g. bidding closed or the job taken meanwhile
+            log.info("job %d: bid refused by the chain: %s", job.job_id, error)
+            self.journal.update(job.job_id, stage="refused", reason=f"bid reverted: {error}")
+            return
         log.info("job %d: bid %d wei, stake %d (%s)", job.job_id, price, job.minimum_stake, tx)
         self.journal.update(
             job.job_id,

@@ -42,6 +42,7 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.licensing_queries import access_log
 from coop_dashboard.db.node_queries import latest_heartbeat, reproductions_of
+from coop_dashboard.errors import ChainError
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.nodes.app_client import AppClient, NodeHttpError
@@ -564,3 +565,13 @@ def test_a_worker_with_an_expired_or_revoked_pass_is_told_why(world: World, tmp_
         assert entry is not None and "no valid research pass" in entry["reason"]
         with pytest.raises(NodeHttpError, match=reason):
             worker.app.download_dataset(world.dataset, facts.data_cid, facts.content_digest)
+
+
+def test_a_reverted_node_transaction_names_the_contract_error(world: World) -> None:
+    job = world.post(world.spec(seed=51).to_json())
+    node = world.node(world.worker_key)
+    deadline = devchain.latest_timestamp(world.chain.w3) + DAY
+    with pytest.raises(ChainError, match=r"bid on job \d+ reverted: JobBoardInvalidPrice"):
+        node.place_bid(job, 2 * ETHER, deadline, ETHER // 10)
+    with pytest.raises(ChainError, match="JobBoardWrongStatus"):
+        node.challenge(job, cid_for_bytes(b"evidence"), node.challenge_bond())
