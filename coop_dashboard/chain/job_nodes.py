@@ -55,6 +55,7 @@ class JobState:
 
     status: str
     provider: str  # the accepted provider (zero address before acceptance)
+    bidding_deadline: int
     price: int
     delivery_deadline: int
     challenge_ends_at: int
@@ -136,6 +137,7 @@ class JobBoardNode:
         return JobState(
             status=status_name(int(job[3])),
             provider=str(job[8]),
+            bidding_deadline=int(job[1]),
             price=int(job[12]),
             delivery_deadline=int(job[2]),
             challenge_ends_at=int(job[7]),
@@ -191,6 +193,10 @@ class JobBoardNode:
     def place_bid(self, job_id: int, price: int, delivery_time: int, stake: int) -> str:
         function = self.board.functions.placeBid(job_id, price, delivery_time)
         return self._send(function, f"bid on job {job_id}", stake)
+
+    def withdraw_bid(self, job_id: int) -> str:
+        """Take back this node's bid (not accepted); its stake becomes a credit."""
+        return self._send(self.board.functions.withdrawBid(job_id), f"withdraw the bid on {job_id}")
 
     def submit_result(
         self, job_id: int, checkpoint_cid: str, metrics_cid: str, claimed_units: int
@@ -257,6 +263,7 @@ def job_facts(w3: Web3, deployment: Deployment, job_id: int) -> tuple[JobState, 
     state = JobState(
         status=status_name(int(job[3])),
         provider=str(job[8]),
+        bidding_deadline=int(job[1]),
         price=int(job[12]),
         delivery_deadline=int(job[2]),
         challenge_ends_at=int(job[7]),

@@ -153,6 +153,17 @@ class Worker:
 
     # --- delivering -------------------------------------------------------------------
 
+    def _withdraw_bid(self, job_id: int, why: str) -> None:
+        """Another provider won (or nobody did): take the stake back."""
+        tx = ""
+        if self.node.has_bid(job_id):
+            try:
+                tx = self.node.withdraw_bid(job_id)
+            except ChainError as error:
+                log.warning("job %d: the bid could not be withdrawn: %s", job_id, error)
+        log.info("job %d: not ours (%s); bid withdrawn %s", job_id, why, tx)
+        self.journal.update(job_id, stage="lost", reason=why, withdraw_tx=tx)
+
     def _beat(
         self, job_id: int, stage: str, done: int = 0, total: int = 0, detail: str = ""
     ) -> None:
@@ -166,11 +177,12 @@ class Worker:
         state = self.node.job_state(job_id)
         mine = state.provider.lower() == self.node.address.lower()
         if entry["stage"] == "bid":
-            if state.status == "open":
-                return
+            still_open = state.status == "open"
+            if still_open and self.node.chain_time() <= state.bidding_deadline:
+                return  # the poster may still accept it
             if not (mine and state.status == "in_progress"):
-                log.info("job %d: another provider was chosen (%s)", job_id, state.status)
-                self.journal.update(job_id, stage="lost")
+                why = "bidding closed unaccepted" if still_open else f"job {state.status}"
+                self._withdraw_bid(job_id, why)
                 return
             log.info("job %d: bid accepted, deliver by %d", job_id, state.delivery_deadline)
             entry = self.journal.update(job_id, stage="accepted")

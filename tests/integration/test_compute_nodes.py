@@ -575,3 +575,19 @@ def test_a_reverted_node_transaction_names_the_contract_error(world: World) -> N
         node.place_bid(job, 2 * ETHER, deadline, ETHER // 10)
     with pytest.raises(ChainError, match="JobBoardWrongStatus"):
         node.challenge(job, cid_for_bytes(b"evidence"), node.challenge_bond())
+
+
+def test_the_losing_bidder_takes_its_stake_back(world: World, tmp_path: Path) -> None:
+    job = world.post(world.spec(seed=61).to_json())
+    winner = _worker(world, world.worker_key, tmp_path / "winner", max_concurrent=20)
+    loser = _worker(world, world.liar_key, tmp_path / "loser", max_concurrent=20)
+    winner.step()
+    loser.step()
+    assert (loser.journal.job(job) or {})["stage"] == "bid"
+    world.accept(job, world.worker_key.address)
+    before = loser.node.credit()
+    loser.step()
+    entry = loser.journal.job(job) or {}
+    assert entry["stage"] == "lost" and entry["reason"] == "job in_progress"
+    assert loser.node.credit() - before >= ETHER // 10  # this job's stake, at least
+    assert not loser.node.has_bid(job)
