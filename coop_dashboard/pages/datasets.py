@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.dataset_card import catalog_card
+from coop_dashboard.components.filter_select import filter_select
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.datasets.catalog_view import SORT_LABELS, STATUS_SCHEMES, Facet
@@ -39,17 +40,6 @@ def _facet_item(facet: Facet) -> rx.Component:
     return rx.select.item(facet.label, value=facet.value)
 
 
-def _select(
-    element_id: str, value: rx.Var[str] | str, on_change: object, *items: rx.Component
-) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(id=element_id),
-        rx.select.content(*items),
-        value=value,
-        on_change=on_change,
-    )
-
-
 def _tag(facet: Facet) -> rx.Component:
     chosen = S.tags.contains(facet.value)  # type: ignore[attr-defined]
     return rx.badge(
@@ -75,7 +65,7 @@ def _filters() -> rx.Component:
                 width=rx.breakpoints(initial="100%", sm="18em"),
             ),
             *[
-                _select(
+                filter_select(
                     f"dataset-{name}",
                     value,
                     handler,
@@ -87,14 +77,14 @@ def _filters() -> rx.Component:
                     ("license", S.license, S.set_license, S.view.licenses),
                 )
             ],
-            _select(
+            filter_select(
                 "dataset-status",
                 S.status,
                 S.set_status,
                 rx.select.item("Every status", value=ALL),
                 *[rx.select.item(STATUS_LABELS[s], value=s) for s in STATUS_SCHEMES],
             ),
-            _select(
+            filter_select(
                 "dataset-verified",
                 S.verified,
                 S.set_verified,
@@ -102,7 +92,7 @@ def _filters() -> rx.Component:
                 rx.select.item("Curator-verified", value="yes"),
                 rx.select.item("Not yet verified", value="no"),
             ),
-            _select(
+            filter_select(
                 "dataset-sort",
                 S.sort,
                 S.set_sort,

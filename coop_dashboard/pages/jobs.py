@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from coop_dashboard.components.filter_select import filter_select
 from coop_dashboard.components.job_parts import deadline_countdown, job_status_badge
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
@@ -51,17 +52,6 @@ def _tab(tab: StatusTab) -> rx.Component:
     )
 
 
-def _select(
-    element_id: str, value: rx.Var[str] | str, on_change: object, *items: rx.Component
-) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(id=element_id),
-        rx.select.content(*items),
-        value=value,
-        on_change=on_change,
-    )
-
-
 def _filters() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.foreach(S.view.tabs, _tab), wrap="wrap", spacing="2", id="job-tabs"),
@@ -83,7 +73,7 @@ def _filters() -> rx.Component:
                 id="job-dataset",
                 width="7em",
             ),
-            _select(
+            filter_select(
                 "job-asset",
                 S.asset,
                 S.set_asset,
@@ -99,7 +89,7 @@ def _filters() -> rx.Component:
                 id="job-min-bounty",
                 width="10em",
             ),
-            _select(
+            filter_select(
                 "job-sort",
                 S.sort,
                 S.set_sort,
