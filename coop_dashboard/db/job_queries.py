@@ -828,19 +828,62 @@ def _model_summaries(connection: Connection, models: Sequence[Any]) -> list[Mode
     return found
 
 
+def _trained_on(dataset_id: int | None) -> Any:
+    if dataset_id is None:
+        return true()
+    return _models.c.job_id.in_(
+        select(_datasets.c.job_id).where(_datasets.c.dataset_id == dataset_id)
+    )
+
+
 def list_models(
     engine: Engine, *, dataset_id: int | None = None, limit: int = MAX_MODELS
 ) -> list[ModelSummary]:
     """Models, newest first (those trained on `dataset_id` only, if given)."""
-    statement = select(_models).order_by(desc(_models.c.model_id)).limit(min(limit, MAX_MODELS))
-    if dataset_id is not None:
-        statement = statement.where(
-            _models.c.job_id.in_(
-                select(_datasets.c.job_id).where(_datasets.c.dataset_id == dataset_id)
-            )
-        )
+    statement = (
+        select(_models)
+        .where(_trained_on(dataset_id))
+        .order_by(desc(_models.c.model_id))
+        .limit(min(limit, MAX_MODELS))
+    )
     with engine.connect() as connection:
         return _model_summaries(connection, connection.execute(statement).all())
+
+
+@dataclass(frozen=True)
+class ModelPage:
+    rows: list[ModelSummary]
+    total: int
+    page: int  # the page shown: the one asked for, or the last one if the list got shorter
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def models_page(
+    engine: Engine, *, dataset_id: int | None = None, page: int = 1, page_size: int = 20
+) -> ModelPage:
+    """One page of the models, newest first (trained on `dataset_id` only, if given).
+
+    Cut in SQL (count, then LIMIT/OFFSET), so the list has no cap however many models exist.
+    """
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    condition = _trained_on(dataset_id)
+    with engine.connect() as connection:
+        count = select(func.count()).select_from(_models).where(condition)
+        total = int(connection.execute(count).scalar_one())
+        page = max(1, min(page, -(-total // page_size)))
+        statement = (
+            select(_models)
+            .where(condition)
+            .order_by(desc(_models.c.model_id))
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+        rows = _model_summaries(connection, connection.execute(statement).all())
+    return ModelPage(rows, total, page, page_size)
 
 
 def _dataset_classes(
