@@ -1,9 +1,10 @@
-"""Models ("/models"): every model a finalized job produced, newest first, live."""
+"""Models ("/models"): every model a finalized job produced, newest first, paged, live."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.model_view import ModelRow
 from coop_dashboard.state.models import ModelsState as S
@@ -46,7 +47,6 @@ def models() -> rx.Component:
                 id="model-dataset",
                 width="12em",
             ),
-            rx.text(S.view.total_text, size="2", color_scheme="gray", id="model-total"),
             align="center",
             spacing="3",
         ),
@@ -63,6 +63,14 @@ def models() -> rx.Component:
             rx.table.body(rx.foreach(S.view.rows, _row)),
             width="100%",
             id="model-list",
+        ),
+        pager(
+            S.view.total_text,
+            page=S.view.page,
+            page_count=S.view.pages,
+            on_previous=S.previous_page,
+            on_next=S.next_page,
+            id_prefix="model",
         ),
         spacing="4",
         width="100%",

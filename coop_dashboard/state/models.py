@@ -1,4 +1,8 @@
-"""ModelsState (/models) and ModelPageState (/models/[model_id]), live from the index."""
+"""ModelsState (/models) and ModelPageState (/models/[model_id]), live from the index.
+
+/models is cut into pages in SQL (services/jobs/model_view.ModelsKey: dataset, page):
+the controls build the next key on the server and the hub pushes that page.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import reflex as rx
 
 from coop_dashboard.services.jobs.inputs import JobActionRefused, job_id_value
 from coop_dashboard.services.jobs.live import MODEL_LIST, MODEL_PAGE
-from coop_dashboard.services.jobs.model_view import ModelsView, ModelView
+from coop_dashboard.services.jobs.model_view import ModelsKey, ModelsView, ModelView
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 
@@ -26,14 +30,15 @@ class ModelsState(rx.State):
     view: ModelsView = ModelsView()
     dataset: str = ""
     notice: str = ""
-    _dataset_id: int = 0
+    _key: ModelsKey = ModelsKey()
 
     def _apply(self, value: ModelsView) -> None:
         self.view = value
 
-    async def _show(self) -> None:
+    async def _show(self, key: ModelsKey) -> None:
+        self._key = key
         try:
-            self._apply(await show_live(self, MODEL_LIST, self._dataset_id))
+            self._apply(await show_live(self, MODEL_LIST, key))
             self.notice = ""
         except ShowSuperseded:
             pass
@@ -42,12 +47,12 @@ class ModelsState(rx.State):
 
     @rx.event
     async def load(self) -> Any:
-        await self._show()
+        await self._show(self._key)
         return ModelsState.follow
 
     @rx.event(background=True)
     async def follow(self) -> None:
-        await follow_live(self, MODEL_LIST, lambda s: s._dataset_id, ModelsState._apply)
+        await follow_live(self, MODEL_LIST, lambda s: s._key, ModelsState._apply)
 
     @rx.event
     async def set_dataset(self, value: Any) -> None:
@@ -56,8 +61,19 @@ class ModelsState(rx.State):
         if number is None:
             self.notice = "Dataset: a dataset number such as 3."
             return
-        self.dataset, self._dataset_id = text[:20], number
-        await self._show()
+        self.dataset = text[:20]
+        await self._show(ModelsKey(dataset_id=number))
+
+    @rx.event
+    async def next_page(self) -> None:
+        # The page shown (view.page) may be below the key's when the list got shorter.
+        if self.view.page < self.view.pages:
+            await self._show(ModelsKey(self._key.dataset_id, self.view.page + 1))
+
+    @rx.event
+    async def previous_page(self) -> None:
+        if self.view.page > 1:
+            await self._show(ModelsKey(self._key.dataset_id, self.view.page - 1))
 
 
 class ModelPageState(rx.State):

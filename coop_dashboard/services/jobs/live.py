@@ -6,6 +6,7 @@ from __future__ import annotations
 from coop_dashboard.services.jobs.board_view import BoardKey, BoardView, read_board_view
 from coop_dashboard.services.jobs.job_view import JobPageView, read_job_page
 from coop_dashboard.services.jobs.model_view import (
+    ModelsKey,
     ModelsView,
     ModelView,
     read_model_view,
@@ -27,8 +28,8 @@ def _provider(address: str) -> ProviderView:
     return read_provider_view(address)
 
 
-def _models(dataset_id: int) -> ModelsView:
-    return read_models_view(dataset_id)
+def _models(key: ModelsKey) -> ModelsView:
+    return read_models_view(key)
 
 
 def _model(model_id: int) -> ModelView:

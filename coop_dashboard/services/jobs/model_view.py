@@ -14,9 +14,9 @@ from sqlalchemy import Engine
 from coop_dashboard.config import load_settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
-from coop_dashboard.db.job_queries import ModelSummary, list_models, model_detail
+from coop_dashboard.db.job_queries import ModelSummary, model_detail, models_page
 from coop_dashboard.services.datasets.lineage_graph import dataset_link
-from coop_dashboard.services.display import short_address
+from coop_dashboard.services.display import format_int, short_address
 from coop_dashboard.services.jobs.display import job_link, model_link, provider_link, when
 from coop_dashboard.services.jobs.job_view import Line, metrics_lines, spec_view
 from coop_dashboard.services.jobs.spec import score_from_units
@@ -42,11 +42,24 @@ class ModelRow:
     recorded: str = ""
 
 
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ModelsKey:
+    """What /models shows: the models trained on `dataset_id` (0: every model), one page."""
+
+    dataset_id: int = 0
+    page: int = 1
+
+
 @dataclass(frozen=True)
 class ModelsView:
     loaded: bool = False
     rows: list[ModelRow] = field(default_factory=list)
     total_text: str = ""
+    page: int = 1
+    pages: int = 1
 
 
 @dataclass(frozen=True)
@@ -102,12 +115,20 @@ def license_text(use: str | None, attribution: bool | None, share_alike: bool | 
     return ", ".join(parts)
 
 
-def read_models_view(dataset_id: int, engine: Engine | None = None) -> ModelsView:
-    """Every model, newest first (those trained on `dataset_id` when it is not 0)."""
+def read_models_view(key: ModelsKey, engine: Engine | None = None) -> ModelsView:
+    """One page of the models, newest first (those trained on `key.dataset_id` if not 0)."""
     engine = engine or get_engine(load_settings().database_url)
-    models = list_models(engine, dataset_id=dataset_id or None)
-    noun = "model" if len(models) == 1 else "models"
-    return ModelsView(True, [model_row(m) for m in models], f"{len(models)} {noun}")
+    found = models_page(
+        engine, dataset_id=key.dataset_id or None, page=key.page, page_size=PAGE_SIZE
+    )
+    noun = "model" if found.total == 1 else "models"
+    return ModelsView(
+        loaded=True,
+        rows=[model_row(m) for m in found.rows],
+        total_text=f"{format_int(found.total)} {noun}",
+        page=found.page,
+        pages=found.pages,
+    )
 
 
 def read_model_view(model_id: int, engine: Engine | None = None) -> ModelView:
