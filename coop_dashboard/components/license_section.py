@@ -29,9 +29,9 @@ def _tiers() -> rx.Component:
                     lambda tier: tier_card(
                         tier,
                         L.buy,
-                        view.licensable,
-                        L.edit_tier,
-                        L.mine.is_contributor,
+                        view.licensable,  # type: ignore[arg-type]
+                        L.edit_tier,  # type: ignore[arg-type]
+                        L.mine.is_contributor,  # type: ignore[arg-type]
                         L.set_tier_active,
                     ),
                 ),
@@ -145,8 +145,8 @@ def _tier_form() -> rx.Component:
                     on_change=L.set_tier_days,
                     id="tier-days",
                 ),
-                _select(L.tier_purpose, PURPOSE_LABELS, L.set_tier_purpose, "tier-purpose"),
-                _select(L.tier_use, USE_LABELS, L.set_tier_use, "tier-use"),
+                _select(L.tier_purpose, PURPOSE_LABELS, L.set_tier_purpose, "tier-purpose"),  # type: ignore[arg-type]
+                _select(L.tier_use, USE_LABELS, L.set_tier_use, "tier-use"),  # type: ignore[arg-type]
                 rx.hstack(
                     rx.switch(
                         checked=L.tier_attribution,
@@ -174,7 +174,7 @@ def _tier_form() -> rx.Component:
                 ),
                 rx.cond(
                     L.tier_index != "",
-                    rx.button("Cancel", variant="soft", on_click=L.edit_tier("")),
+                    rx.button("Cancel", variant="soft", on_click=L.edit_tier("")),  # type: ignore[operator]
                 ),
             ),
             width="100%",
