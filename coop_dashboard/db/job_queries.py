@@ -192,6 +192,7 @@ class TimelineEntry:
     amount: int | None
     detail: str  # a short plain description
     tx_hash: str
+    asset: str | None = None  # a credit's asset (the zero address for ETH); None otherwise
 
 
 @dataclass(frozen=True)
@@ -606,7 +607,14 @@ def _credit(row: Any) -> CreditRow:
     )
 
 
-def _entry(row: Any, kind: str, actor: str | None, amount: int | None, detail: str) -> Any:
+def _entry(
+    row: Any,
+    kind: str,
+    actor: str | None,
+    amount: int | None,
+    detail: str,
+    asset: str | None = None,
+) -> Any:
     return TimelineEntry(
         int(row.block_number),
         int(row.log_index),
@@ -616,6 +624,7 @@ def _entry(row: Any, kind: str, actor: str | None, amount: int | None, detail: s
         amount,
         detail,
         row.tx_hash,
+        asset,
     )
 
 
@@ -659,7 +668,9 @@ def _timeline(tables: dict[str, Sequence[Any]]) -> list[TimelineEntry]:
         )
     for row in tables["credits"]:
         detail = f"Credited ({str(row.reason).replace('_', ' ')})"
-        entries.append(_entry(row, "credited", row.account, int(row.amount), detail))
+        entries.append(
+            _entry(row, "credited", row.account, int(row.amount), detail, asset=row.asset)
+        )
     entries.sort(key=lambda e: (e.block_number, e.log_index))
     return entries[:MAX_TIMELINE]
 
