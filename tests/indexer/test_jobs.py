@@ -389,7 +389,8 @@ def test_a_reorg_leaves_what_a_clean_index_gives(
         run_once(settings, IndexerConfig())
         snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
 
-        # A branch that takes the job to a model, then gone.
+        # A branch that takes the job to a model and appoints an arbiter, then gone.
+        jobs.governance.call(f.grantRole(f.ARBITER_ROLE().call(), jobs.alpha.address), what="a")
         jobs.poster.call(f.acceptBid(job, jobs.alpha.address), what="accept")
         jobs.alpha.call(f.submitResult(job, cid("c"), cid("m"), 1), what="submit")
         devchain.increase_time(w3, WINDOW + 1)
@@ -397,6 +398,7 @@ def test_a_reorg_leaves_what_a_clean_index_gives(
         run_once(settings, IndexerConfig())
         engine = engine_for(database_url)
         assert jq.status_counts(engine)["completed"] == 1
+        assert jq.is_arbiter(engine, jobs.alpha.address)
 
         w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
         world.bid(jobs.beta, job)
@@ -409,6 +411,7 @@ def test_a_reorg_leaves_what_a_clean_index_gives(
         detail = jq.job_detail(engine, job)
         assert detail is not None and detail.summary.status == "open"
         assert detail.summary.bid_count == 2 and jq.list_models(engine) == []
+        assert jq.arbiters(engine) == [jobs.arbiter.address.lower()]
     finally:
         jobs.chain.stop()
 
