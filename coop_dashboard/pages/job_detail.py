@@ -232,11 +232,16 @@ def _open_actions() -> rx.Component:
 
 
 def _reopen() -> rx.Component:
-    return _form(
-        "reopen",
-        _labelled("New bidding deadline (UTC)", "bidding_deadline", type="datetime-local"),
-        _labelled("New delivery deadline (UTC)", "delivery_deadline", type="datetime-local"),
-        label="Reopen",
+    """Only once the contract's clock allows it (bidding closed unaccepted, or delivery
+    missed); the server checks the chain again when the form is sent."""
+    return rx.cond(
+        S.view.reopen_allowed,
+        _form(
+            "reopen",
+            _labelled("New bidding deadline (UTC)", "bidding_deadline", type="datetime-local"),
+            _labelled("New delivery deadline (UTC)", "delivery_deadline", type="datetime-local"),
+            label="Reopen",
+        ),
     )
 
 
@@ -253,7 +258,7 @@ def _in_progress_actions() -> rx.Component:
             ),
         ),
         rx.cond(
-            S.viewer.is_poster,
+            S.viewer.is_poster & S.view.delivery_missed,
             rx.hstack(
                 rx.button(
                     "Refund missed delivery",
@@ -325,9 +330,9 @@ def _credit(credit: Credit) -> rx.Component:
         "Withdraw ",
         credit.text,
         variant="outline",
-        on_click=S.withdraw(credit.symbol),  # type: ignore[misc]
+        on_click=S.withdraw(credit.asset),  # type: ignore[misc]
         class_name="job-withdraw",
-        custom_attrs={"data-asset": credit.symbol},
+        custom_attrs={"data-asset": credit.symbol, "data-token": credit.asset},
     )
 
 

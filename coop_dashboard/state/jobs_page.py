@@ -131,7 +131,8 @@ class JobPageState(rx.State):
 
     @rx.event(background=True)
     async def withdraw(self, asset: Any) -> Any:
-        """Withdraw what the job board credited the signed-in account in `asset`."""
+        """Withdraw what the job board credited the signed-in account in `asset` (an
+        address as the browser sent it: the server reads the credit from the chain)."""
 
         def prepare(settings: Settings, signer: str) -> PreparedWrite:
             return prepare_withdraw(settings, signer, asset)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from coop_dashboard.auth.addresses import checksum_address
 from coop_dashboard.chain.client import rpc_errors
 from coop_dashboard.chain.data_licensing import LICENSING_CONTRACT, PURPOSES, has_access
 from coop_dashboard.chain.job_board import JOB_BOARD_CONTRACT, status_name
@@ -125,7 +126,9 @@ class JobReads:
         return bool(self._call(self.board.functions.hasRole(role, account)))
 
     def credit(self, account: str, asset: str) -> int:
-        return int(self._call(self.board.functions.creditOf(account, asset)))
+        """What the board holds for `account` in `asset` (addresses in any letter case)."""
+        holder, token = checksum_address(account), checksum_address(asset)
+        return int(self._call(self.board.functions.creditOf(holder, token)))
 
     def eth_balance(self, account: str) -> int:
         with rpc_errors(self._url):

@@ -22,6 +22,7 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.job_queries import Reputation, TimelineEntry, job_detail
 from coop_dashboard.db.node_queries import latest_heartbeat, reproductions_of
+from coop_dashboard.db.queries import index_status
 from coop_dashboard.services.display import iso_utc, short_address
 from coop_dashboard.services.jobs.dataset_licenses import DatasetLicense, dataset_licenses
 from coop_dashboard.services.jobs.display import (
@@ -150,6 +151,10 @@ class JobPageView:
     model_id: int = 0
     model_link: str = ""
     work_notes: list[Line] = field(default_factory=list)  # worker heartbeat, verifier re-run
+    # What the contract's clock allows now (the poster's forms show only then): reopening
+    # (JobBoard.reopenJob) and, for a job in progress, refunding a missed delivery.
+    reopen_allowed: bool = False
+    delivery_missed: bool = False
 
 
 # ------------------------------------------------------------------ reading
@@ -218,10 +223,33 @@ def metrics_lines(store: LocalContentStore, cid: str) -> tuple[list[Line], str]:
     return lines, ""
 
 
-def _timeline_row(settings: Settings, symbol: str, entry: TimelineEntry) -> TimelineRow:
+def delivery_missed(status: str, delivery_deadline: int, now: int) -> bool:
+    """A provider missed its delivery (JobBoard._slashMissedDelivery's rule)."""
+    return status == "in_progress" and now > delivery_deadline
+
+
+def reopen_allowed(status: str, bidding_deadline: int, delivery_deadline: int, now: int) -> bool:
+    """JobBoard.reopenJob's rule, besides "only the poster": bidding closed without an
+    accepted bid, or the accepted provider missed its delivery.
+
+    `now` is the chain's clock at the indexed head (the latest block's time, as the
+    server's check in services/jobs/writes.prepare_reopen reads it), never the server's
+    own clock: a local chain's time may run far ahead of the wall clock. Each indexed
+    head re-reads the page, so the form appears with the first block past the deadline.
+    """
+    if status == "open":
+        return now > bidding_deadline
+    return delivery_missed(status, delivery_deadline, now)
+
+
+def timeline_row(settings: Settings, symbol: str, entry: TimelineEntry) -> TimelineRow:
+    # Stakes and bonds are ETH whatever the bounty's asset; a credit names its own asset
+    # (a refunded bounty in the job's, a returned stake in ETH).
     in_eth = entry.kind in ("bid_withdrawn", "challenged", "slashed")
+    if entry.kind == "credited":
+        symbol = asset_symbol(settings, entry.asset) if entry.asset else ""
     amount = ""
-    if entry.amount is not None and entry.kind != "credited":
+    if entry.amount is not None and symbol:
         amount = " " + (eth_text(entry.amount) if in_eth else amount_text(symbol, entry.amount))
     # Who the entry names: the sender, except for what happened to a provider or an account.
     word = {"credited": "to", "failed": "provider", "finalized": "provider", "slashed": "of"}
@@ -265,6 +293,8 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
     if detail is None:
         return JobPageView(loaded=True, found=False, job_id=job_id)
     job = detail.summary
+    head = index_status(engine)
+    chain_now = head.block_timestamp if head is not None else 0
     store = LocalContentStore(settings.content_dir)
     symbol = asset_symbol(settings, job.asset)
     spec = spec_view(store, job.spec_cid)
@@ -361,13 +391,17 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
         spec=spec,
         datasets=datasets,
         bids=bids,
-        timeline=[_timeline_row(settings, symbol, entry) for entry in detail.timeline],
+        timeline=[timeline_row(settings, symbol, entry) for entry in detail.timeline],
         result=result,
         challenge=challenge,
         payouts=payouts,
         model_id=job.model_id or 0,
         model_link=model_link(job.model_id) if job.model_id else "",
         work_notes=_work_notes(engine, job.job_id),
+        reopen_allowed=reopen_allowed(
+            job.status, job.bidding_deadline, job.delivery_deadline, chain_now
+        ),
+        delivery_missed=delivery_missed(job.status, job.delivery_deadline, chain_now),
     )
 
 

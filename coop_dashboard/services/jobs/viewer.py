@@ -11,17 +11,21 @@ from dataclasses import dataclass, field
 from coop_dashboard.config import Settings
 from coop_dashboard.db import job_queries
 from coop_dashboard.db.engine import get_engine
-from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.governance.units import exact_units
+from coop_dashboard.services.jobs.asset_labels import asset_label, recognised_labels
 from coop_dashboard.services.jobs.chain_reads import JobReads
-from coop_dashboard.services.jobs.writes import asset_amount_text
 from coop_dashboard.services.transactions import ChainContext
+
+# Bounded RPC per view: each candidate asset costs a creditOf call (and, for a token
+# outside the manifest, its symbol and decimals). Governance allows few assets.
+MAX_CREDIT_ASSETS = 24
 
 
 @dataclass(frozen=True)
 class Credit:
-    symbol: str
-    text: str  # "0.1 ETH"
+    asset: str  # the address withdraw() takes (the zero address for ETH)
+    symbol: str  # "ETH", "cUSD", a token's checked symbol or its short address
+    text: str  # "0.1 ETH", "12 WETH (token 0xab…cd)", "500 base units of token 0xab…cd"
 
 
 @dataclass(frozen=True)
@@ -37,20 +41,33 @@ class JobViewer:
     passes: str = ""  # "You hold passes for every dataset" / "You hold no research pass for #2"
 
 
+def job_credits(
+    context: ChainContext, reads: JobReads, account: str, posted_in: list[str]
+) -> list[Credit]:
+    """What JobBoard holds for `account`, per asset, as the chain says (creditOf).
+
+    The candidates: ETH (stakes and bonds), the manifest's tokens, and every asset a job
+    was posted in (the index's word: a bounty's payment or refund is in the job's asset;
+    governance allows assets, so they are few). The amounts are the chain's.
+    """
+    candidates = dict.fromkeys([*recognised_labels(context), *(a.lower() for a in posted_in)])
+    credits = []
+    for address in list(candidates)[:MAX_CREDIT_ASSETS]:
+        amount = reads.credit(account, address)
+        if amount:
+            label = asset_label(context, address)
+            credits.append(Credit(label.address, label.symbol, label.amount_text(amount)))
+    return credits
+
+
 def read_job_viewer(settings: Settings, account: str | None, job_id: int) -> JobViewer:
     if not account:
         return JobViewer()
     context = ChainContext.load(settings)
     reads = JobReads(context)
     job = reads.job(job_id)
-    credits = []
-    assets = [("ETH", ZERO_ADDRESS)]
-    if "MockStablecoin" in context.deployment.contracts:
-        assets.append(("cUSD", context.deployment.address("MockStablecoin")))
-    for symbol, address in assets:
-        amount = reads.credit(account, address)
-        if amount:
-            credits.append(Credit(symbol, asset_amount_text(context, address, amount)))
+    engine = get_engine(settings.database_url)
+    credits = job_credits(context, reads, account, job_queries.job_assets(engine))
     bond = reads.challenge_bond()
     datasets = reads.datasets(job_id)
     missing = reads.missing_passes(account, datasets, job.purpose)
@@ -68,7 +85,7 @@ def read_job_viewer(settings: Settings, account: str | None, job_id: int) -> Job
         is_provider=job.provider.lower() == account.lower(),
         has_bid=reads.bid(job_id, account).active,
         # The index's word (job_role_event): resolving is checked on the chain again.
-        is_arbiter=job_queries.is_arbiter(get_engine(settings.database_url), account),
+        is_arbiter=job_queries.is_arbiter(engine, account),
         credits=credits,
         challenge_bond=exact_units(bond, 18),
         passes=passes,

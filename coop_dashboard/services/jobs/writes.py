@@ -24,6 +24,7 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.display import format_utc, short_address
 from coop_dashboard.services.governance.units import format_duration, format_token_amount
+from coop_dashboard.services.jobs.asset_labels import asset_label
 from coop_dashboard.services.jobs.chain_reads import JobOnChain, JobReads
 from coop_dashboard.services.jobs.inputs import (
     ASSET_DECIMALS,
@@ -73,8 +74,7 @@ def asset_symbol(context: ChainContext, asset: str) -> str:
 
 
 def asset_amount_text(context: ChainContext, asset: str, amount: int) -> str:
-    symbol = asset_symbol(context, asset)
-    return format_token_amount(amount, ASSET_DECIMALS.get(symbol, 0), symbol)
+    return asset_label(context, asset).amount_text(amount)
 
 
 def _status_refusal(job: JobOnChain, wanted: str, action: str) -> JobActionRefused:
@@ -617,17 +617,19 @@ def prepare_finalize(settings: Settings, signer: str, job_id: object) -> Prepare
 
 
 def prepare_withdraw(settings: Settings, signer: str, asset: object) -> PreparedWrite:
+    """Withdraw the signer's whole credit in `asset` (an address, as the browser sent it:
+    any asset the board may hold for it; ETH is the zero address)."""
     context = ChainContext.load(settings)
     reads = JobReads(context)
-    symbol = asset_value(asset)
-    address = reads.asset_address(symbol)
+    address = address_value(asset, "Asset")
     credit = reads.credit(signer, address)
+    label = asset_label(context, address)
     if credit == 0:
-        raise JobActionRefused(f"The job board holds no {symbol} for you.")
+        raise JobActionRefused(f"The job board holds no {label.symbol} for you.")
     return _call(
         context,
         signer,
-        f"Withdraw {asset_amount_text(context, address, credit)} from the job board",
+        f"Withdraw {label.amount_text(credit)} from the job board",
         "withdraw",
         [address],
     )
