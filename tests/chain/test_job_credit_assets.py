@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from web3 import Web3
-from web3.contract import Contract
 
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
@@ -24,7 +23,7 @@ from coop_dashboard.services.jobs.inputs import JobActionRefused
 from coop_dashboard.services.jobs.viewer import job_credits
 from coop_dashboard.services.jobs.writes import prepare_withdraw
 from coop_dashboard.services.transactions import ChainContext
-from tests.support.chains import Chain
+from tests.support.chains import Chain, deploy_artifact
 from tests.support.datasets import act_as_governance
 from tests.support.jobs import BOUNTY, job_world
 
@@ -49,18 +48,11 @@ def _abi_string(raw: bytes) -> bytes:
     return (32).to_bytes(32, "big") + len(raw).to_bytes(32, "big") + padded
 
 
-def _deploy(w3: Web3, artifact: Artifact) -> Contract:
-    deployer = Sender.unlocked(w3, w3.eth.accounts[0])
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = deployer.deploy(factory.constructor(), what=f"deploy {artifact.name}")
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
-
-
 def test_hostile_token_metadata_is_no_claim(
     chain: Chain, context: ChainContext, compiled_artifacts: dict[str, Artifact]
 ) -> None:
     w3 = chain.w3
-    honest = _deploy(w3, compiled_artifacts["MaliciousJobToken"])
+    honest = deploy_artifact(w3, compiled_artifacts["MaliciousJobToken"])
     assert read_token_claims(w3, honest.address) == TokenClaims("EVILJ", 18)
     hostile = {
         "huge string": _abi_string(b"A" * 5_000),
@@ -98,7 +90,7 @@ def test_every_credited_asset_gets_a_withdrawal_named_safely(
     w3 = chain.w3
     world = job_world(w3, deployment)
     f = world.board.functions
-    token = _deploy(w3, compiled_artifacts["MaliciousJobToken"])
+    token = deploy_artifact(w3, compiled_artifacts["MaliciousJobToken"])
     act_as_governance(w3, deployment).call(
         f.setAssetAllowed(token.address, True), what="allow token"
     )
@@ -131,7 +123,7 @@ def test_every_credited_asset_gets_a_withdrawal_named_safely(
     word = b"ETH".ljust(31, b"\0") + bytes([2 * 3])
     _rpc(w3, "anvil_setStorageAt", token.address, hex(SYMBOL_SLOT), "0x" + word.hex())
     assert token.functions.symbol().call() == "ETH"
-    (_, posing) = job_credits(context, reads, poster.address, [address])
+    posing = job_credits(context, reads, poster.address, [address])[-1]
     assert posing.symbol == short_address(address)
     assert posing.text == f"{TOKENS:,} base units of token {short_address(address)}"
 

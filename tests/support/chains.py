@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from web3 import Web3
+from web3.contract import Contract
 
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.compile import Artifact
@@ -78,6 +80,14 @@ def deploy(
 ) -> Deployment:
     deployer = Sender.unlocked(chain.w3, chain.w3.eth.accounts[0])
     return deploy_suite(chain.w3, artifacts, deployer, params)
+
+
+def deploy_artifact(w3: Web3, artifact: Artifact, *args: object) -> Contract:
+    """One more contract (a test's mock) deployed by account 0, as a bound Contract."""
+    deployer = Sender.unlocked(w3, w3.eth.accounts[0])
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    receipt = deployer.deploy(factory.constructor(*args), what=f"deploy {artifact.name}")
+    return cast(Contract, w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi))
 
 
 def start_seeded_chain(artifacts: dict[str, Artifact], data_dir: Path) -> SeededChain:
