@@ -31,6 +31,16 @@ from coop_dashboard.errors import ChainError
 
 # Blocks per eth_getLogs request when scanning for new jobs.
 _LOG_CHUNK = 5_000
+# ERC20 decimals() alone: a bounty asset may be any token governance allowed.
+_DECIMALS_ABI = [
+    {
+        "type": "function",
+        "name": "decimals",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "uint8"}],
+    }
+]
 
 
 @dataclass(frozen=True)
@@ -216,9 +226,25 @@ class JobBoardNode:
     def finalize(self, job_id: int) -> str:
         return self._send(self.board.functions.finalizeJob(job_id), f"finalize job {job_id}")
 
-    def credit(self) -> int:
-        """ETH this account may withdraw from the board."""
-        return int(self.board.functions.creditOf(self.address, ETH_CURRENCY).call())
+    def credit(self, asset: str = ETH_CURRENCY) -> int:
+        """What this account may withdraw from the board in `asset` (ETH by default)."""
+        checksummed = Web3.to_checksum_address(asset)
+        return int(self.board.functions.creditOf(self.address, checksummed).call())
+
+    def withdraw_credit(self, asset: str = ETH_CURRENCY) -> str:
+        """Move this account's credit in `asset` from the board to its own address."""
+        function = self.board.functions.withdraw(Web3.to_checksum_address(asset))
+        return self._send(function, f"withdraw the credit in {asset}")
+
+    def token_decimals(self, asset: str) -> int:
+        """An ERC20's `decimals()` (ETH: 18), to read an operator's whole-token minimum."""
+        if asset.lower() == ETH_CURRENCY.lower():
+            return 18
+        token = self.w3.eth.contract(address=Web3.to_checksum_address(asset), abi=_DECIMALS_ABI)
+        try:
+            return int(token.functions.decimals().call())
+        except (ContractLogicError, Web3Exception) as error:
+            raise ChainError(f"{asset} does not answer decimals(): {error}") from error
 
 
 def _posted(log: object) -> PostedJob:

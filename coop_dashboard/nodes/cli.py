@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from coop_dashboard.chain.client import make_web3
@@ -44,6 +45,12 @@ def _common(parser: argparse.ArgumentParser, key_env: str) -> None:
 def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     _common(parser, "COOP_WORKER_KEY")
     parser.add_argument("--min-price", type=float, default=0.0, help="smallest bounty, ETH")
+    parser.add_argument(
+        "--min-price-asset",
+        action="append",
+        metavar="TOKEN=AMOUNT",
+        help="smallest bounty in an ERC20, whole tokens (repeat); other allowed tokens: any",
+    )
     parser.add_argument(
         "--bid-share", type=float, default=1.0, help="price asked as a share of the bounty"
     )
@@ -102,6 +109,7 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
     node, app, journal = _parts(settings, args, "worker")
     config = WorkerConfig(
         min_price=int(args.min_price * ETHER),
+        min_prices=_token_minimums(node, args.min_price_asset or []),
         bid_share_bps=int(args.bid_share * 10_000),
         recipes=tuple(args.recipe or ()),
         datasets=tuple(args.dataset or ()),
@@ -115,6 +123,25 @@ def run_worker(settings: Settings, args: argparse.Namespace) -> int:
     else:
         worker.run(args.poll)
     return 0
+
+
+def _token_minimums(node: JobBoardNode, given: list[str]) -> tuple[tuple[str, int], ...]:
+    """`TOKEN=AMOUNT` in whole tokens -> (address, smallest units), with the token's
+    own decimals read from the chain (cUSD has 6, most tokens 18)."""
+    minimums = []
+    for item in given:
+        token, _, amount = item.partition("=")
+        if not (token.startswith("0x") and len(token) == 42) or not amount:
+            raise ConfigError(f"--min-price-asset {item!r}: expected 0xTOKEN=AMOUNT.")
+        try:
+            whole = Decimal(amount)
+        except InvalidOperation as error:
+            raise ConfigError(f"--min-price-asset {item!r}: {amount!r} is no number.") from error
+        if not whole.is_finite() or whole < 0:
+            raise ConfigError(f"--min-price-asset {item!r}: the amount must be 0 or more.")
+        units = int(whole * 10 ** node.token_decimals(token))
+        minimums.append((token.lower(), units))
+    return tuple(minimums)
 
 
 def run_verifier(settings: Settings, args: argparse.Namespace) -> int:

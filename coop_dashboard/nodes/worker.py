@@ -6,7 +6,8 @@ price, deadlines, passes held, capacity) and bid on the good ones, logging the
 reason for each refusal; then move every job it won along the journal's steps:
 download (gated route, checked against the chain's CID and digest) -> train and
 evaluate -> store checkpoint and metrics -> submit on chain -> finalize after the
-challenge window. A step already in the journal is not done again; before
+challenge window -> withdraw its credits (the price in the bounty's asset, ETH
+or an allowed ERC20, and the stake in ETH). A step already in the journal is not done again; before
 submitting, the chain is asked whether this node's result is already there.
 
 Dishonest modes (for tests and demonstrations only): "inflate" claims more than
@@ -31,6 +32,7 @@ from coop_dashboard.nodes.training import metrics_json, train_for_spec
 from coop_dashboard.services.jobs.spec import JobSpec, JobSpecError, parse, score_units
 
 log = logging.getLogger("coop.worker")
+ETH = "0x" + "00" * 20  # JobBoard's asset address for ether
 DISHONEST_MODES = ("", "inflate", "other_data")
 _HEARTBEAT_EVERY_S = 1.0
 _TICK_S = 5.0
@@ -40,7 +42,10 @@ _TICK_S = 5.0
 class WorkerConfig:
     """What the operator decides: which jobs to take and on what terms."""
 
-    min_price: int = 0  # wei: jobs whose bounty is below this are refused
+    min_price: int = 0  # wei: ETH jobs whose bounty is below this are refused
+    # (asset address, smallest units): the minimum bounty in an ERC20; an allowed
+    # token not listed here is taken at any price, as ETH is with min_price 0
+    min_prices: tuple[tuple[str, int], ...] = ()
     bid_share_bps: int = 10_000  # the price asked, as a share of the bounty
     recipes: tuple[str, ...] = ()  # allowed recipes; empty: any known recipe
     datasets: tuple[int, ...] = ()  # allowed datasets; empty: any
@@ -48,6 +53,13 @@ class WorkerConfig:
     dishonest: str = ""
     finalize: bool = True  # finalize its own jobs once their window closed
     from_head: bool = False  # a new journal starts at the chain's head, not at the board's start
+    withdraw: bool = True  # move its credits off the board once a job is completed
+
+    def minimum_for(self, asset: str) -> int:
+        """The smallest bounty taken in `asset` (ETH: min_price)."""
+        if asset.lower() == ETH:
+            return self.min_price
+        return dict((a.lower(), units) for a, units in self.min_prices).get(asset.lower(), 0)
 
 
 @dataclass
@@ -111,10 +123,10 @@ class Worker:
             )
         if self.config.datasets and any(d not in self.config.datasets for d in job.dataset_ids):
             return "the job uses datasets this worker does not take"
-        if job.asset != "0x" + "00" * 20:
-            return "the bounty is not in ETH"
-        if job.bounty < self.config.min_price:
-            return f"bounty {job.bounty} wei is below this worker's minimum {self.config.min_price}"
+        minimum = self.config.minimum_for(job.asset)
+        if job.bounty < minimum:
+            unit = "wei" if job.asset.lower() == ETH else f"units of {job.asset}"
+            return f"bounty {job.bounty} {unit} is below this worker's minimum {minimum}"
         if self.node.chain_time() >= job.bidding_deadline:
             return "bidding has closed"
         active = [e for e in self.journal.jobs().values() if e.get("stage") not in _FINISHED]
@@ -133,7 +145,8 @@ class Worker:
             log.info("job %d refused: %s", job.job_id, judged)
             self.journal.update(job.job_id, stage="refused", reason=judged)
             return
-        price = max(self.config.min_price, job.bounty * self.config.bid_share_bps // 10_000)
+        minimum = self.config.minimum_for(job.asset)
+        price = max(minimum, job.bounty * self.config.bid_share_bps // 10_000)
         price = min(price, job.bounty)
         try:
             tx = self.node.place_bid(job.job_id, price, job.delivery_deadline, job.minimum_stake)
@@ -148,6 +161,7 @@ class Worker:
             spec_cid=job.spec_cid,
             datasets=list(job.dataset_ids),
             purpose=job.purpose,
+            asset=job.asset,
             bid_tx=tx,
         )
 
@@ -316,11 +330,33 @@ class Worker:
         if state.status in ("completed", "failed"):
             log.info("job %d: %s", job_id, state.status)
             self.journal.update(job_id, stage=state.status)
-            return
-        if state.status == "in_review" and self.node.chain_time() >= state.challenge_ends_at:
+        elif state.status == "in_review" and self.node.chain_time() >= state.challenge_ends_at:
             tx = self.node.finalize(job_id)
-            log.info("job %d: finalized (%s); credit %d wei", job_id, tx, self.node.credit())
+            log.info("job %d: finalized (%s)", job_id, tx)
             self.journal.update(job_id, stage="completed", finalize_tx=tx)
+        else:
+            return
+        if state.status != "failed" and self.config.withdraw:
+            self._withdraw_credits(job_id)
+
+    def _withdraw_credits(self, job_id: int) -> None:
+        """The price (in the job's asset) and the returned stake (ETH) to this node's
+        address. A failed withdrawal is logged and left as a credit: it stays the
+        node's and `withdraw` can be sent again by hand."""
+        entry = self.journal.job(job_id) or {}
+        withdrawn: dict[str, str] = {}
+        for asset in dict.fromkeys([ETH, str(entry.get("asset", ETH)).lower()]):
+            amount = self.node.credit(asset)
+            if amount == 0:
+                continue
+            try:
+                tx = self.node.withdraw_credit(asset)
+            except ChainError as error:
+                log.warning("job %d: credit in %s not withdrawn: %s", job_id, asset, error)
+                continue
+            withdrawn[asset] = tx
+            log.info("job %d: withdrew %d from the board in %s (%s)", job_id, amount, asset, tx)
+        self.journal.update(job_id, withdrawn=withdrawn)
 
 
 _FINISHED = ("refused", "lost", "abandoned", "submitted", "completed", "failed")

@@ -28,11 +28,12 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from skops import io as skops_io
 from starlette.testclient import TestClient
+from web3.contract import Contract
 
 from coop_dashboard.chain import devchain
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.chain.data_licensing import TierTerms, pass_id
+from coop_dashboard.chain.data_licensing import ETH_CURRENCY, TierTerms, pass_id
 from coop_dashboard.chain.job_board import JobTerms
 from coop_dashboard.chain.job_nodes import JobBoardNode
 from coop_dashboard.chain.transact import Sender
@@ -109,18 +110,29 @@ class World:
         spec_cid = self.store.put(spec_bytes)
         return self.post_cid(spec_cid, datasets)
 
-    def post_cid(self, spec_cid: str, datasets: tuple[int, ...] | None = None) -> int:
+    def post_cid(
+        self,
+        spec_cid: str,
+        datasets: tuple[int, ...] | None = None,
+        asset: str = ETH_CURRENCY,
+        bounty: int = ETHER,
+    ) -> int:
         now = devchain.latest_timestamp(self.chain.w3)
         terms = JobTerms(
             spec_cid=spec_cid,
             dataset_ids=datasets or (self.dataset,),
-            bounty=ETHER,
+            bounty=bounty,
             bidding_deadline=now + DAY,
             delivery_deadline=now + 7 * DAY,
             minimum_stake=ETHER // 10,
             challenge_window_s=2 * DAY,
+            asset=asset,
         )
         board = self.deployment.contract(self.chain.w3, "JobBoard")
+        if asset != ETH_CURRENCY:  # the poster's tokens: minted, then approved to the board
+            token = self.stablecoin  # the suite's ERC20 the board allows on a local chain
+            self.poster.call(token.functions.mint(self.poster.address, bounty), what="mint")
+            self.poster.call(token.functions.approve(board.address, bounty), what="approve")
         receipt = self.poster.call(
             board.functions.postJob(terms.as_struct()), what="post", value=terms.value
         )
@@ -130,6 +142,10 @@ class World:
     def accept(self, job: int, provider: str) -> None:
         board = self.deployment.contract(self.chain.w3, "JobBoard")
         self.poster.call(board.functions.acceptBid(job, provider), what="accept")
+
+    @property
+    def stablecoin(self) -> Contract:
+        return self.deployment.contract(self.chain.w3, "MockStablecoin")
 
     def spec(self, **changes: object) -> JobSpec:
         return replace(SPEC, training_datasets=(self.dataset,), **changes)  # type: ignore[arg-type]
@@ -243,11 +259,56 @@ def test_a_job_is_bid_on_trained_verified_and_paid(world: World, tmp_path: Path)
     assert reproduction.agrees and reproduction.claimed_units == result.claimed_units
     assert reproduction.reproduced_units == result.claimed_units
     assert reproduction.retrained_units == result.claimed_units  # re-training is exact
-    before = node.credit()
+    balance = node.balance()
     devchain.increase_time(world.chain.w3, 2 * DAY + 1)
     worker.step()
     assert node.job_state(job).status == "completed"
-    assert node.credit() - before == ETHER + ETHER // 10  # price (the whole bounty) + stake
+    # Finalized, then price (the whole bounty) + stake withdrawn to the worker's address.
+    assert node.credit() == 0 and set((worker.journal.job(job) or {})["withdrawn"]) == {
+        ETH_CURRENCY
+    }
+    gas_allowance = ETHER // 100
+    assert node.balance() - balance > ETHER + ETHER // 10 - gas_allowance
+
+
+USD = 10**6  # MockStablecoin's six decimals
+
+
+def test_a_token_bounty_is_taken_above_its_minimum_and_withdrawn(
+    world: World, tmp_path: Path
+) -> None:
+    """A cUSD job: bid at its per-asset minimum, delivered, finalized; the price comes
+    off the board in cUSD and the stake in ETH. A cUSD job below the minimum is refused."""
+    usd = world.stablecoin.address
+    worker = _worker(
+        world,
+        world.worker_key,
+        tmp_path / "usd",
+        min_prices=((usd.lower(), 10 * USD),),
+        from_head=True,  # only the two jobs below, not the module's earlier ones
+    )
+    worker.step()
+    cheap = world.post_cid(world.store.put(world.spec(seed=71).to_json()), asset=usd, bounty=USD)
+    job = world.post_cid(world.store.put(world.spec(seed=72).to_json()), asset=usd, bounty=50 * USD)
+    worker.step()
+    refused = worker.journal.job(cheap) or {}
+    assert refused["stage"] == "refused", refused
+    assert (
+        f"bounty {USD} units of {usd} is below this worker's minimum {10 * USD}"
+        in (refused["reason"])
+    )
+    assert (worker.journal.job(job) or {})["stage"] == "bid"
+    world.accept(job, world.worker_key.address)
+    worker.step()
+    assert (worker.journal.job(job) or {})["stage"] == "submitted"
+    node = world.node(world.worker_key)
+    tokens_before = world.stablecoin.functions.balanceOf(node.address).call()
+    devchain.increase_time(world.chain.w3, 2 * DAY + 1)
+    worker.step()
+    entry = worker.journal.job(job) or {}
+    assert entry["stage"] == "completed" and set(entry["withdrawn"]) == {ETH_CURRENCY, usd.lower()}
+    assert node.credit(usd) == 0 and node.credit() == 0
+    assert world.stablecoin.functions.balanceOf(node.address).call() - tokens_before == 50 * USD
 
 
 def test_an_inflated_claim_is_challenged_and_slashed(world: World, tmp_path: Path) -> None:
@@ -352,11 +413,18 @@ def _environment(settings: Settings, **extra: str) -> dict[str, str]:
     }
 
 
-def _wait(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
+def _wait(
+    condition: Callable[[], bool],
+    timeout_s: float,
+    what: str,
+    story: Callable[[], str] = lambda: "",
+) -> None:
+    """Poll `condition`; on timeout say what was awaited and, from `story`, what the
+    node did meanwhile (its journal and log), so a failure under load explains itself."""
+    started = time.monotonic()
     while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+        if time.monotonic() - started > timeout_s:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}{story()}")
         time.sleep(0.2)
 
 
@@ -433,41 +501,56 @@ def test_a_worker_killed_mid_training_resumes_and_submits_once(
     state, log = tmp_path / "state", tmp_path / "worker.log"
     journal_path = state / "journal.json"
 
-    def stage() -> str:
+    def entry() -> dict[str, Any]:
         if not journal_path.exists():
-            return ""
-        return str(json.loads(journal_path.read_text())["jobs"].get(str(job), {}).get("stage", ""))
+            return {}
+        return dict(json.loads(journal_path.read_text())["jobs"].get(str(job), {}))
+
+    def stage() -> str:
+        return str(entry().get("stage", ""))
+
+    def story() -> str:
+        text = log.read_text() if log.exists() else ""
+        tail = "\n".join(text.splitlines()[-25:])
+        return (
+            f"\njob {job} journal entry: {entry()}\nchain status: "
+            f"{world.node(key).job_state(job).status}\nworker log (last lines):\n{tail}"
+        )
 
     worker = _start_worker(world, key, served_api, state, log)
     try:
-        _wait(lambda: stage() == "bid", 300, "the bid")
+        _wait(lambda: stage() == "bid", 300, "the bid", story)
         world.accept(job, key.address)
-        _wait(lambda: "training mlp" in log.read_text(), 300, "training to start")
+        _wait(lambda: "training mlp" in log.read_text(), 300, "training to start", story)
         time.sleep(1.0)
-        assert stage() == "downloaded"  # mid-training: nothing trained or stored yet
+        # Mid-training: nothing trained or stored yet (else the kill came too late).
+        assert stage() == "downloaded", f"not mid-training when killed{story()}"
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
     finally:
         if worker.poll() is None:
             worker.kill()
     node = world.node(key)
-    assert node.result_of(job) is None
+    assert node.result_of(job) is None, f"a result was on chain before the kill{story()}"
     served_before = len(access_log(get_engine(world.settings.database_url), world.dataset))
     first_run = log.read_text()
-    assert first_run.count("downloaded (") == 1
+    assert first_run.count("downloaded (") == 1, f"not one download before the kill{story()}"
     restarted = _start_worker(world, key, served_api, state, log)
     try:
-        _wait(lambda: stage() == "submitted", 600, "the submission after the restart")
+        _wait(lambda: stage() == "submitted", 600, "the submission after the restart", story)
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
     second_run = log.read_text()[len(first_run) :]
-    assert "downloaded (" not in second_run  # resumed at training, not at download
-    assert "training mlp" in second_run and "result submitted" in second_run
+    # Resumed at training, not at download.
+    assert "downloaded (" not in second_run, f"downloaded again after the restart{story()}"
+    assert "training mlp" in second_run and "result submitted" in second_run, story()
     served_after = len(access_log(get_engine(world.settings.database_url), world.dataset))
     assert served_after == served_before
     submitted = [r for r in node.submitted_results(0, node.head()) if r.job_id == job]
-    assert len(submitted) == 1 and submitted[0].provider == key.address
+    assert len(submitted) == 1 and submitted[0].provider == key.address, (
+        f"{len(submitted)} results submitted: {submitted}{story()}"
+    )
     model = world.store.get(submitted[0].checkpoint_cid)
     assert skops_io.loads(model, trusted=skops_io.get_untrusted_types(data=model)).predict
 
