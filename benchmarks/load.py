@@ -1,7 +1,11 @@
 """Load benchmark: simulated browser tabs speaking Reflex's socket.io protocol to the app.
 
     .venv/bin/python benchmarks/load.py [--configs one,scaled] [--users 50,100,300]
-        [--scaled-users 300,600] [--idle 1000] [--seconds 20]
+        [--scaled-users 300,600] [--idle 1000] [--seconds 20] [--profile DIR]
+
+`--profile DIR` samples every server process with py-spy during each app click run
+(`pip install py-spy`; collapsed stacks, one file per configuration and user count,
+idle threads included): where a click's time goes.
 
 No browser per user: one headless Chromium session is recorded first (Playwright's
 websocket frame events) and its frames are replayed with a token of each tab's own:
