@@ -89,6 +89,8 @@ def _parts(
     settings: Settings, args: argparse.Namespace, role: str
 ) -> tuple[JobBoardNode, AppClient, Journal]:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # httpx logs every request at INFO: a heartbeat a second would drown the node's story.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     key = _key(args)
     w3 = make_web3(settings.rpc_url, settings.rpc_timeout_s)
     node = JobBoardNode.with_key(w3, load_manifest(settings.deployment_path), key)
