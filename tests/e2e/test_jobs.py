@@ -220,6 +220,8 @@ def test_the_poster_accepts_the_provider_holding_the_passes(
     alpha = jobs_chain.sender(ALPHA).address
     rows = page.locator(".bid-row")
     expect(rows).to_have_count(2, timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#job-cancel")).to_be_visible()
+    expect(page.locator("#job-reopen")).to_have_count(0)  # bidding is open: nothing to reopen
     expect(page.locator(f".bid-row[data-provider='{alpha.lower()}']")).to_contain_text("0.8 ETH")
     page.locator(f".accept-bid[data-provider='{beta.lower()}']").click()
     _problem(page, "holds no valid research pass")
@@ -265,6 +267,9 @@ def test_the_provider_submits_and_anyone_finalizes_after_the_window(
         expect(payouts).to_contain_text("Bounty refund")
         expect(payouts).to_contain_text("0.2 ETH")
         expect(payouts).to_contain_text("Stake returned")
+        timeline = page.locator("#job-timeline")
+        expect(timeline).to_contain_text("Credited (payment) 0.8 ETH to 0x")
+        expect(timeline).to_contain_text("Credited (stake returned) 0.1 ETH to 0x")
         expect(page.locator("#job-model-link")).to_contain_text("Model #1")
         alpha = jobs_chain.sender(ALPHA).address.lower()
         expect(page.locator(f".bid-row[data-provider='{alpha}']")).to_contain_text("1 completed")
@@ -301,6 +306,11 @@ def test_the_provider_withdraws_its_payment_and_stake(
     expect(page.locator("#model-score")).to_contain_text("0.91")
     expect(page.locator("#model-metrics")).to_contain_text("accuracy")
     expect(page.locator(".model-dataset")).to_have_count(2)
+    page.goto(f"{jobs_app.url}/models")
+    expect(page.locator(".model-row")).to_have_count(1, timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#model-total")).to_have_text("1 model")
+    expect(page.locator("#model-page")).to_have_text("Page 1 of 1")
+    expect(page.locator("#model-next")).to_be_disabled()
 
 
 def _challenge_and_resolve(
@@ -423,3 +433,39 @@ def test_a_cusd_bounty_is_approved_then_posted(
     assert board.accountedBalance(cusd.address).call() == 2_500 * 10**6
     page.goto(f"{jobs_app.url}/jobs/{job}")
     expect(page.locator("#job-bounty")).to_have_text("2,500 cUSD", timeout=STEP_TIMEOUT_MS)
+    # Cancelled, the bounty is credited back in cUSD: the timeline and a cUSD withdrawal say so.
+    page.locator("#job-cancel").click()
+    wait_done(page, f"Cancel job #{job}")
+    expect(page.locator("#job-status")).to_have_text("Cancelled", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#job-timeline")).to_contain_text(
+        "Credited (bounty refund) 2,500 cUSD to 0x", timeout=STEP_TIMEOUT_MS
+    )
+    held = cusd.functions.balanceOf(poster.address).call()
+    button = page.locator(".job-withdraw[data-asset='cUSD']")
+    expect(button).to_contain_text("2,500 cUSD", timeout=STEP_TIMEOUT_MS)
+    button.click()
+    wait_done(page, "Withdraw 2,500 cUSD from the job board")
+    assert cusd.functions.balanceOf(poster.address).call() == held + 2_500 * 10**6
+    assert board.creditOf(poster.address, cusd.address).call() == 0
+
+
+def test_reopen_is_offered_once_bidding_closed_without_acceptance(
+    page: Page, jobs_app: AppServer, jobs_chain: JobsChain
+) -> None:
+    job = jobs_chain.world.post(jobs_chain.sender(POSTER))  # bidding closes in a day
+    _open(page, jobs_app, f"/jobs/{job}", jobs_chain.wallet(POSTER))
+    expect(page.locator("#job-cancel")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#job-reopen")).to_have_count(0)
+    # One block past the deadline: the page is re-read at that head and offers reopen.
+    _advance(jobs_chain, DAY + 60)
+    expect(page.locator("#job-reopen")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    now = jobs_chain.now()
+    page.locator("#job-bidding-deadline").fill(_utc(now + 2 * DAY))
+    page.locator("#job-delivery-deadline").fill(_utc(now + 9 * DAY))
+    page.locator("#job-reopen").click()
+    wait_done(page, f"Reopen job #{job} for bids")
+    expect(page.locator("#job-timeline")).to_contain_text(
+        "Reopened for bids", timeout=STEP_TIMEOUT_MS
+    )
+    expect(page.locator("#job-reopen")).to_have_count(0)  # bidding is open again
+    assert jobs_chain.status(job) == "open"
