@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, and_, desc, func, or_, select, true
@@ -136,6 +136,10 @@ class JobSummary:
     model_id: int | None
     posted_at: int
     updated_at: int
+    # From job_spec (the board's rows only): whether the spec service read the spec yet,
+    # and its title (None when read but not a JobSpec).
+    spec_read: bool = False
+    spec_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -431,12 +435,23 @@ def _summary(row: Any) -> JobSummary:
     )
 
 
+def _states_with_titles() -> Any:
+    # The spec's title comes from job_spec, so a list of jobs reads nothing from the store.
+    return select(
+        _states, _specs.c.title.label("spec_title"), _specs.c.read_at.label("spec_read_at")
+    ).select_from(_states.outerjoin(_specs, _specs.c.spec_cid == _states.c.spec_cid))
+
+
+def _titled_summary(row: Any) -> JobSummary:
+    return replace(_summary(row), spec_read=row.spec_read_at is not None, spec_title=row.spec_title)
+
+
 def list_jobs(engine: Engine, query: JobQuery) -> JobPage:
     """One page of the board. JobQueryError for a query that makes no sense."""
     query = query.checked()
     conditions = and_(true(), *_filters(query))
     statement = (
-        select(_states)
+        _states_with_titles()
         .where(conditions)
         .order_by(*_ORDER[query.sort])
         .limit(query.page_size)
@@ -446,7 +461,7 @@ def list_jobs(engine: Engine, query: JobQuery) -> JobPage:
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
         total = int(connection.execute(count).scalar_one())
-    return JobPage([_summary(row) for row in rows], total, query.page, query.page_size)
+    return JobPage([_titled_summary(row) for row in rows], total, query.page, query.page_size)
 
 
 def status_counts(engine: Engine) -> dict[str, int]:
@@ -746,7 +761,7 @@ def provider_profile(engine: Engine, address: str) -> ProviderProfile:
             _bids.c.provider == provider, _bids.c.kind == "accepted"
         )
         jobs = connection.execute(
-            select(_states)
+            _states_with_titles()
             .where(_states.c.job_id.in_(accepted))
             .order_by(desc(_states.c.job_id))
             .limit(MAX_PROFILE_JOBS)
@@ -791,7 +806,7 @@ def provider_profile(engine: Engine, address: str) -> ProviderProfile:
     return ProviderProfile(
         address=provider,
         reputation=reputation,
-        jobs=[_summary(row) for row in jobs],
+        jobs=[_titled_summary(row) for row in jobs],
         bids_placed=bids_placed,
         disputes=disputes,
         credits=dict(credited),

@@ -1,4 +1,5 @@
-"""The spec facts the job board searches (task, recipe, metric, target), saved by spec CID.
+"""The spec facts the job board searches and shows (task, recipe, metric, target, title),
+saved by spec CID.
 
 Written by the spec service (services/jobs/spec_facts.py), which reads each job's
 spec from the content store; a CID names fixed bytes, so facts are saved once and
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from coop_dashboard.db.bulk_insert import bulk_upsert
 from coop_dashboard.db.chain_tables import table_of
-from coop_dashboard.db.job_tables import NAME_LENGTH, JobSpecFacts, JobState
+from coop_dashboard.db.job_tables import NAME_LENGTH, TITLE_LENGTH, JobSpecFacts, JobState
 
 _specs = table_of(JobSpecFacts)
 _states = table_of(JobState)
@@ -34,6 +35,7 @@ class SpecFacts:
     target_units: int | None = None  # millionths
     words: tuple[str, ...] = ()  # what the board's search matches
     problem: str | None = None
+    title: str | None = None  # the board's one-line title (None: not a spec)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -50,6 +52,7 @@ def save_spec_facts(engine: Engine, spec_cid: str, facts: SpecFacts) -> None:
         "metric": _clean(facts.metric, NAME_LENGTH) if facts.metric else None,
         "target_units": facts.target_units,
         "problem": _clean(facts.problem, MAX_PROBLEM_LENGTH) if facts.problem else None,
+        "title": _clean(facts.title, TITLE_LENGTH) if facts.title else None,
         "search_text": _clean(" ".join(facts.words).lower(), MAX_SEARCH_TEXT),
         "read_at": int(time.time()),
     }
@@ -70,6 +73,7 @@ def spec_facts(engine: Engine, spec_cid: str) -> SpecFacts | None:
         target_units=None if row.target_units is None else int(row.target_units),
         words=(row.search_text,) if row.search_text else (),
         problem=row.problem,
+        title=row.title,
     )
 
 

@@ -29,6 +29,7 @@ from coop_dashboard.db.uint256 import Uint256
 
 _TABLE_OPTIONS = {"extend_existing": True, "sqlite_with_rowid": False}
 NAME_LENGTH = 24  # the longest status / purpose / credit reason / event kind, with room
+TITLE_LENGTH = 90  # services/jobs/display.TITLE_CHARS: the board's one-line title of a spec
 
 
 class JobPosting(SQLModel, table=True):
@@ -302,6 +303,9 @@ class JobSpecFacts(SQLModel, table=True):
     metric: str | None = Field(default=None, max_length=NAME_LENGTH)
     target_units: int | None = Field(default=None, sa_type=BigInteger)  # millionths
     problem: str | None = Field(default=None, sa_type=Text)  # why it is not a JobSpec
+    # The board's title for the job (services/jobs/display.spec_heading), saved here so a
+    # board page reads no spec from the content store; None with `problem`.
+    title: str | None = Field(default=None, max_length=TITLE_LENGTH)
     # Lowercase task, recipe (name and label), metric (name and label), label column,
     # description: what the board's search matches besides job_state.search_text.
     search_text: str = Field(sa_type=Text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_abi import encode
@@ -22,6 +23,7 @@ from coop_dashboard.chain.contracts import write_manifest
 from coop_dashboard.chain.data_licensing import ETH_CURRENCY, USES
 from coop_dashboard.chain.job_board import STATUSES, status_name
 from coop_dashboard.chain.transact import Sender
+from coop_dashboard.config import Settings
 from coop_dashboard.content.cid import cid_for_bytes
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db import job_queries as jq
@@ -33,6 +35,9 @@ from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.digest import database_digest
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.services.datasets.lineage_graph import lineage_figure, provenance_elements
+from coop_dashboard.services.jobs.board_view import BoardKey, read_board_view
+from coop_dashboard.services.jobs.display import spec_title
+from coop_dashboard.services.jobs.spec import parse
 from coop_dashboard.services.jobs.spec_facts import fill_missing_spec_facts
 from coop_dashboard.services.treasury.commitments import escrowed_bounties
 from tests.indexer.conftest import engine_for, indexer_settings
@@ -516,12 +521,45 @@ def test_arbiters_follow_grants_revocations_and_renouncements(
         jobs.chain.stop()
 
 
+def _count_store_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every content-store read from here on, by method name (the reads still happen)."""
+    reads: list[str] = []
+    for name in ("has", "size", "get", "iter_content", "iter_blocks"):
+        method = getattr(LocalContentStore, name)
+
+        def counted(self: LocalContentStore, *args: Any, _m: Any = method, _n: str = name) -> Any:
+            reads.append(_n)
+            return _m(self, *args)
+
+        monkeypatch.setattr(LocalContentStore, name, counted)
+    return reads
+
+
+def _board_titles(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, reads: list[str]
+) -> dict[int, str]:
+    """The board page's titles by job id, through the page's own service; no store reads."""
+    monkeypatch.setenv("RPC_URL", settings.rpc_url)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DEPLOYMENT", str(settings.deployment_path))
+    monkeypatch.setenv("CONTENT_DIR", str(settings.content_dir))
+    before = len(reads)
+    view = read_board_view(BoardKey())
+    assert reads[before:] == []  # titles come from the index (job_spec), not the store
+    return {row.job_id: row.title for row in view.rows}
+
+
 def test_spec_facts_are_read_once_and_searched_and_hostile_specs_recorded(
-    compiled_artifacts: dict[str, Artifact], tmp_path: Path, database_url: str
+    compiled_artifacts: dict[str, Artifact],
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Specs from the content store: a JobSpec's facts are saved and searched; bytes that
     are no JobSpec and a spec CID that is no CID are saved with the reason; a spec not in
-    the store stays unread until its bytes arrive."""
+    the store stays unread until its bytes arrive. The board shows each job's title from
+    the index, without reading the store: a spec's own, "Training job #N" for one that is
+    no JobSpec, the CID short for one not read yet."""
     jobs = _start(compiled_artifacts, tmp_path)
     try:
         world = jobs.world
@@ -536,7 +574,8 @@ def test_spec_facts_are_read_once_and_searched_and_hostile_specs_recorded(
             terms[0] = spec_cid
             return world.post(jobs.poster, tuple(terms))
 
-        digits = post(store.put(digits_spec(world.datasets[0])))
+        digits_cid = store.put(digits_spec(world.datasets[0]))
+        digits = post(digits_cid)
         junk_cid = store.put(b'{"version": 1, "recipe": "rm -rf /"')
         junk = post(junk_cid)
         unknown = post(store.put(b'{"version": 1, "recipe": "perceptron", "task": "x"}'))
@@ -545,8 +584,17 @@ def test_spec_facts_are_read_once_and_searched_and_hostile_specs_recorded(
         hostile = _post_raw_spec(jobs, HOSTILE_SPEC)
         run_once(settings, IndexerConfig())
         engine = engine_for(database_url)
+        reads = _count_store_reads(monkeypatch)
+        unread = _board_titles(monkeypatch, settings, reads)
+        assert unread[digits] == f"Spec {digits_cid[:12]}…"
 
         assert fill_missing_spec_facts(settings) == 4  # all but the one not stored
+        assert reads  # the spec service does read the store
+        titles = _board_titles(monkeypatch, settings, reads)
+        assert titles[digits] == spec_title(parse(digits_spec(world.datasets[0])), digits)
+        assert titles[junk] == f"Training job #{junk}"
+        assert titles[unknown] == f"Training job #{unknown}"
+        assert titles[later] == f"Spec {cid_for_bytes(later_bytes)[:12]}…"
         assert unread_spec_cids(engine, 10) == [cid_for_bytes(later_bytes)]
         assert fill_missing_spec_facts(settings) == 0
 
@@ -571,6 +619,8 @@ def test_spec_facts_are_read_once_and_searched_and_hostile_specs_recorded(
 
         store.put(later_bytes)  # the poster's upload arrives
         assert fill_missing_spec_facts(settings) == 1
+        later_title = spec_title(parse(later_bytes), later)
+        assert _board_titles(monkeypatch, settings, reads)[later] == later_title
         assert found("cultivars") == [later]
         assert found("neural accuracy") == [later]
     finally:

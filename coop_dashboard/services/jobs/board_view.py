@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import Engine
 
 from coop_dashboard.config import Settings, load_settings
-from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.job_queries import (
     JobQuery,
@@ -34,8 +33,8 @@ from coop_dashboard.services.jobs.display import (
     deadline_iso,
     deadline_label,
     job_link,
-    read_spec,
-    spec_title,
+    unread_spec_title,
+    unreadable_spec_title,
 )
 from coop_dashboard.services.jobs.inputs import (
     ASSET_DECIMALS,
@@ -183,14 +182,20 @@ def _query(settings: Settings, key: BoardKey) -> JobQuery:
     )
 
 
-def job_row(settings: Settings, store: LocalContentStore, job: JobSummary) -> JobRow:
-    spec, _ = read_spec(store, job.spec_cid)
+def board_title(job: JobSummary) -> str:
+    """The row's title from the index (job_spec), never from the content store."""
+    if not job.spec_read:
+        return unread_spec_title(job.spec_cid)
+    return job.spec_title or unreadable_spec_title(job.job_id)
+
+
+def job_row(settings: Settings, job: JobSummary) -> JobRow:
     symbol = asset_symbol(settings, job.asset)
     bids = f"{format_int(job.bid_count)} bid" + ("" if job.bid_count == 1 else "s")
     return JobRow(
         job_id=job.job_id,
         link=job_link(job.job_id),
-        title=spec_title(spec, job.job_id),
+        title=board_title(job),
         status=job.status,
         bounty=amount_text(symbol, job.bounty),
         purpose=job.purpose.replace("_", " "),
@@ -217,10 +222,9 @@ def read_board_view(key: BoardKey, engine: Engine | None = None) -> BoardView:
         found = list_jobs(engine, _query(settings, key))
     except JobQueryError as refused:
         return BoardView(loaded=True, tabs=tabs, notice=str(refused))
-    store = LocalContentStore(settings.content_dir)
     return BoardView(
         loaded=True,
-        rows=[job_row(settings, store, job) for job in found.rows],
+        rows=[job_row(settings, job) for job in found.rows],
         tabs=tabs,
         total=found.total,
         total_text=f"{format_int(found.total)} job" + ("" if found.total == 1 else "s"),

@@ -35,7 +35,7 @@ STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 _DECIMALS = {"ETH": 18, "cUSD": 6}
-_TITLE_CHARS = 90
+TITLE_CHARS = 90  # db/job_tables.TITLE_LENGTH holds the saved title
 _SPEC_READ_LIMIT = 64 * 1024
 
 
@@ -112,14 +112,27 @@ def read_spec(store: LocalContentStore, cid: str) -> tuple[JobSpec | None, str]:
 
 
 def spec_title(spec: JobSpec | None, job_id: int) -> str:
-    if spec is None:
-        return f"Training job #{job_id}"
+    return unreadable_spec_title(job_id) if spec is None else spec_heading(spec)
+
+
+def unreadable_spec_title(job_id: int) -> str:
+    return f"Training job #{job_id}"
+
+
+def unread_spec_title(spec_cid: str) -> str:
+    """A job whose spec the spec service has not read yet: named by its CID, short."""
+    cid = "".join(c for c in spec_cid.removeprefix("ipfs://") if c.isprintable())
+    return f"Spec {cid[:12]}…" if len(cid) > 13 else f"Spec {cid}"
+
+
+def spec_heading(spec: JobSpec) -> str:
+    """The spec's one-line title: its description's first line, else recipe and label."""
     first = spec.description.strip().splitlines()[0] if spec.description.strip() else ""
     if not first:
         recipe = RECIPES[spec.recipe].label if spec.recipe in RECIPES else spec.recipe
         first = f"{recipe} predicting {spec.label_column}"
     first = "".join(c for c in first if c.isprintable())
-    return first if len(first) <= _TITLE_CHARS else first[: _TITLE_CHARS - 1] + "…"
+    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
 
 
 def seconds_text(seconds: int) -> str:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from coop_dashboard.config import load_settings
-from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.job_queries import provider_profile
 from coop_dashboard.db.node_queries import provider_last_heartbeat
@@ -90,7 +89,6 @@ def read_provider_view(address: str, engine: Engine | None = None) -> ProviderVi
                 outcome,
             )
         )
-    store = LocalContentStore(settings.content_dir)
     return ProviderView(
         loaded=True,
         address=profile.address,
@@ -98,6 +96,6 @@ def read_provider_view(address: str, engine: Engine | None = None) -> ProviderVi
         figures=figures,
         earnings=earnings,
         heartbeat=heartbeat,
-        jobs=[job_row(settings, store, job) for job in profile.jobs],
+        jobs=[job_row(settings, job) for job in profile.jobs],
         disputes=disputes,
     )

@@ -1,8 +1,9 @@
 """The spec service: reads the specs of newly indexed jobs and saves what they say.
 
 The chain carries only a job's spec CID; the board's search also matches the
-spec's task, recipe, metric, label column and description, which only the spec
-document in the content store holds. This reads each unread spec (bounded,
+spec's task, recipe, metric, label column and description, and the board shows
+the spec's title, which only the spec document in the content store holds (a
+board page reads no spec: it takes the title saved here). This reads each unread spec (bounded,
 verified against its CID by the store), parses the bytes as hostile
 (services/jobs/spec.parse) and saves its facts (db/job_specs.save_spec_facts).
 A spec not in this store stays unread (it may arrive later); one that is no
@@ -27,6 +28,7 @@ from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.job_specs import SpecFacts, save_spec_facts, unread_spec_cids
 from coop_dashboard.services.index_housekeeping import run_on_index_changes
+from coop_dashboard.services.jobs.display import spec_heading
 from coop_dashboard.services.jobs.spec import (
     MAX_SPEC_BYTES,
     METRIC_LABELS,
@@ -72,6 +74,7 @@ def facts_of(raw: bytes) -> SpecFacts:
         metric=spec.metric,
         target_units=spec.target_units,
         words=words,
+        title=spec_heading(spec),
     )
 
 
