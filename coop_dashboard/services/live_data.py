@@ -211,6 +211,13 @@ class LiveHub:
             if entry.subscribers:
                 self._refresh(entry)
 
+    def refresh(self, view: LiveView[K, T], key: K) -> None:
+        """Re-read one watched key now: its rows changed without an indexed head (a
+        compute node's heartbeat stored through the HTTP API). This worker's hub only."""
+        entry = self._entries.get((view.name, key))
+        if entry is not None and entry.subscribers:
+            self._refresh(entry)
+
     # -- reading ----------------------------------------------------------------------
 
     async def current(self, view: LiveView[K, T], key: K) -> tuple[T, int]:
