@@ -12,6 +12,8 @@ from starlette.routing import Route
 from coop_dashboard.api.auth import json_body, respond
 from coop_dashboard.config import load_settings
 from coop_dashboard.services.api_auth import JsonAnswer, bearer_address, refusal
+from coop_dashboard.services.jobs.live import JOB_PAGE
+from coop_dashboard.services.live_data import live_hub
 from coop_dashboard.services.nodes.reports import (
     CONTENT_ROUTE,
     HEARTBEAT_ROUTE,
@@ -35,7 +37,8 @@ async def heartbeat_route(request: Request) -> JSONResponse:
     body = await json_body(request)
     if isinstance(body, JsonAnswer):
         return respond(body)
-    return respond(await asyncio.to_thread(heartbeat_answer, load_settings(), address, body))
+    answer = await asyncio.to_thread(heartbeat_answer, load_settings(), address, body)
+    return respond(_shown(answer, body))
 
 
 async def reproduction_route(request: Request) -> JSONResponse:
@@ -45,7 +48,16 @@ async def reproduction_route(request: Request) -> JSONResponse:
     body = await json_body(request)
     if isinstance(body, JsonAnswer):
         return respond(body)
-    return respond(await asyncio.to_thread(reproduction_answer, load_settings(), address, body))
+    answer = await asyncio.to_thread(reproduction_answer, load_settings(), address, body)
+    return respond(_shown(answer, body))
+
+
+def _shown(answer: JsonAnswer, body: object) -> JsonAnswer:
+    """A stored report reaches the job pages watching it now: heartbeats and
+    reproductions are rows no indexed block announces, so the hub is told here."""
+    if answer.status == 200 and isinstance(body, dict):  # stored: its job id was checked
+        live_hub().refresh(JOB_PAGE, int(body["job_id"]))
+    return answer
 
 
 async def content_route(request: Request) -> JSONResponse:
