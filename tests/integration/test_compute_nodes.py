@@ -522,9 +522,12 @@ def test_a_worker_killed_mid_training_resumes_and_submits_once(
         _wait(lambda: stage() == "bid", 300, "the bid", story)
         world.accept(job, key.address)
         _wait(lambda: "training mlp" in log.read_text(), 300, "training to start", story)
-        time.sleep(1.0)
-        # Mid-training: nothing trained or stored yet (else the kill came too late).
-        assert stage() == "downloaded", f"not mid-training when killed{story()}"
+        # Frozen at once, then checked, then killed: the check and the kill see the same
+        # moment. (It used to sleep a second and check a running worker: at load ~12 the
+        # MLP, ~4 s unloaded, could finish in between and the check failed.)
+        worker.send_signal(signal.SIGSTOP)
+        # Mid-training: nothing trained or stored yet (else the stop came too late).
+        assert stage() == "downloaded", f"not mid-training when stopped{story()}"
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
     finally:
