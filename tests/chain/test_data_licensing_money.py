@@ -19,7 +19,7 @@ from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.data_licensing import ETH_CURRENCY, LicenseClass, TierTerms, split_pass_id
 from coop_dashboard.chain.revert import RevertDecoder
 from coop_dashboard.chain.transact import Sender
-from tests.support.chains import Chain, deploy
+from tests.support.chains import Chain, deploy, deploy_artifact
 from tests.support.datasets import BOND, act_as_governance, sample_registration
 from tests.support.licensing import buy, register_dataset, set_tier
 from tests.support.reverts import decoder_for, revert_of
@@ -29,20 +29,15 @@ HONEST, FEE_ON_TRANSFER, REENTER_BUY, REENTER_WITHDRAW = 0, 1, 2, 3
 PRICE = 10**16
 
 
-def _deploy(w3: Web3, artifact: Artifact, *args: object) -> Contract:
-    deployer = Sender.unlocked(w3, w3.eth.accounts[0])
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = deployer.deploy(factory.constructor(*args), what=f"deploy {artifact.name}")
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
-
-
 def test_a_reentering_receiver_is_paid_once_and_a_reverting_one_blocks_nobody(
     chain: Chain, deployment: Deployment, compiled_artifacts: dict[str, Artifact]
 ) -> None:
     w3 = chain.w3
     registry = deployment.contract(w3, "DatasetRegistry")
     licensing = deployment.contract(w3, "DataLicensing")
-    receiver = _deploy(w3, compiled_artifacts["MaliciousRevenueReceiver"], licensing.address)
+    receiver = deploy_artifact(
+        w3, compiled_artifacts["MaliciousRevenueReceiver"], licensing.address
+    )
     driver, buyer = Sender.unlocked(w3, w3.eth.accounts[5]), Sender.unlocked(w3, w3.eth.accounts[6])
     honest = Sender.unlocked(w3, w3.eth.accounts[7])
 
@@ -99,7 +94,7 @@ def test_a_malicious_token_cannot_reenter_and_fee_on_transfer_is_refused(
     w3 = chain.w3
     registry = deployment.contract(w3, "DatasetRegistry")
     licensing = deployment.contract(w3, "DataLicensing")
-    token = _deploy(w3, compiled_artifacts["MaliciousLicenseToken"])
+    token = deploy_artifact(w3, compiled_artifacts["MaliciousLicenseToken"])
     governance = act_as_governance(w3, deployment)
     governance.call(licensing.functions.setCurrencyAllowed(token.address, True), what="allow")
     seller, buyer = Sender.unlocked(w3, w3.eth.accounts[3]), Sender.unlocked(w3, w3.eth.accounts[4])

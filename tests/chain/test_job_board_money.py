@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
@@ -19,20 +18,13 @@ from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.data_licensing import ETH_CURRENCY
 from coop_dashboard.chain.revert import RevertDecoder
 from coop_dashboard.chain.transact import Sender
-from tests.support.chains import Chain, deploy
+from tests.support.chains import Chain, deploy, deploy_artifact
 from tests.support.datasets import act_as_governance
 from tests.support.jobs import BOUNTY, CHALLENGE_BOND, DAY, STAKE, WINDOW, JobWorld, cid, job_world
 from tests.support.reverts import decoder_for, revert_of
 
 ACCEPT, REENTER, REJECT = 0, 1, 2
 HONEST, FEE_ON_TRANSFER, TOKEN_REENTER = 0, 1, 2
-
-
-def _deploy(w3: Web3, artifact: Artifact) -> Contract:
-    deployer = Sender.unlocked(w3, w3.eth.accounts[0])
-    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = deployer.deploy(factory.constructor(), what=f"deploy {artifact.name}")
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
 
 
 def _data(function: ContractFunction) -> bytes:
@@ -54,7 +46,7 @@ def test_a_reentering_receiver_is_paid_once_and_a_reverting_one_blocks_nobody(
 ) -> None:
     w3, board = world.w3, world.board
     f = board.functions
-    receiver = _deploy(w3, compiled_artifacts["MaliciousJobReceiver"])
+    receiver = deploy_artifact(w3, compiled_artifacts["MaliciousJobReceiver"])
     driver = Sender.unlocked(w3, w3.eth.accounts[5])
     honest = Sender.unlocked(w3, w3.eth.accounts[6])
 
@@ -93,8 +85,8 @@ def test_a_malicious_token_cannot_reenter_and_a_fee_on_transfer_is_refused(
 ) -> None:
     w3, board = world.w3, world.board
     f = board.functions
-    token = _deploy(w3, compiled_artifacts["MaliciousJobToken"])
-    receiver = _deploy(w3, compiled_artifacts["MaliciousJobReceiver"])
+    token = deploy_artifact(w3, compiled_artifacts["MaliciousJobToken"])
+    receiver = deploy_artifact(w3, compiled_artifacts["MaliciousJobReceiver"])
     governance = act_as_governance(w3, world.deployment)
     governance.call(f.setAssetAllowed(token.address, True), what="allow token")
     driver = Sender.unlocked(w3, w3.eth.accounts[5])
