@@ -110,7 +110,8 @@ def _datasets() -> rx.Component:
 
 
 def _bid_row(bid: BidRow) -> rx.Component:
-    can_accept = S.viewer.is_poster & (S.view.status == "open") & (bid.state == "open")
+    # bid.acceptable: JobBoard.acceptBid's clock rule at the indexed head (job_view).
+    can_accept = S.viewer.is_poster & bid.acceptable
     return rx.table.row(
         rx.table.cell(rx.link(bid.provider_short, href=bid.provider_link)),
         rx.table.cell(bid.price),
@@ -194,7 +195,8 @@ def _labelled(label: str, name: str, **props: Any) -> rx.Component:
 def _open_actions() -> rx.Component:
     return rx.vstack(
         rx.cond(
-            ~S.viewer.is_poster & ~S.viewer.has_bid,
+            # Not after the bidding deadline by the chain's clock (the server refuses then).
+            ~S.viewer.is_poster & ~S.viewer.has_bid & S.view.bidding_open,
             _form(
                 "bid",
                 _labelled("Price (" + S.view.asset + ")", "price", placeholder="0.8"),
@@ -248,7 +250,7 @@ def _reopen() -> rx.Component:
 def _in_progress_actions() -> rx.Component:
     return rx.vstack(
         rx.cond(
-            S.viewer.is_provider,
+            S.viewer.is_provider & ~S.view.delivery_missed,  # not past the delivery deadline
             _form(
                 "submit",
                 _labelled("Checkpoint CID", "checkpoint_cid"),
@@ -283,7 +285,8 @@ def _review_actions() -> rx.Component:
             id="job-finalize",
         ),
         rx.cond(
-            ~S.viewer.is_provider,
+            # Only inside the challenge window by the chain's clock (the server refuses after).
+            ~S.viewer.is_provider & S.view.challenge_open,
             _form(
                 "challenge",
                 rx.vstack(

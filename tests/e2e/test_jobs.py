@@ -371,12 +371,20 @@ def test_late_challenges_second_finalizes_and_non_arbiters_are_refused_by_the_se
     late = world.in_review(poster, alpha)
     _advance(jobs_chain, 3 * DAY)
     _open(page, jobs_app, f"/jobs/{late}", jobs_chain.wallet(CHALLENGER))
-    page.locator("#job-evidence").fill("Too late, but let us try.")
-    page.locator("#job-challenge").click()
-    _problem(page, "challenge window")
-    assert jobs_chain.status(late) == "in_review"
-    # The handlers' server side, called as a forged event would call it.
+    # Past the window by the chain's clock the page offers finalize but no challenge form...
+    expect(page.locator("#job-finalize")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#job-challenge")).to_have_count(0, timeout=STEP_TIMEOUT_MS)
+    # ...and the handlers' server side, called as a forged event would call it, refuses.
     settings = _settings(jobs_chain)
+    with pytest.raises(JobActionRefused, match="challenge window"):
+        writes.prepare_challenge(
+            settings,
+            jobs_chain.sender(CHALLENGER).address,
+            late,
+            "Too late, but let us try.",
+            "0.05",
+        )
+    assert jobs_chain.status(late) == "in_review"
     with pytest.raises(JobActionRefused, match="already finalized"):
         writes.prepare_finalize(settings, jobs_chain.sender(CHALLENGER).address, story["job"])
     challenged = world.in_review(poster, alpha)

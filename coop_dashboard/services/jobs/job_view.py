@@ -69,6 +69,8 @@ class BidRow:
     stake: str
     reputation: str  # "3 completed · 1 failed · disputes 1 won / 0 lost"
     state: str  # "open", "withdrawn", "accepted"
+    # JobBoard.acceptBid's clock rule holds for this bid now (the poster's Accept button).
+    acceptable: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,10 @@ class JobPageView:
     # (JobBoard.reopenJob) and, for a job in progress, refunding a missed delivery.
     reopen_allowed: bool = False
     delivery_missed: bool = False
+    # The same chain-clock rule for the other forms: bids (placeBid), a result (submitResult)
+    # and a challenge (challengeResult) are offered only while the contract would take them.
+    bidding_open: bool = False
+    challenge_open: bool = False
 
 
 # ------------------------------------------------------------------ reading
@@ -242,6 +248,31 @@ def reopen_allowed(status: str, bidding_deadline: int, delivery_deadline: int, n
     return delivery_missed(status, delivery_deadline, now)
 
 
+def bidding_open(status: str, bidding_deadline: int, now: int) -> bool:
+    """JobBoard.placeBid's clock rule: an open job up to and at its bidding deadline.
+
+    Like reopen_allowed, `now` is the chain's clock at the indexed head (0: nothing
+    indexed yet, so no form is offered before the page knows the chain's time)."""
+    return status == "open" and 0 < now <= bidding_deadline
+
+
+def bid_acceptable(
+    status: str, bid_state: str, bidding_deadline: int, delivery_time: int, now: int
+) -> bool:
+    """JobBoard.acceptBid's clock rule: bidding still open and the bid's delivery time
+    still ahead (the contract refuses a bid whose delivery time has passed)."""
+    return (
+        bid_state == "active"
+        and bidding_open(status, bidding_deadline, now)
+        and delivery_time > now
+    )
+
+
+def challenge_open(status: str, challenge_ends_at: int | None, now: int) -> bool:
+    """JobBoard.challengeResult's clock rule: a job in review before its window ends."""
+    return status == "in_review" and challenge_ends_at is not None and 0 < now < challenge_ends_at
+
+
 def timeline_row(settings: Settings, symbol: str, entry: TimelineEntry) -> TimelineRow:
     # Stakes and bonds are ETH whatever the bounty's asset; a credit names its own asset
     # (a refunded bounty in the job's, a returned stake in ETH).
@@ -311,6 +342,9 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
             stake=eth_text(bid.stake),
             reputation=reputation_text(bid.reputation),
             state="open" if bid.state == "active" else bid.state,
+            acceptable=bid_acceptable(
+                job.status, bid.state, job.bidding_deadline, bid.delivery_time, chain_now
+            ),
         )
         for bid in detail.bids
     ]
@@ -402,6 +436,8 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
             job.status, job.bidding_deadline, job.delivery_deadline, chain_now
         ),
         delivery_missed=delivery_missed(job.status, job.delivery_deadline, chain_now),
+        bidding_open=bidding_open(job.status, job.bidding_deadline, chain_now),
+        challenge_open=challenge_open(job.status, detail.challenge_ends_at, chain_now),
     )
 
 

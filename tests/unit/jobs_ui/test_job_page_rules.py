@@ -9,7 +9,14 @@ import pytest
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.job_queries import TimelineEntry
 from coop_dashboard.evm import ZERO_ADDRESS
-from coop_dashboard.services.jobs.job_view import delivery_missed, reopen_allowed, timeline_row
+from coop_dashboard.services.jobs.job_view import (
+    bid_acceptable,
+    bidding_open,
+    challenge_open,
+    delivery_missed,
+    reopen_allowed,
+    timeline_row,
+)
 
 BIDDING, DELIVERY = 1_800_000_000, 1_800_600_000
 ACCOUNT = "0x" + "a1" * 20
@@ -42,6 +49,41 @@ def test_a_missed_delivery_is_one_of_a_job_in_progress_past_its_deadline() -> No
     assert not delivery_missed("in_progress", DELIVERY, DELIVERY)
     assert not delivery_missed("in_review", DELIVERY, DELIVERY + 1)
     assert not reopen_allowed("open", BIDDING, DELIVERY, 0)  # nothing indexed yet: no offer
+
+
+@pytest.mark.parametrize(
+    ("status", "now", "offered"),
+    [
+        ("open", BIDDING - 1, True),
+        ("open", BIDDING, True),  # JobBoard.placeBid takes the deadline itself
+        ("open", BIDDING + 1, False),  # JobBoardBiddingClosed
+        ("open", 0, False),  # nothing indexed yet: the page does not know the chain's time
+        ("in_progress", BIDDING - 1, False),
+        ("cancelled", BIDDING - 1, False),
+    ],
+)
+def test_the_bid_form_is_offered_while_the_contract_takes_bids(
+    status: str, now: int, offered: bool
+) -> None:
+    assert bidding_open(status, BIDDING, now) is offered
+
+
+def test_accept_is_offered_for_an_active_bid_while_bidding_is_open_and_delivery_ahead() -> None:
+    delivers = BIDDING + 500
+    assert bid_acceptable("open", "active", BIDDING, delivers, BIDDING)
+    assert not bid_acceptable("open", "active", BIDDING, delivers, BIDDING + 1)  # bidding closed
+    assert not bid_acceptable("open", "active", BIDDING + 1_000, delivers, delivers)  # passed
+    assert not bid_acceptable("open", "withdrawn", BIDDING, delivers, BIDDING - 1)
+    assert not bid_acceptable("in_progress", "accepted", BIDDING, delivers, BIDDING - 1)
+
+
+def test_the_challenge_form_is_offered_only_inside_the_window() -> None:
+    ends = DELIVERY + 2 * 86_400
+    assert challenge_open("in_review", ends, ends - 1)
+    assert not challenge_open("in_review", ends, ends)  # JobBoardChallengeWindowClosed at ends
+    assert not challenge_open("in_review", None, DELIVERY)
+    assert not challenge_open("in_review", ends, 0)
+    assert not challenge_open("challenged", ends, ends - 1)
 
 
 def _entry(kind: str, amount: int | None, asset: str | None = None) -> TimelineEntry:
