@@ -78,8 +78,11 @@ def _filters() -> rx.Component:
                 S.asset,
                 S.set_asset,
                 rx.select.item("Any asset", value=ALL),
-                rx.select.item("ETH", value="ETH"),
-                rx.select.item("cUSD", value="cUSD"),
+                # Every asset a job was posted in (the index), by its checked label.
+                rx.foreach(
+                    S.view.asset_options,
+                    lambda option: rx.select.item(option.label, value=option.value),
+                ),
             ),
             rx.input(
                 placeholder="Bounty at least",

@@ -61,7 +61,9 @@ class JobBoardState(rx.State):
 
     async def _change(self, control: str, value: Any) -> None:
         try:
-            key = changed_key(self._key, control, _control_value(value))
+            # The tokens the last board read offered (the browser may send anything).
+            tokens = {o.value: o.decimals for o in self.view.asset_options}
+            key = changed_key(self._key, control, _control_value(value), tokens)
         except BoardInputError as refused:
             self.notice = str(refused)
             return

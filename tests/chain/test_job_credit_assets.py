@@ -5,6 +5,7 @@ as ETH) before it names a button or a withdrawal."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,15 +18,15 @@ from coop_dashboard.chain.token_claims import TokenClaims, read_token_claims
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.display import short_address
-from coop_dashboard.services.jobs.asset_labels import asset_label
+from coop_dashboard.services.jobs.asset_labels import asset_label, forget_asset_labels
 from coop_dashboard.services.jobs.chain_reads import JobReads
 from coop_dashboard.services.jobs.inputs import JobActionRefused
 from coop_dashboard.services.jobs.viewer import job_credits
-from coop_dashboard.services.jobs.writes import prepare_withdraw
+from coop_dashboard.services.jobs.writes import prepare_bid, prepare_withdraw
 from coop_dashboard.services.transactions import ChainContext
 from tests.support.chains import Chain, deploy_artifact
 from tests.support.datasets import act_as_governance
-from tests.support.jobs import BOUNTY, job_world
+from tests.support.jobs import BOUNTY, DAY, job_world
 
 TOKENS = 1_000 * 10**18
 SYMBOL_SLOT = 4  # OpenZeppelin ERC20: _balances, _allowances, _totalSupply, _name, _symbol
@@ -119,10 +120,26 @@ def test_every_credited_asset_gets_a_withdrawal_named_safely(
         "Withdraw 1 ETH from the job board"
     )
 
-    # The token renames itself "ETH" (its own storage): no longer trusted, base units.
+    # A bid on a job in the token: its price is read in the token's checked decimals.
+    bidder = Sender.unlocked(w3, w3.eth.accounts[3])
+    poster.call(token.functions.mint(poster.address, TOKENS), what="mint again")
+    poster.call(token.functions.approve(world.board.address, TOKENS), what="approve again")
+    bid_on = world.post(poster, world.terms(asset=token.address, bounty=TOKENS))
+    delivery = datetime.fromtimestamp(reads.now() + 2 * DAY, UTC).strftime("%Y-%m-%dT%H:%M")
+    bid = prepare_bid(context.settings, bidder.address, bid_on, "2.5", delivery, "0.1")
+    assert bid.description.startswith(f"Bid 2.5 EVILJ (token {short_address(address)}) on job")
+    assert world.board.decode_function_input(bid.tx.data)[1]["price"] == 25 * 10**17
+    with pytest.raises(JobActionRefused, match="more than the bounty"):
+        prepare_bid(context.settings, bidder.address, bid_on, "1000.5", delivery, "0.1")
+
+    # The token renames itself "ETH" (its own storage). Its claims were read once: the
+    # label it had stays (it cannot come to pose as ETH); read afresh, it is no longer
+    # trusted: base units and its address.
     word = b"ETH".ljust(31, b"\0") + bytes([2 * 3])
     _rpc(w3, "anvil_setStorageAt", token.address, hex(SYMBOL_SLOT), "0x" + word.hex())
     assert token.functions.symbol().call() == "ETH"
+    assert job_credits(context, reads, poster.address, [address])[-1].symbol == "EVILJ"
+    forget_asset_labels()
     posing = job_credits(context, reads, poster.address, [address])[-1]
     assert posing.symbol == short_address(address)
     assert posing.text == f"{TOKENS:,} base units of token {short_address(address)}"

@@ -8,6 +8,7 @@ a worker thread). Paging happens in SQL, so a board of 100k jobs reads one page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
@@ -18,17 +19,17 @@ from coop_dashboard.db.job_queries import (
     JobQuery,
     JobQueryError,
     JobSummary,
+    job_assets,
     list_jobs,
     status_counts,
 )
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.services.chain_access import chain_for
 from coop_dashboard.services.display import format_int, short_address
+from coop_dashboard.services.jobs.asset_labels import AssetLabel, label_of
 from coop_dashboard.services.jobs.display import (
     JOB_STATUSES,
     STATUS_LABELS,
-    amount_text,
-    asset_symbol,
     countdown,
     deadline_iso,
     deadline_label,
@@ -65,7 +66,7 @@ class BoardKey:
     search: str = ""
     status: str = ANY  # "" or one of STATUSES
     dataset: int = 0  # 0: any
-    asset: str = ANY  # "" or one of ASSETS
+    asset: str = ANY  # "", a suite asset's symbol (ASSETS) or another token's lowercase address
     min_bounty: int = 0  # base units of `asset`
     sort: str = "newest"
     page: int = 1
@@ -79,11 +80,16 @@ def _text(value: object, what: str, limit: int) -> str:
     return value.strip()
 
 
-def changed_key(key: BoardKey, control: str, value: object) -> BoardKey:
+def changed_key(
+    key: BoardKey, control: str, value: object, tokens: Mapping[str, int | None] | None = None
+) -> BoardKey:
     """`key` with one control set to a browser-sent value; BoardInputError if refused.
 
-    Every change but paging goes back to page 1.
+    `tokens`: the other assets the board offers (BoardView.asset_options: lowercase
+    address -> checked decimals, None for base units). Every change but paging goes
+    back to page 1.
     """
+    tokens = tokens or {}
     if control == "search":
         return replace(key, search=_text(value, "Search", MAX_SEARCH_LENGTH), page=1)
     if control == "status":
@@ -98,8 +104,8 @@ def changed_key(key: BoardKey, control: str, value: object) -> BoardKey:
             raise BoardInputError("Dataset: a dataset number such as 3.")
         return replace(key, dataset=int(text), page=1)
     if control == "asset":
-        if value != ANY and value not in ASSETS:
-            raise BoardInputError(f"Asset: one of {', '.join(ASSETS)}.")
+        if value != ANY and value not in ASSETS and value not in tokens:
+            raise BoardInputError("Asset: one of those jobs were posted in.")
         return replace(key, asset=str(value), min_bounty=0, page=1)
     if control == "min_bounty":
         text = _text(value, "Bounty", 100)
@@ -107,8 +113,9 @@ def changed_key(key: BoardKey, control: str, value: object) -> BoardKey:
             return replace(key, min_bounty=0, page=1)
         if not key.asset:
             raise BoardInputError("Choose an asset to filter by bounty.")
+        decimals = ASSET_DECIMALS.get(key.asset) or tokens.get(key.asset) or 0
         try:
-            amount = amount_value(text, ASSET_DECIMALS[key.asset], "Bounty", allow_zero=True)
+            amount = amount_value(text, decimals, "Bounty", allow_zero=True)
         except JobActionRefused as exc:
             raise BoardInputError(str(exc)) from None
         return replace(key, min_bounty=amount, page=1)
@@ -146,10 +153,20 @@ class StatusTab:
 
 
 @dataclass(frozen=True)
+class AssetOption:
+    """An asset the board's filter offers: one a job was posted in (from the index)."""
+
+    value: str  # "ETH", "cUSD", or a token's lowercase address
+    label: str  # "ETH", "EVILJ (0x12ab…cd34)", "0x12ab…cd34 (base units)"
+    decimals: int | None  # what a minimum bounty is written in (None: base units)
+
+
+@dataclass(frozen=True)
 class BoardView:
     loaded: bool = False
     rows: list[JobRow] = field(default_factory=list)
     tabs: list[StatusTab] = field(default_factory=list)
+    asset_options: list[AssetOption] = field(default_factory=list)
     total: int = 0
     total_text: str = "0 jobs"
     page: int = 1
@@ -160,6 +177,8 @@ class BoardView:
 def _asset_address(settings: Settings, symbol: str) -> str | None:
     if not symbol:
         return None
+    if symbol.startswith("0x"):
+        return symbol  # a token's address, from the offered options
     if symbol == "ETH":
         return ZERO_ADDRESS
     contract = ASSETS.get(symbol)
@@ -189,15 +208,32 @@ def board_title(job: JobSummary) -> str:
     return job.spec_title or unreadable_spec_title(job.job_id)
 
 
+def asset_option(label: AssetLabel) -> AssetOption:
+    if label.recognised:
+        # The suite's bounty assets by symbol (the key's own values); another manifest
+        # token (COOP) by its address.
+        value = label.symbol if label.symbol in ASSETS else label.address
+        return AssetOption(value, label.symbol, label.decimals)
+    short = short_address(label.address)
+    if label.decimals is None:
+        return AssetOption(label.address, f"{short} (base units)", None)
+    return AssetOption(label.address, f"{label.symbol} ({short})", label.decimals)
+
+
+def asset_options(settings: Settings, engine: Engine) -> list[AssetOption]:
+    """Every asset a job was posted in (the index), named by its checked label."""
+    return [asset_option(label_of(settings, asset)) for asset in job_assets(engine)]
+
+
 def job_row(settings: Settings, job: JobSummary) -> JobRow:
-    symbol = asset_symbol(settings, job.asset)
+    label = label_of(settings, job.asset)  # a token's claims read once, then cached
     bids = f"{format_int(job.bid_count)} bid" + ("" if job.bid_count == 1 else "s")
     return JobRow(
         job_id=job.job_id,
         link=job_link(job.job_id),
         title=board_title(job),
         status=job.status,
-        bounty=amount_text(symbol, job.bounty),
+        bounty=label.amount_text(job.bounty),
         purpose=job.purpose.replace("_", " "),
         datasets=", ".join(f"#{d}" for d in job.dataset_ids),
         bids=bids,
@@ -218,14 +254,16 @@ def read_board_view(key: BoardKey, engine: Engine | None = None) -> BoardView:
         StatusTab(status, f"{STATUS_LABELS[status]} ({format_int(counts.get(status, 0))})")
         for status in JOB_STATUSES
     ]
+    options = asset_options(settings, engine)
     try:
         found = list_jobs(engine, _query(settings, key))
     except JobQueryError as refused:
-        return BoardView(loaded=True, tabs=tabs, notice=str(refused))
+        return BoardView(loaded=True, tabs=tabs, asset_options=options, notice=str(refused))
     return BoardView(
         loaded=True,
         rows=[job_row(settings, job) for job in found.rows],
         tabs=tabs,
+        asset_options=options,
         total=found.total,
         total_text=f"{format_int(found.total)} job" + ("" if found.total == 1 else "s"),
         page=found.page,

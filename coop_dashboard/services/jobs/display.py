@@ -1,8 +1,8 @@
 """How the job pages write amounts, times, statuses and a job's title.
 
-An asset address is named from the deployment manifest (the zero address is
-ETH; the suite's stablecoin is cUSD); anything else is shown by its address
-and its amounts in base units, never guessed.
+Amounts here are in ETH or cUSD by symbol; an asset named by its address (a
+job's bounty, a credit) is labelled by services/jobs/asset_labels (checked
+claims, cached), never guessed.
 """
 
 from __future__ import annotations
@@ -10,16 +10,12 @@ from __future__ import annotations
 import time
 
 from coop_dashboard.chain.job_board import STATUSES
-from coop_dashboard.config import Settings
 from coop_dashboard.content.store import LocalContentStore
-from coop_dashboard.errors import CoopError
-from coop_dashboard.evm import ZERO_ADDRESS
-from coop_dashboard.services.chain_access import chain_for
 
 # Re-exported: the provenance graph and the job pages link to jobs and models alike.
 from coop_dashboard.services.datasets.lineage_graph import job_link as job_link
 from coop_dashboard.services.datasets.lineage_graph import model_link as model_link
-from coop_dashboard.services.display import format_utc, iso_utc, short_address
+from coop_dashboard.services.display import format_utc, iso_utc
 from coop_dashboard.services.governance.units import format_duration_short, format_token_amount
 from coop_dashboard.services.jobs.spec import RECIPES, JobSpec, JobSpecError, parse
 from coop_dashboard.services.jobs.stored import read_blob
@@ -37,18 +33,6 @@ STATUS_LABELS = {
 _DECIMALS = {"ETH": 18, "cUSD": 6}
 TITLE_CHARS = 90  # db/job_tables.TITLE_LENGTH holds the saved title
 _SPEC_READ_LIMIT = 64 * 1024
-
-
-def asset_symbol(settings: Settings, asset: str) -> str:
-    if asset.lower() == ZERO_ADDRESS:
-        return "ETH"
-    try:
-        stablecoin = chain_for(settings).deployment.contracts.get("MockStablecoin")
-    except CoopError:
-        stablecoin = None
-    if stablecoin is not None and stablecoin.address.lower() == asset.lower():
-        return "cUSD"
-    return short_address(asset)
 
 
 def amount_text(symbol: str, amount: int | None) -> str:

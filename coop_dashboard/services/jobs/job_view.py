@@ -24,10 +24,9 @@ from coop_dashboard.db.job_queries import Reputation, TimelineEntry, job_detail
 from coop_dashboard.db.node_queries import latest_heartbeat, reproductions_of
 from coop_dashboard.db.queries import index_status
 from coop_dashboard.services.display import iso_utc, short_address
+from coop_dashboard.services.jobs.asset_labels import AssetLabel, label_of
 from coop_dashboard.services.jobs.dataset_licenses import DatasetLicense, dataset_licenses
 from coop_dashboard.services.jobs.display import (
-    amount_text,
-    asset_symbol,
     countdown,
     deadline_iso,
     deadline_label,
@@ -273,15 +272,21 @@ def challenge_open(status: str, challenge_ends_at: int | None, now: int) -> bool
     return status == "in_review" and challenge_ends_at is not None and 0 < now < challenge_ends_at
 
 
-def timeline_row(settings: Settings, symbol: str, entry: TimelineEntry) -> TimelineRow:
+def price_unit(label: AssetLabel) -> str:
+    """What the bid form's price is written in: "ETH", "EVILJ", or "base units of 0x12…"."""
+    return label.symbol if label.decimals is not None else f"base units of {label.symbol}"
+
+
+def timeline_row(settings: Settings, job_asset: AssetLabel, entry: TimelineEntry) -> TimelineRow:
     # Stakes and bonds are ETH whatever the bounty's asset; a credit names its own asset
     # (a refunded bounty in the job's, a returned stake in ETH).
     in_eth = entry.kind in ("bid_withdrawn", "challenged", "slashed")
+    label: AssetLabel | None = job_asset
     if entry.kind == "credited":
-        symbol = asset_symbol(settings, entry.asset) if entry.asset else ""
+        label = label_of(settings, entry.asset) if entry.asset else None
     amount = ""
-    if entry.amount is not None and symbol:
-        amount = " " + (eth_text(entry.amount) if in_eth else amount_text(symbol, entry.amount))
+    if entry.amount is not None and label is not None:
+        amount = " " + (eth_text(entry.amount) if in_eth else label.amount_text(entry.amount))
     # Who the entry names: the sender, except for what happened to a provider or an account.
     word = {"credited": "to", "failed": "provider", "finalized": "provider", "slashed": "of"}
     actor = f" {word.get(entry.kind, 'by')} {short_address(entry.actor)}" if entry.actor else ""
@@ -327,7 +332,7 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
     head = index_status(engine)
     chain_now = head.block_timestamp if head is not None else 0
     store = LocalContentStore(settings.content_dir)
-    symbol = asset_symbol(settings, job.asset)
+    label = label_of(settings, job.asset)  # a token's claims read once, then cached
     spec = spec_view(store, job.spec_cid)
     provider = job.provider or ""
     holders = [("Provider", provider)] if provider else []
@@ -337,7 +342,7 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
             provider=bid.provider,
             provider_short=short_address(bid.provider),
             provider_link=provider_link(bid.provider),
-            price=amount_text(symbol, bid.price),
+            price=label.amount_text(bid.price),
             delivery=when(bid.delivery_time),
             stake=eth_text(bid.stake),
             reputation=reputation_text(bid.reputation),
@@ -394,7 +399,7 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
             account_short=short_address(credit.account),
             account_link=provider_link(credit.account),
             reason=CREDIT_REASON_LABELS.get(credit.reason, credit.reason),
-            amount=amount_text(asset_symbol(settings, credit.asset), credit.amount),
+            amount=label_of(settings, credit.asset).amount_text(credit.amount),
         )
         for credit in detail.credits
     ]
@@ -409,9 +414,9 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
         provider=provider,
         provider_short=short_address(provider) if provider else "",
         provider_link=provider_link(provider) if provider else "",
-        asset=symbol,
-        bounty=amount_text(symbol, job.bounty),
-        price=f"Price {amount_text(symbol, job.price)}" if job.price is not None else "",
+        asset=price_unit(label),
+        bounty=label.amount_text(job.bounty),
+        price=f"Price {label.amount_text(job.price)}" if job.price is not None else "",
         minimum_stake=eth_text(detail.minimum_stake),
         purpose=job.purpose.replace("_", " "),
         bidding_deadline=when(job.bidding_deadline),
@@ -425,7 +430,7 @@ def read_job_page(job_id: int, engine: Engine | None = None) -> JobPageView:
         spec=spec,
         datasets=datasets,
         bids=bids,
-        timeline=[timeline_row(settings, symbol, entry) for entry in detail.timeline],
+        timeline=[timeline_row(settings, label, entry) for entry in detail.timeline],
         result=result,
         challenge=challenge,
         payouts=payouts,

@@ -15,8 +15,9 @@ from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.job_queries import provider_profile
 from coop_dashboard.db.node_queries import provider_last_heartbeat
 from coop_dashboard.services.display import short_address
+from coop_dashboard.services.jobs.asset_labels import label_of
 from coop_dashboard.services.jobs.board_view import JobRow, job_row
-from coop_dashboard.services.jobs.display import amount_text, asset_symbol, eth_text, job_link, when
+from coop_dashboard.services.jobs.display import eth_text, job_link, when
 from coop_dashboard.services.jobs.job_view import Line
 
 
@@ -56,13 +57,13 @@ def read_provider_view(address: str, engine: Engine | None = None) -> ProviderVi
     ]
     earnings = []
     for asset in sorted(set(reputation.earned) | set(profile.credits) | set(profile.withdrawn)):
-        symbol = asset_symbol(settings, asset)
+        label = label_of(settings, asset)  # a token's claims read once, then cached
         earnings.append(
             Line(
-                symbol,
-                f"earned {amount_text(symbol, reputation.earned.get(asset, 0))} · credited "
-                f"{amount_text(symbol, profile.credits.get(asset, 0))} (payments, stakes, bonds) · "
-                f"withdrawn {amount_text(symbol, profile.withdrawn.get(asset, 0))}",
+                label.symbol,
+                f"earned {label.amount_text(reputation.earned.get(asset, 0))} · credited "
+                f"{label.amount_text(profile.credits.get(asset, 0))} (payments, stakes, bonds) · "
+                f"withdrawn {label.amount_text(profile.withdrawn.get(asset, 0))}",
             )
         )
     beat = provider_last_heartbeat(engine, address)

@@ -64,15 +64,6 @@ def eth_text(amount: int) -> str:
     return format_token_amount(amount, ETH_DECIMALS, "ETH")
 
 
-def asset_symbol(context: ChainContext, asset: str) -> str:
-    if asset.lower() == ZERO_ADDRESS:
-        return "ETH"
-    stablecoin = context.deployment.contracts.get("MockStablecoin")
-    if stablecoin is not None and stablecoin.address.lower() == asset.lower():
-        return "cUSD"
-    return short_address(asset)
-
-
 def asset_amount_text(context: ChainContext, asset: str, amount: int) -> str:
     return asset_label(context, asset).amount_text(amount)
 
@@ -319,8 +310,9 @@ def prepare_bid(
     reads = JobReads(context)
     job = reads.job(job_id_value(job_id))
     _require_status(job, "open", "bids are placed")
-    symbol = asset_symbol(context, job.asset)
-    price_units = amount_value(price, ASSET_DECIMALS.get(symbol, 18), "Price")
+    # The token's checked decimals (read once, cached); base units when it claims none.
+    label = asset_label(context, job.asset)
+    price_units = amount_value(price, label.decimals or 0, "Price")
     delivery_time = utc_time_value(delivery, "Delivery time")
     stake_wei = eth_value(stake, "Stake")
     now = reads.now()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from coop_dashboard.services.jobs.board_view import BoardInputError, BoardKey, changed_key
+from coop_dashboard.evm import ZERO_ADDRESS
+from coop_dashboard.services.jobs.asset_labels import AssetLabel, address_label
+from coop_dashboard.services.jobs.board_view import (
+    AssetOption,
+    BoardInputError,
+    BoardKey,
+    asset_option,
+    changed_key,
+)
 from coop_dashboard.services.jobs.inputs import JobActionRefused
 from coop_dashboard.services.jobs.page_actions import ACTIONS, form_of, job_action
 from coop_dashboard.state.jobs_page import job_id_from_path
@@ -39,6 +47,27 @@ def test_board_controls_build_keys_and_refuse_what_they_do_not_take() -> None:
             changed_key(key, control, value)
     with pytest.raises(BoardInputError, match="Choose an asset"):
         changed_key(BoardKey(), "min_bounty", "1")
+
+
+def test_the_board_filters_by_any_offered_token_in_its_checked_decimals() -> None:
+    claimed, unnamed, forged = "0x" + "7e" * 20, "0x" + "5a" * 20, "0x" + "66" * 20
+    offered = {claimed: 8, unnamed: None}  # BoardView.asset_options: address -> decimals
+    key = changed_key(BoardKey(), "asset", claimed, offered)
+    assert changed_key(key, "min_bounty", "2.5", offered).min_bounty == 250_000_000
+    key = changed_key(key, "asset", unnamed, offered)
+    assert changed_key(key, "min_bounty", "2,500", offered).min_bounty == 2_500  # base units
+    with pytest.raises(BoardInputError, match="not a number|decimal|digits"):
+        changed_key(key, "min_bounty", "2.5", offered)
+    with pytest.raises(BoardInputError, match="Asset: one of"):
+        changed_key(key, "asset", forged, offered)  # not an asset any job was posted in
+    # How the filter offers them: suite assets by symbol, other tokens by address.
+    assert asset_option(AssetLabel(ZERO_ADDRESS, "ETH", 18, True)) == AssetOption("ETH", "ETH", 18)
+    assert asset_option(AssetLabel(claimed, "EVILJ", 8, False)) == AssetOption(
+        claimed, "EVILJ (0x7e7e…7e7e)", 8
+    )
+    assert asset_option(address_label(unnamed)) == AssetOption(
+        unnamed, "0x5a5a…5a5a (base units)", None
+    )
 
 
 def test_only_listed_actions_run_and_forms_are_bounded() -> None:

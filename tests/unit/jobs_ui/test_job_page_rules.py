@@ -4,11 +4,14 @@ timeline entry words its amount in its own asset."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.job_queries import TimelineEntry
 from coop_dashboard.evm import ZERO_ADDRESS
+from coop_dashboard.services.jobs.asset_labels import AssetLabel
 from coop_dashboard.services.jobs.job_view import (
     bid_acceptable,
     bidding_open,
@@ -92,18 +95,23 @@ def _entry(kind: str, amount: int | None, asset: str | None = None) -> TimelineE
     )
 
 
+CUSD = AssetLabel("0x" + "c5" * 20, "cUSD", 6, True)
+ETH = AssetLabel(ZERO_ADDRESS, "ETH", 18, True)
+
+
 def test_timeline_credits_show_their_amount_in_their_own_asset() -> None:
-    settings = load_settings()
+    # No chain here: a token outside the manifest cannot be read, so base units + address.
+    settings = replace(load_settings(), rpc_url="http://127.0.0.1:9", rpc_timeout_s=0.5)
     # A stake returned in ETH on a cUSD job; a bounty refund in a token outside the manifest.
-    stake = timeline_row(settings, "cUSD", _entry("credited", 10**17, ZERO_ADDRESS))
+    stake = timeline_row(settings, CUSD, _entry("credited", 10**17, ZERO_ADDRESS))
     assert stake.what == "credited detail 0.1 ETH to 0xa1a1…a1a1"
-    refund = timeline_row(settings, "cUSD", _entry("credited", 2_500, TOKEN))
-    assert refund.what == "credited detail 2,500 base units of 0x7e7e…7e7e to 0xa1a1…a1a1"
+    refund = timeline_row(settings, CUSD, _entry("credited", 2_500, TOKEN))
+    assert refund.what == ("credited detail 2,500 base units of token 0x7e7e…7e7e to 0xa1a1…a1a1")
     # The job's own asset for what the job's bounty pays; ETH for stakes and bonds.
-    posted = timeline_row(settings, "ETH", _entry("posted", 10**18))
+    posted = timeline_row(settings, ETH, _entry("posted", 10**18))
     assert posted.what == "posted detail 1 ETH by 0xa1a1…a1a1"
-    bond = timeline_row(settings, "cUSD", _entry("challenged", 5 * 10**16))
+    bond = timeline_row(settings, CUSD, _entry("challenged", 5 * 10**16))
     assert bond.what == "challenged detail 0.05 ETH by 0xa1a1…a1a1"
-    assert timeline_row(settings, "ETH", _entry("credited", 7)).what == (
+    assert timeline_row(settings, ETH, _entry("credited", 7)).what == (
         "credited detail to 0xa1a1…a1a1"  # no asset named: no amount guessed
     )
