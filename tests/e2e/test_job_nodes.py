@@ -7,8 +7,10 @@ in the browser; the worker downloads the licensed data, trains, stores and
 submits while a `coop verify` process re-runs it; the job page shows the worker's
 heartbeat, the result, and the verifier's reproduced score beside the claim.
 After the window (the chain's clock moved) the worker finalizes and withdraws;
-the page shows the payouts and the model. Then a worker that inflates its score
-is challenged by the verifier, and the page shows the job challenged.
+the page shows the payouts and the model. Then a worker that trains on shuffled
+labels and claims the target is challenged by the verifier, and the page shows the
+job challenged. (Not "inflate": logistic regression scores 1.0 on this holdout, and
+an inflated 1.0 is still 1.0.)
 """
 
 from __future__ import annotations
@@ -330,13 +332,13 @@ def test_after_the_window_the_worker_finalizes_and_is_paid(
     nodes.stop("worker")
 
 
-def test_an_inflated_claim_is_shown_challenged(
+def test_a_false_claim_is_shown_challenged(
     page: Page,
     nodes_app: AppServer,
     nodes_chain: NodesChain,
     nodes: Nodes,
 ) -> None:
-    nodes.start("liar", "worker", LIAR, "--dishonest", "inflate", "--from-head")
+    nodes.start("liar", "worker", LIAR, "--dishonest", "other_data", "--from-head")
     _until(lambda: bool(nodes.journal("liar")), 120, "the liar's journal", nodes.story)
     spec = JobSpec(
         recipe="logistic_regression",
@@ -345,7 +347,7 @@ def test_an_inflated_claim_is_shown_challenged(
         label_column="cultivar",
         evaluation=Evaluation("holdout", test_share=0.25),
         metric="accuracy",
-        target_score=0.5,
+        target_score=0.9,
         tolerance=0.01,
         seed=5,
     )
