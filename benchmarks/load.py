@@ -4,8 +4,9 @@
         [--scaled-users 300,600] [--idle 1000] [--seconds 20] [--profile DIR]
 
 `--profile DIR` samples every server process with py-spy during each app click run
-(`pip install py-spy`; collapsed stacks, one file per configuration and user count,
-idle threads included): where a click's time goes.
+and the idle run (`pip install py-spy`; collapsed stacks, one file per configuration
+and user count, idle threads included): where a click's (or an idle tab's) time goes.
+`--users ""` skips the click runs (idle only).
 
 No browser per user: one headless Chromium session is recorded first (Playwright's
 websocket frame events) and its frames are replayed with a token of each tab's own:
@@ -479,7 +480,12 @@ async def run_clicks(
 
 
 async def run_idle(
-    scenario: Scenario, server: AppServer, count: int, seconds: float, redis_url: str | None
+    scenario: Scenario,
+    server: AppServer,
+    count: int,
+    seconds: float,
+    redis_url: str | None,
+    profile: Path | None = None,
 ) -> str:
     await asyncio.sleep(3.0)
     memory_before = server_memory(server, redis_url)
@@ -488,10 +494,13 @@ async def run_idle(
         await asyncio.sleep(5.0)  # connect-time work done
         memory_after = server_memory(server, redis_url)
         cpu_before, wall_before = server_cpu(server), time.perf_counter()
+        profiler = None if profile is None else start_profiler(server, seconds, profile)
         await asyncio.gather(*(idle_loop(tab, scenario.recording, seconds) for tab in tabs))
         await asyncio.sleep(max(0.0, seconds - (time.perf_counter() - wall_before)))
         wall = time.perf_counter() - wall_before
         idle_pct = 100 * (server_cpu(server) - cpu_before) / wall
+        if profiler is not None:
+            await asyncio.to_thread(profiler.wait)
     finally:
         await asyncio.gather(*(tab.close() for tab in tabs))
     per_session = (memory_after - memory_before) / count / MB
@@ -603,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     scenario = Scenario(recording, ids, url.replace("http://", "ws://"))
                     counts = args.users if name == "one" else args.scaled_users
-                    for users in [int(x) for x in counts.split(",")]:
+                    for users in [int(x) for x in counts.split(",") if x]:
                         for trivial in (False, True):
                             profile = (
                                 None
@@ -620,7 +629,12 @@ def main(argv: list[str] | None = None) -> int:
                     if args.idle > 0:
                         line = asyncio.run(
                             run_idle(
-                                scenario, served.server, args.idle, args.seconds, served.redis_url
+                                scenario,
+                                served.server,
+                                args.idle,
+                                args.seconds,
+                                served.redis_url,
+                                None if args.profile is None else args.profile / f"{name}-idle.txt",
                             )
                         )
                         print("  " + line, flush=True)
