@@ -8,15 +8,19 @@ crashed or OOM-killed worker would take the other three (and every open tab) dow
 with it. With the flag, granian replaces the dead worker within a second or two and the
 tabs that were on it reconnect; their state is in Redis, so nothing is lost. (Granian
 still stops if a worker crashes again within 5.5 s of its respawn: a crash loop.)
-Outgoing Socket.IO events are not scanned for binary parts (`skip_binary_scan`).
+Outgoing Socket.IO events are not scanned for binary parts (`skip_binary_scan`), and the
+disk state manager sweeps its folder for expired files once a minute, not every 2 s
+(`throttle_state_purge`).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import granian.server
 import socketio.packet
+from reflex.istate.manager.disk import StateManagerDisk
 
 from coop_dashboard import tab_handover
 
@@ -41,11 +45,44 @@ def skip_binary_scan() -> None:
     socketio.packet.Packet.uses_binary_events = False
 
 
+# Expired state files (untouched for the token expiration, an hour by default) are
+# removed at most this often.
+STATE_PURGE_EVERY_S = 60.0
+
+
+def throttle_state_purge(every_s: float = STATE_PURGE_EVERY_S) -> None:
+    """Reflex's disk state manager sweeps its states folder at most once per `every_s`.
+
+    Reflex runs `_purge_expired_states` after every pass of its write queue, i.e.
+    every 2 s even with nobody clicking: it lists the folder and stats every file
+    in it, one file per tab and touched substate (28 substates per tab now). With
+    400 idle tabs that sweep was more than half of the server's idle CPU, growing
+    with every tab seen in the last hour and every page added. Files expire after
+    an hour, so removing them up to a minute late changes nothing else.
+    """
+    original = StateManagerDisk._purge_expired_states
+    if getattr(original, "coop_throttled", False):
+        return
+    last_sweep: dict[int, float] = {}  # per manager (id), monotonic
+
+    def purge_at_most_every(self: StateManagerDisk) -> None:
+        now = time.monotonic()
+        last = last_sweep.get(id(self))
+        if last is not None and now - last < every_s:
+            return
+        last_sweep[id(self)] = now
+        original(self)
+
+    purge_at_most_every.coop_throttled = True  # type: ignore[attr-defined]
+    StateManagerDisk._purge_expired_states = purge_at_most_every  # type: ignore[method-assign]
+
+
 def main() -> None:
     # Reflex imports `granian.server.Server` when it starts the backend, so replacing
     # the module attribute before the CLI runs is enough.
     granian.server.Server = RespawningServer
     skip_binary_scan()
+    throttle_state_purge()
     # Workers are forked from this process: they inherit the patch.
     tab_handover.install()
     from reflex.reflex import cli
