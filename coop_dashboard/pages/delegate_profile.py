@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from coop_dashboard.components.address_chip import address_chip
@@ -221,7 +222,12 @@ def _power_chart() -> rx.Component:
         "chart_line",
         # Plotly's bundle loads only once the chart is on screen.
         on_screen(
-            rx.plotly.basic(data=S.figure, width="100%", height="260px"),
+            rx.plotly.basic(
+                # Plotly JSON (a dict in the state: state/delegate_profile.py says why).
+                data=S.figure.to(go.Figure),  # type: ignore[attr-defined]
+                width="100%",
+                height="260px",
+            ),
             min_height="260px",
             id="power-chart",
         ),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
-import plotly.graph_objects as go
 import reflex as rx
 from reflex.event import EventHandler
 
@@ -26,7 +25,7 @@ from coop_dashboard.services.delegates.profile import (
     PROFILE,
     ProfileView,
     index_now,
-    power_figure,
+    power_chart_json,
     recheck_statement,
     valid_profile_address,
     version_diff,
@@ -43,6 +42,7 @@ from coop_dashboard.services.delegates.writes import (
 )
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.markdown import render_markdown
+from coop_dashboard.services.governance.proposal_live import EMPTY_FIGURE
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
@@ -61,7 +61,9 @@ class DelegateProfileState(rx.State):
 
     address: str = ""
     view: ProfileView = ProfileView()
-    figure: go.Figure = go.Figure()
+    # Plotly JSON, not a go.Figure: a Figure in the state is slow to pickle and unpickle
+    # for every event under a state manager that stores tabs (disk, Redis).
+    figure: dict[str, Any] = EMPTY_FIGURE
     loaded: bool = False
     notice: str = ""
     signed_in_as: str = ""
@@ -95,7 +97,7 @@ class DelegateProfileState(rx.State):
 
     def _apply(self, view: ProfileView) -> None:
         self.view, self.loaded, self.notice = view, True, ""
-        self.figure = power_figure(view.power_steps, _now_cache.get("now"))
+        self.figure = power_chart_json(view.power_steps, _now_cache.get("now"))
 
     async def _show(self) -> None:
         address = self._address()
@@ -116,7 +118,7 @@ class DelegateProfileState(rx.State):
     async def load(self) -> Any:
         address = self._address()
         if (address or "") != self.address:
-            self.view, self.figure, self.loaded = ProfileView(), go.Figure(), False
+            self.view, self.figure, self.loaded = ProfileView(), EMPTY_FIGURE, False
             self.diff_lines, self.diff_note, self.diff_from, self.diff_to = [], "", "", ""
             self.delegate_preview, self.delegate_notice, self.editor_notice = [], "", ""
         self.address = address or ""

@@ -7,9 +7,11 @@ it from a worker thread.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 from sqlalchemy import Engine
@@ -275,6 +277,12 @@ def power_figure(steps: list[tuple[int, int]], now: int | None = None) -> go.Fig
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return figure
+
+
+def power_chart_json(steps: list[tuple[int, int]], now: int | None = None) -> dict[str, Any]:
+    """power_figure as plotly JSON (what the page's state holds: see state/delegate_profile)."""
+    value: dict[str, Any] = json.loads(power_figure(steps, now).to_json())
+    return value
 
 
 def index_now() -> int | None:
