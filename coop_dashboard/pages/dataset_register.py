@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from coop_dashboard.components.on_screen import on_screen
@@ -266,7 +267,12 @@ def _bond_and_submit() -> rx.Component:
             rx.grid(
                 rx.box(rx.html(S.preview_html), class_name="markdown-body", id="preview-card"),
                 on_screen(
-                    rx.plotly.basic(data=S.preview_graph, width="100%", height="260px"),
+                    rx.plotly.basic(
+                        # Plotly JSON (a dict in the state: services/plotly_json.py).
+                        data=S.preview_graph.to(go.Figure),  # type: ignore[attr-defined]
+                        width="100%",
+                        height="260px",
+                    ),
                     min_height="260px",
                     id="preview-graph",
                 ),

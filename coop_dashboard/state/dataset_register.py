@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
-import plotly.graph_objects as go
 import reflex as rx
 from reflex.event import EventHandler
 
@@ -41,6 +40,7 @@ from coop_dashboard.services.datasets.register_view import (
     register_preview,
 )
 from coop_dashboard.services.datasets.upload import DatasetUpload, UploadRefused, size_limit_text
+from coop_dashboard.services.plotly_json import EMPTY_FIGURE_JSON, figure_json
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
@@ -86,7 +86,8 @@ class DatasetRegisterState(rx.State):
     minimum_bond: str = ""
     # Preview and outcome.
     preview_html: str = ""
-    preview_graph: go.Figure = go.Figure()
+    # Plotly JSON, not a go.Figure (services/plotly_json.py says why).
+    preview_graph: dict[str, Any] = EMPTY_FIGURE_JSON
     previewed: bool = False
     notice: str = ""
 
@@ -270,7 +271,7 @@ class DatasetRegisterState(rx.State):
         shown = await asyncio.to_thread(
             register_preview, form, list(self.parents), self._transformation()
         )
-        self.preview_html, self.preview_graph = shown.card_html, shown.graph
+        self.preview_html, self.preview_graph = shown.card_html, figure_json(shown.graph)
         self.previewed = True
 
     def _request(self) -> RegistrationRequest | None:
@@ -336,6 +337,6 @@ class DatasetRegisterState(rx.State):
         self.parents, self.parent_results, self.parent_query = [], [], ""
         self.tags_text = self.transformation_note = ""
         self.preview_html, self.previewed = "", False
-        self.preview_graph = go.Figure()
+        self.preview_graph = EMPTY_FIGURE_JSON
         self.upload_progress = 0
         return rx.redirect("/datasets")

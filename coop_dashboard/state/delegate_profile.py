@@ -42,8 +42,8 @@ from coop_dashboard.services.delegates.writes import (
 )
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.markdown import render_markdown
-from coop_dashboard.services.governance.proposal_live import EMPTY_FIGURE
 from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.services.plotly_json import EMPTY_FIGURE_JSON
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
@@ -63,7 +63,7 @@ class DelegateProfileState(rx.State):
     view: ProfileView = ProfileView()
     # Plotly JSON, not a go.Figure: a Figure in the state is slow to pickle and unpickle
     # for every event under a state manager that stores tabs (disk, Redis).
-    figure: dict[str, Any] = EMPTY_FIGURE
+    figure: dict[str, Any] = EMPTY_FIGURE_JSON
     loaded: bool = False
     notice: str = ""
     signed_in_as: str = ""
@@ -118,7 +118,7 @@ class DelegateProfileState(rx.State):
     async def load(self) -> Any:
         address = self._address()
         if (address or "") != self.address:
-            self.view, self.figure, self.loaded = ProfileView(), EMPTY_FIGURE, False
+            self.view, self.figure, self.loaded = ProfileView(), EMPTY_FIGURE_JSON, False
             self.diff_lines, self.diff_note, self.diff_from, self.diff_to = [], "", "", ""
             self.delegate_preview, self.delegate_notice, self.editor_notice = [], "", ""
         self.address = address or ""

@@ -7,7 +7,6 @@ it from a worker thread.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +37,7 @@ from coop_dashboard.services.delegates.statement import (
 from coop_dashboard.services.display import short_address
 from coop_dashboard.services.governance.markdown import render_markdown
 from coop_dashboard.services.live_data import LiveView
+from coop_dashboard.services.plotly_json import figure_json
 
 SUPPORT_LABELS = {0: "Against", 1: "For", 2: "Abstain"}
 STATUS_LABELS = {"verified": "Verified", "mismatch": "Mismatch", "unavailable": "Unavailable"}
@@ -281,8 +281,7 @@ def power_figure(steps: list[tuple[int, int]], now: int | None = None) -> go.Fig
 
 def power_chart_json(steps: list[tuple[int, int]], now: int | None = None) -> dict[str, Any]:
     """power_figure as plotly JSON (what the page's state holds: see state/delegate_profile)."""
-    value: dict[str, Any] = json.loads(power_figure(steps, now).to_json())
-    return value
+    return figure_json(power_figure(steps, now))
 
 
 def index_now() -> int | None:
