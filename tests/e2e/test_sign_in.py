@@ -7,6 +7,7 @@ tests check that from both sides (what the page shows, what the table holds).
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -20,7 +21,8 @@ from web3.contract import Contract
 from coop_dashboard.auth import lookup_session, open_session, sign_out
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.transact import Sender
-from coop_dashboard.db.engine import create_tables, make_engine
+from coop_dashboard.db.engine import make_engine
+from coop_dashboard.db.migrations import current_revision, head_revision
 from coop_dashboard.db.utc_datetime import utc_now
 from tests.e2e.app_server import AppServer
 from tests.e2e.conftest import MakeWallet
@@ -46,9 +48,19 @@ CONTRACT_WALLET_OWNER = 15  # a funded anvil account that is no member
 
 @pytest.fixture(scope="module")
 def app_db(wallet_app: AppServer, wallet_app_database_url: str) -> Iterator[Engine]:
-    """The served app's own database, to look at (and plant) session rows."""
+    """The served app's own database, to look at (and plant) session rows.
+
+    The app migrates it in its own process; creating tables from here as well raced
+    with that migration ("table ... already exists" on CI), so wait for its head.
+    """
     engine = make_engine(wallet_app_database_url)
-    create_tables(engine)
+    deadline = time.monotonic() + 120
+    while True:
+        with engine.connect() as connection:
+            if current_revision(connection) == head_revision():
+                break
+        assert time.monotonic() < deadline, "the app never migrated its database"
+        time.sleep(0.2)
     yield engine
     engine.dispose()
 
