@@ -29,11 +29,13 @@ from coop_dashboard.db.dataset_tables import (
     DatasetStatusEvent,
     DatasetTag,
 )
+from coop_dashboard.db.list_query_checks import (
+    check_choices,
+    check_paging,
+)
 
 SORTS = ("newest", "quality", "most_used")
 STATUSES = ("active", "superseded", "licensing_paused", "delisted")
-MAX_PAGE_SIZE = 100
-MAX_SEARCH_LENGTH = 200
 MAX_TAG_FILTERS = 8
 # Lineage walks stop here (the graph is drawn in a browser).
 MAX_LINEAGE_DEPTH = 16
@@ -72,19 +74,17 @@ class CatalogQuery:
 
     def checked(self) -> CatalogQuery:
         """This query, or CatalogQueryError naming what is wrong (clients send anything)."""
-        if self.sort not in SORTS:
-            raise CatalogQueryError(f"Unknown sort {self.sort!r}: use one of {', '.join(SORTS)}.")
-        unknown = [status for status in self.statuses if status not in STATUSES]
-        if unknown:
-            raise CatalogQueryError(f"Unknown status {unknown[0]!r}.")
-        if len(self.search) > MAX_SEARCH_LENGTH:
-            raise CatalogQueryError(f"Search at most {MAX_SEARCH_LENGTH} characters.")
+        check_choices(
+            sort=self.sort,
+            sorts=SORTS,
+            statuses=self.statuses,
+            known_statuses=STATUSES,
+            search=self.search,
+            error=CatalogQueryError,
+        )
         if len(self.tags) > MAX_TAG_FILTERS:
             raise CatalogQueryError(f"Filter by at most {MAX_TAG_FILTERS} tags.")
-        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise CatalogQueryError(f"Page size must be 1..{MAX_PAGE_SIZE}.")
-        if self.page < 1:
-            raise CatalogQueryError("Pages start at 1.")
+        check_paging(page=self.page, page_size=self.page_size, error=CatalogQueryError)
         return self
 
 

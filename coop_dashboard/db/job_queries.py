@@ -39,14 +39,17 @@ from coop_dashboard.db.job_tables import (
     JobWithdrawal,
 )
 from coop_dashboard.db.licensing_tables import LicenseDeclaration, LicensePurchase, LicenseTierEvent
+from coop_dashboard.db.list_query_checks import (
+    MAX_PAGE_SIZE,
+    check_choices,
+    check_paging,
+)
 
 # chain/job_board.STATUSES and chain/data_licensing.USES (most permissive first), by
 # value: db/ does not import chain/ (tests/indexer/test_jobs.py checks they agree).
 STATUSES = ("open", "in_progress", "in_review", "challenged", "completed", "failed", "cancelled")
 USES = ("all", "non_commercial", "academic")
 SORTS = ("newest", "bounty_high", "bounty_low", "deadline", "bids")
-MAX_PAGE_SIZE = 100
-MAX_SEARCH_LENGTH = 200
 MAX_TIMELINE = 500
 MAX_PROFILE_JOBS = 200
 MAX_MODELS = 500
@@ -90,17 +93,15 @@ class JobQuery:
 
     def checked(self) -> JobQuery:
         """This query, or JobQueryError naming what is wrong (clients send anything)."""
-        if self.sort not in SORTS:
-            raise JobQueryError(f"Unknown sort {self.sort!r}: use one of {', '.join(SORTS)}.")
-        unknown = [status for status in self.statuses if status not in STATUSES]
-        if unknown:
-            raise JobQueryError(f"Unknown status {unknown[0]!r}.")
-        if len(self.search) > MAX_SEARCH_LENGTH:
-            raise JobQueryError(f"Search at most {MAX_SEARCH_LENGTH} characters.")
-        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise JobQueryError(f"Page size must be 1..{MAX_PAGE_SIZE}.")
-        if self.page < 1:
-            raise JobQueryError("Pages start at 1.")
+        check_choices(
+            sort=self.sort,
+            sorts=SORTS,
+            statuses=self.statuses,
+            known_statuses=STATUSES,
+            search=self.search,
+            error=JobQueryError,
+        )
+        check_paging(page=self.page, page_size=self.page_size, error=JobQueryError)
         for bound in (self.min_bounty, self.max_bounty):
             if bound is not None and not 0 <= bound < 2**256:
                 raise JobQueryError("A bounty bound must be between 0 and 2**256 - 1.")

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.dataset_queries import (
-    MAX_SEARCH_LENGTH,
     MAX_TAG_FILTERS,
     SORTS,
     STATUSES,
@@ -25,6 +24,7 @@ from coop_dashboard.db.dataset_queries import (
     dataset_catalog,
 )
 from coop_dashboard.db.engine import get_engine
+from coop_dashboard.db.list_query_checks import MAX_SEARCH_LENGTH
 from coop_dashboard.services.datasets.lineage_graph import STATUS_LABELS, dataset_link
 from coop_dashboard.services.display import format_int, short_address
 
