@@ -83,6 +83,7 @@ CONNECTS_AT_ONCE = 25
 FEED_STATES = ["all", "active", "defeated", "succeeded", "executed", "queued", "pending"]
 FEED_SORTS = ["newest", "ending_soon", "most_votes"]
 FEED_SEARCHES = ["", "gpu", "budget audit", "dataset", "model eval", ""]
+# Share of users moving between proposal pages (the rest click the feed's controls).
 PROPOSAL_SHARE = 0.2
 MB = 1024 * 1024
 
@@ -275,6 +276,7 @@ class Scenario:
     recording: Recording
     proposal_ids: list[str]
     ws_url: str
+    proposal_share: float = PROPOSAL_SHARE
 
 
 def _feed_click(recording: Recording, rng: random.Random) -> dict[str, Any]:
@@ -311,7 +313,7 @@ async def open_tabs(scenario: Scenario, count: int, seed: int) -> list[Tab]:
 
     async def one(index: int) -> Tab:
         async with limit:
-            return await open_tab(scenario, index < count * PROPOSAL_SHARE, rng)
+            return await open_tab(scenario, index < count * scenario.proposal_share, rng)
 
     opened = await asyncio.gather(*(one(i) for i in range(count)), return_exceptions=True)
     tabs = [tab for tab in opened if isinstance(tab, Tab)]
@@ -458,7 +460,7 @@ async def run_clicks(
                 click_loop(
                     tab,
                     scenario,
-                    index < users * PROPOSAL_SHARE,
+                    index < users * scenario.proposal_share,
                     trivial,
                     seconds,
                     rng,
@@ -583,6 +585,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", default="one,scaled")
     parser.add_argument("--users", default="50,100,300", help="users for the one-worker runs")
     parser.add_argument("--scaled-users", default="300,600", help="users for the scaled runs")
+    parser.add_argument(
+        "--proposal-share",
+        type=float,
+        default=PROPOSAL_SHARE,
+        help="share of users moving between proposal pages (0: everyone clicks the feed)",
+    )
     parser.add_argument("--idle", type=int, default=1_000, help="idle tabs (0: skip)")
     parser.add_argument("--seconds", type=float, default=20.0, help="per measurement")
     parser.add_argument(
@@ -610,7 +618,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"({', '.join(_handler(e) for e in recording.navigation)}), "
                         f"{len(recording.idle)} idle events in {recording.idle_seconds:.0f} s"
                     )
-                    scenario = Scenario(recording, ids, url.replace("http://", "ws://"))
+                    scenario = Scenario(
+                        recording, ids, url.replace("http://", "ws://"), args.proposal_share
+                    )
                     counts = args.users if name == "one" else args.scaled_users
                     for users in [int(x) for x in counts.split(",") if x]:
                         for trivial in (False, True):
