@@ -56,7 +56,7 @@ def proposal_treasury_impact(proposal_key: rx.Var[str] | str) -> rx.Component:
                 id="proposal-treasury-impact",
             ),
         ),
+        # Filled by the page's own load (ProposalPageState.load), in its first delta.
         key=proposal_key,
-        on_mount=S.load,
         width="100%",
     )

@@ -23,14 +23,16 @@ from coop_dashboard.components.wallet_widgets import (
 )
 from coop_dashboard.state.account import AccountState
 from coop_dashboard.state.session import SessionState
+from coop_dashboard.state.shell import ShellState
 from coop_dashboard.state.tx import TxState
 from coop_dashboard.state.wallet import WalletState
 
-# Run before each page's own on_load: re-check the session token against the
-# database, then reconnect to the wallet chosen before (silently) and watch it,
-# and follow the signed-in member's balance and voting power: the live-data hub
-# pushes them when a new block changes them (tokens or delegations from elsewhere).
-SHELL_ON_LOAD: list[Any] = [SessionState.check_session, WalletState.restore, AccountState.follow]
+# Run before each page's own on_load: on a page load (a new socket), re-check the
+# session token against the database, then reconnect to the wallet chosen before
+# (silently) and watch it; on every page, follow the signed-in member's balance and
+# voting power: the live-data hub pushes them when a new block changes them (tokens
+# or delegations from elsewhere). state/shell.py says why not on every page.
+SHELL_ON_LOAD: list[Any] = [ShellState.on_page_load]
 
 
 def _signed_in() -> rx.Component:

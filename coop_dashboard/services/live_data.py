@@ -247,6 +247,15 @@ class LiveHub:
             return None
         return entry.value, entry.version
 
+    def fresh(self, view: LiveView[K, T], key: K) -> T | None:
+        """`key`'s value if `current` would return it without reading (None otherwise):
+        for a handler that shows it inline when it is at hand and asks for a read otherwise."""
+        entry = self._entries.get((view.name, key))
+        if entry is None or entry.version == 0 or entry.read_seq != self._seq or _went_stale(entry):
+            return None
+        entry.last_used = time.monotonic()
+        return entry.value
+
     def subscribe(self, view: LiveView[K, T], key: K, wake: Callable[[], None]) -> Subscription:
         """Watch `key`: it is re-read at every head; `wake()` runs when its value changes."""
         if not self._started:

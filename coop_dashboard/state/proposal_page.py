@@ -17,6 +17,7 @@ from coop_dashboard.services.governance.eligibility import can_cancel, can_execu
 from coop_dashboard.services.governance.export import votes_csv_path
 from coop_dashboard.services.governance.gasless import (
     BallotRequest,
+    GaslessPanel,
     ballot_request,
     follow_relayed_vote,
     relay_ballot,
@@ -44,6 +45,7 @@ from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
 from coop_dashboard.state.account import AccountState
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.proposal_treasury import ProposalTreasuryState
 from coop_dashboard.state.session import authenticated_address_locked, authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
@@ -160,13 +162,23 @@ class ProposalPageState(rx.State):
         # A reload while the wallet showed the ballot: that answer never comes back.
         self.gasless_busy, self._ballot = False, {}
         self.proposal_id = "" if pid is None else str(pid)
-        # The proposal itself arrives in this event's delta; then the page follows it live.
-        await self._show()
-        return [
+        # The proposal and its treasury impact arrive in this event's delta (two shared
+        # reads at once); then the page follows both live.
+        treasury = await self.get_state(ProposalTreasuryState)
+        await asyncio.gather(self._show(), treasury.show_for_page())
+        then: list[Any] = [
             ProposalPageState.follow,
+            ProposalTreasuryState.follow,
             ProposalPageState.refresh_readiness,
-            ProposalPageState.refresh_gasless,
         ]
+        # Whether gasless voting is paused: in this delta when the hub has it at hand
+        # (nearly every page view), else from a read that does not hold up the page.
+        panel = live_hub().fresh(GASLESS, GASLESS_KEY)
+        if panel is None:
+            then.append(ProposalPageState.refresh_gasless)
+        else:
+            self._show_gasless(panel)
+        return then
 
     def _apply(self, page: ProposalPage) -> None:
         self.loaded, self.notice = True, ""
@@ -324,6 +336,10 @@ class ProposalPageState(rx.State):
         if (panel.paused, panel.reason) == (self.gasless_paused, self.gasless_pause_reason):
             return
         async with self:
+            self._show_gasless(panel)
+
+    def _show_gasless(self, panel: GaslessPanel) -> None:
+        if (panel.paused, panel.reason) != (self.gasless_paused, self.gasless_pause_reason):
             self.gasless_paused, self.gasless_pause_reason = panel.paused, panel.reason
 
     async def _gasless_failed(self, problem: str) -> None:

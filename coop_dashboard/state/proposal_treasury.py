@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import reflex as rx
 
@@ -26,18 +25,19 @@ class ProposalTreasuryState(rx.State):
     def _apply(self, value: ImpactView) -> None:
         self.impact = value
 
-    @rx.event
-    async def load(self) -> Any:
-        """Mounted with the section: the proposal in the page's address, then follow it."""
+    async def show_for_page(self) -> None:
+        """The impact of the proposal in the page's address, shown in the caller's delta
+        (ProposalPageState.load, which holds the lock and chains `follow`)."""
         key = _proposal_key(self.router.url.path)
         if key is None:
-            self.impact = ImpactView()
-            return None
+            self.impact, self._key = ImpactView(), ""
+            return
         self._key = key
         with contextlib.suppress(LiveReadError, ShowSuperseded):
             self._apply(await show_live(self, PROPOSAL_IMPACT, key))
-        return ProposalTreasuryState.follow
 
     @rx.event(background=True)
     async def follow(self) -> None:
-        await follow_live(self, PROPOSAL_IMPACT, lambda s: s._key, ProposalTreasuryState._apply)
+        await follow_live(
+            self, PROPOSAL_IMPACT, lambda s: s._key or None, ProposalTreasuryState._apply
+        )

@@ -8,6 +8,7 @@ import inspect
 from typing import Any
 
 import pytest
+import reflex as rx
 
 from coop_dashboard.state import proposal_page
 from coop_dashboard.state.proposal_page import ProposalPageState
@@ -27,7 +28,9 @@ async def _drain(events: Any) -> BaseException | None:
 
 
 def test_a_reload_while_the_wallet_shows_the_ballot_resets_the_flag() -> None:
-    page = _page()
+    # The whole tab's state: load also fills the page's treasury impact section.
+    root = rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    page = asyncio.run(root.get_state(ProposalPageState))
     page.gasless_busy = True  # vote_gasless asked the wallet to sign...
     page._ballot = {"voter": "0x" + "aa" * 20, "proposal_id": 1}
     loaded = ProposalPageState.load.fn(page)  # ...and the member reloaded the page

@@ -164,3 +164,32 @@ def test_a_failed_read_keeps_the_last_value_and_is_retried() -> None:
         assert value == first
 
     asyncio.run(scenario())
+
+
+def test_fresh_gives_only_what_current_would_give_without_reading() -> None:
+    async def scenario() -> None:
+        table = FakeTable()
+        view = LiveView("at_hand", read=table.read)
+        stale_view = LiveView("at_hand_stale", read=table.read, stale_after_s=0.05)
+        hub = LiveHub()
+        hub._started = True
+        assert hub.fresh(view, "a") is None  # never read
+        await hub.current(view, "a")
+        assert hub.fresh(view, "a") == 1
+        table.rows["a"] = 2
+        hub.head_arrived(_head(1))
+        # A new head: the value at hand is the previous head's until a read.
+        assert hub.fresh(view, "a") is None
+        assert (await hub.current(view, "a"))[0] == 2
+        assert hub.fresh(view, "a") == 2
+        # A chain-backed view older than its staleness is not at hand either.
+        await hub.current(stale_view, "b")
+        assert hub.fresh(stale_view, "b") == 1
+        await asyncio.sleep(0.06)
+        assert hub.fresh(stale_view, "b") is None
+        reads = dict(table.reads)
+        hub.fresh(view, "a")
+        hub.fresh(stale_view, "b")
+        assert dict(table.reads) == reads  # fresh() never reads
+
+    asyncio.run(scenario())
