@@ -332,17 +332,32 @@ def proposal_counts_by_state(engine: Engine) -> dict[str, int]:
     return counts
 
 
-def get_proposal(engine: Engine, proposal_id: int) -> ProposalDetail | None:
-    """One proposal with its description, actions and life cycle."""
+def get_proposal(
+    engine: Engine, proposal_id: int, *, summary: ProposalSummary | None = None
+) -> ProposalDetail | None:
+    """One proposal with its description, actions and life cycle.
+
+    `summary`: the proposal's summary when the caller already has it (the feed's
+    snapshot of the indexed head computes every proposal's): `proposal_summaries`
+    reads every mint and burn of the votes token for a quorum, so one proposal's
+    summary costs about as much as the rest of this read.
+    """
+    if summary is not None and summary.proposal_id != proposal_id:
+        raise ValueError(f"summary of proposal {summary.proposal_id}, not {proposal_id}")
     with engine.connect() as connection:
-        summaries = proposal_summaries(connection, _proposals.c.proposal_id == proposal_id)
-        if not summaries:
-            return None
-        description, description_hash = connection.execute(
+        if summary is None:
+            summaries = proposal_summaries(connection, _proposals.c.proposal_id == proposal_id)
+            if not summaries:
+                return None
+            summary = summaries[0]
+        row = connection.execute(
             select(_proposals.c.description, _proposals.c.description_hash).where(
                 _proposals.c.proposal_id == proposal_id
             )
-        ).one()
+        ).first()
+        if row is None:
+            return None  # a given summary of a proposal a rewind has since removed
+        description, description_hash = row
         actions = [
             ProposalActionRow(
                 row["action_index"], row["target"], row["value"], row["signature"], row["calldata"]
@@ -368,7 +383,7 @@ def get_proposal(engine: Engine, proposal_id: int) -> ProposalDetail | None:
                 .order_by(_transitions.c.block_number, _transitions.c.log_index)
             ).mappings()
         ]
-    return ProposalDetail(summaries[0], description, actions, transitions, description_hash)
+    return ProposalDetail(summary, description, actions, transitions, description_hash)
 
 
 # -- votes --------------------------------------------------------------------------------

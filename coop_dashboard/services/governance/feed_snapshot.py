@@ -45,7 +45,12 @@ from coop_dashboard.db.chain_tables import (
     ProposalTransition,
     table_of,
 )
-from coop_dashboard.db.queries import ProposalSummary, proposal_summaries
+from coop_dashboard.db.queries import (
+    ProposalDetail,
+    ProposalSummary,
+    get_proposal,
+    proposal_summaries,
+)
 from coop_dashboard.services.governance.feed import (
     FeedPage,
     FeedQuery,
@@ -275,3 +280,19 @@ def feed_page(engine: Engine, query: FeedQuery) -> FeedPage:
         return proposal_feed(engine, query)
     validate_query(query)
     return snapshot_page(snapshot_cache(engine).current(engine), query)
+
+
+def proposal_detail(
+    engine: Engine, proposal_id: int, snapshot: FeedSnapshot | None = None
+) -> ProposalDetail | None:
+    """One proposal's detail with its summary (tally, state, quorum, turnout) from the
+    indexed head's snapshot: what the proposal page and its treasury impact read.
+
+    `proposal_summaries` for one proposal still reads every mint and burn of the votes
+    token (its quorum); the snapshot computed the same summary, from the same rows,
+    for every proposal once per head (issue 10: a page view computed it twice, the
+    larger part of the page's reads). A proposal the snapshot does not know (indexed
+    by a batch committed after the snapshot was read) has its summary computed here.
+    """
+    snapshot = snapshot if snapshot is not None else snapshot_cache(engine).current(engine)
+    return get_proposal(engine, proposal_id, summary=snapshot.summary_of(proposal_id))

@@ -25,13 +25,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
-
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.engine import get_engine
-from coop_dashboard.db.queries import proposal_votes
+from coop_dashboard.db.queries import VoteRow, proposal_votes
 from coop_dashboard.services.governance.charts import VotePoint, VotesChart, cumulative_votes_json
-from coop_dashboard.services.governance.feed_snapshot import snapshot_cache
+from coop_dashboard.services.governance.feed_snapshot import FeedSnapshot, snapshot_cache
 from coop_dashboard.services.governance.gasless import GaslessPanel, gasless_panel
 from coop_dashboard.services.governance.proposal_view import (
     ActionLine,
@@ -68,7 +66,14 @@ def read_proposal_page(proposal_id: int) -> ProposalPage:
     engine = get_engine(settings.database_url)
     with _decoded_lock:
         actions = _decoded.get(proposal_id)
-    view = read_proposal_view(engine, settings, proposal_id, decode=actions is None)
+    # One snapshot and one read of the votes serve the view and the chart: the summary
+    # the feed already computed for this head, the list's heaviest votes cut in Python
+    # from the chart's (issue 10: each was read twice per page view).
+    snapshot = snapshot_cache(engine).current(engine)
+    votes = proposal_votes(engine, proposal_id, order="time")
+    view = read_proposal_view(
+        engine, settings, proposal_id, decode=actions is None, votes=votes, snapshot=snapshot
+    )
     if view is None:
         return ProposalPage(None, EMPTY_FIGURE)
     if actions is not None:
@@ -78,14 +83,12 @@ def read_proposal_page(proposal_id: int) -> ProposalPage:
             _decoded[proposal_id] = list(view.actions)
             while len(_decoded) > _DECODED_KEPT:
                 _decoded.popitem(last=False)
-    return ProposalPage(view, _votes_chart(engine, proposal_id))
+    return ProposalPage(view, _votes_chart(snapshot, proposal_id, votes))
 
 
-def _votes_chart(engine: Engine, proposal_id: int) -> dict[str, Any]:
-    """The cumulative votes chart (proposal_view.votes_figure's chart, as plotly JSON): the
-    proposal's summary comes from the feed's snapshot of this head, not a second read."""
-    snapshot = snapshot_cache(engine).current(engine)
-    votes = proposal_votes(engine, proposal_id, order="time")
+def _votes_chart(snapshot: FeedSnapshot, proposal_id: int, votes: list[VoteRow]) -> dict[str, Any]:
+    """The cumulative votes chart (proposal_view.votes_figure's chart, as plotly JSON) of
+    the proposal's votes in time order; its summary from the feed's snapshot of this head."""
     points = [VotePoint(v.timestamp, v.support, v.weight) for v in votes]
     summary = snapshot.summary_of(proposal_id)
     if summary is None:

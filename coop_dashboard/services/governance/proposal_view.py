@@ -7,7 +7,9 @@ comes from indexed transitions, the votes from indexed VoteCast events.
 
 from __future__ import annotations
 
+import heapq
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -30,6 +32,7 @@ from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.charts import VotePoint, cumulative_votes_figure
 from coop_dashboard.services.governance.context import action_context
+from coop_dashboard.services.governance.feed_snapshot import FeedSnapshot, proposal_detail
 from coop_dashboard.services.governance.feed_view import (
     TOKEN_DECIMALS,
     ProposalCard,
@@ -175,16 +178,37 @@ def vote_line(vote: VoteRow) -> VoteLine:
     )
 
 
+def heaviest_votes(votes: Iterable[VoteRow], limit: int) -> list[VoteRow]:
+    """The `limit` heaviest votes in `proposal_votes(order="weight")`'s order: weight
+    descending, then block number, then log index."""
+    return heapq.nsmallest(limit, votes, key=lambda v: (-v.weight, v.block_number, v.log_index))
+
+
 def read_proposal_view(
-    engine: Engine, settings: Settings, proposal_id: int, *, decode: bool = True
+    engine: Engine,
+    settings: Settings,
+    proposal_id: int,
+    *,
+    decode: bool = True,
+    votes: Sequence[VoteRow] | None = None,
+    snapshot: FeedSnapshot | None = None,
 ) -> ProposalView | None:
-    """The page's view of one proposal; None when the index does not know it."""
-    detail = get_proposal(engine, proposal_id)
+    """The page's view of one proposal; None when the index does not know it.
+
+    `votes`: all the proposal's votes when the caller read them anyway (the page's
+    chart does): the list shown is cut from them instead of read again. `snapshot`:
+    the indexed head's feed snapshot when the caller has it (see `proposal_detail`).
+    """
+    detail = proposal_detail(engine, proposal_id, snapshot)
     if detail is None:
         return None
     status = index_status(engine)
     now = status.block_timestamp if status else 0
-    votes = proposal_votes(engine, proposal_id, order="weight", limit=VOTES_SHOWN)
+    shown = (
+        proposal_votes(engine, proposal_id, order="weight", limit=VOTES_SHOWN)
+        if votes is None
+        else heaviest_votes(votes, VOTES_SHOWN)
+    )
     actions = _decoded_actions(settings, detail) if decode and detail.actions else None
     return ProposalView(
         card=proposal_card(detail.summary, now),
@@ -192,7 +216,7 @@ def read_proposal_view(
         actions=actions if actions is not None else _raw_actions(detail),
         actions_decoded=actions is not None,
         timeline=_timeline(detail, now),
-        votes=[vote_line(v) for v in votes],
+        votes=[vote_line(v) for v in shown],
         vote_total=detail.summary.vote_count,
         state=detail.summary.state,
         proposer=detail.summary.proposer,

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 
 from coop_dashboard.config import load_settings
 from coop_dashboard.db.engine import get_engine
-from coop_dashboard.db.queries import contract_addresses, get_proposal, index_status
+from coop_dashboard.db.queries import contract_addresses, index_status
+from coop_dashboard.services.governance.feed_snapshot import proposal_detail
 from coop_dashboard.services.live_data import LiveView
 from coop_dashboard.services.treasury.assets import recognised_assets
 from coop_dashboard.services.treasury.commitments import proposal_impact
@@ -49,7 +50,8 @@ def read_proposal_impact(
     engine = engine or get_engine(settings.database_url)
     floor = settings.runway_floor_months if floor_months is None else floor_months
     status = index_status(engine)
-    detail = get_proposal(engine, proposal_id)
+    # The summary (only its state is used) from the head's snapshot, as the page's view.
+    detail = proposal_detail(engine, proposal_id)
     if status is None or detail is None:
         return ImpactView()
     assets = recognised_assets(contract_addresses(engine))
