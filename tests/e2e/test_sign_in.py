@@ -146,6 +146,51 @@ def test_switching_account_in_the_wallet_ends_the_session(
     expect_signed_in(page, wallet.address)
 
 
+def test_after_moving_between_pages_by_links_the_wallet_and_other_tabs_are_followed(
+    wallet_app: AppServer, make_wallet: MakeWallet, app_db: Engine, page: Page
+) -> None:
+    """A click on a link keeps the page's socket: the session check and the wallet restore
+    are not run again (state/shell.py), the watches they armed on the first load are."""
+    wallet = make_wallet(AMARA, BJORN)
+    install_wallets(page, wallet)
+    page.goto(wallet_app.url)
+    sign_in(page, wallet)
+    first = wallet.address
+    for route in ("/proposals", "/delegates", "/account"):
+        page.locator(f"#main-nav a[href='{route}']").click()
+        page.wait_for_url(f"**{route}")
+        expect_signed_in(page, first)
+    expect(page.locator("#account-address")).to_have_attribute("data-address", first)
+    # Moved by links only: the first load's socket, so the first load's watches.
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+    # Another tab signs out: this tab follows through the token watch.
+    token = stored_token(page)
+    other = page.context.new_page()
+    try:
+        install_wallets(other, make_wallet(AMARA))  # its own wallet object, same account
+        other.goto(wallet_app.url + "/account")
+        expect_signed_in(other, first)
+        other.locator("#account-menu").click()
+        other.locator("#sign-out").click()
+        expect_signed_out(other)
+    finally:
+        other.close()
+    expect_signed_out(page)
+    assert lookup_session(app_db, token) is None
+
+    # Signed in again, moved by a link, then the wallet switches account: the wallet
+    # watch armed on the first load still ends the session.
+    page.locator("#sign-in").click()
+    expect_signed_in(page, first)
+    page.locator("#main-nav a[href='/proposals']").click()
+    page.wait_for_url("**/proposals")
+    wallet.switch_account(1)
+    notice = page.locator("#session-notice")
+    expect(notice).to_contain_text("you were signed out", timeout=STEP_TIMEOUT_MS)
+    expect_signed_out(page)
+
+
 def test_a_rejected_signature_is_explained_and_opens_no_session(
     wallet_app: AppServer, make_wallet: MakeWallet, page: Page
 ) -> None:
