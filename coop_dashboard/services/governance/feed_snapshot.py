@@ -49,6 +49,7 @@ from coop_dashboard.db.queries import (
     ProposalDetail,
     ProposalSummary,
     get_proposal,
+    latest_setting,
     proposal_summaries,
 )
 from coop_dashboard.services.governance.feed import (
@@ -88,6 +89,9 @@ class FeedSnapshot:
     head: tuple[Any, ...]
     now: int
     rows: tuple[FeedRow, ...]  # newest first
+    # The timelock's delay at this head (what a proposal page's queue / execute offer
+    # depends on): read with the rows, not once per page view.
+    timelock_min_delay: int | None = None
     # (state filter, sort) -> rows in that order, cut once per snapshot (see _rows_for).
     _ordered: dict[tuple[str | None, str], tuple[FeedRow, ...]] = field(
         default_factory=dict, compare=False, repr=False
@@ -189,7 +193,7 @@ def read_snapshot(
         for position, summary in enumerate(summaries)
         if summary.proposal_id in extra
     )
-    return FeedSnapshot(head, now, rows)
+    return FeedSnapshot(head, now, rows, latest_setting(connection, "timelock_min_delay"))
 
 
 def _sort_key(sort: str, now: int) -> Any:

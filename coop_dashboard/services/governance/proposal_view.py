@@ -21,7 +21,6 @@ from coop_dashboard.config import Settings
 from coop_dashboard.db.queries import (
     ProposalDetail,
     VoteRow,
-    current_setting,
     get_proposal,
     index_status,
     proposal_votes,
@@ -32,7 +31,11 @@ from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.governance.actions import decode_actions
 from coop_dashboard.services.governance.charts import VotePoint, cumulative_votes_figure
 from coop_dashboard.services.governance.context import action_context
-from coop_dashboard.services.governance.feed_snapshot import FeedSnapshot, proposal_detail
+from coop_dashboard.services.governance.feed_snapshot import (
+    FeedSnapshot,
+    proposal_detail,
+    snapshot_cache,
+)
 from coop_dashboard.services.governance.feed_view import (
     TOKEN_DECIMALS,
     ProposalCard,
@@ -197,13 +200,16 @@ def read_proposal_view(
 
     `votes`: all the proposal's votes when the caller read them anyway (the page's
     chart does): the list shown is cut from them instead of read again. `snapshot`:
-    the indexed head's feed snapshot when the caller has it (see `proposal_detail`).
+    the indexed head's feed snapshot when the caller has it; its summary of the
+    proposal (see `proposal_detail`), its clock and its timelock delay are the view's.
     """
+    snapshot = snapshot if snapshot is not None else snapshot_cache(engine).current(engine)
     detail = proposal_detail(engine, proposal_id, snapshot)
     if detail is None:
         return None
-    status = index_status(engine)
-    now = status.block_timestamp if status else 0
+    # The indexed chain's clock at the snapshot's head (the clock its summaries' states
+    # were computed with), read with it instead of once more per view.
+    now = snapshot.now
     shown = (
         proposal_votes(engine, proposal_id, order="weight", limit=VOTES_SHOWN)
         if votes is None
@@ -222,7 +228,7 @@ def read_proposal_view(
         proposer=detail.summary.proposer,
         eta=detail.summary.eta,
         now=now,
-        timelock_delay=current_setting(engine, "timelock_min_delay"),
+        timelock_delay=snapshot.timelock_min_delay,
     )
 
 

@@ -11,20 +11,27 @@ votes per proposal, tied weights, mints, a quorum, queued and executed ones).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 
 from benchmarks.proposal_feed import fill
 from coop_dashboard.config import load_settings
 from coop_dashboard.db import queries
-from coop_dashboard.db.chain_tables import Proposal, table_of
+from coop_dashboard.db.chain_tables import GovernanceSettingChange, Proposal, table_of
 from coop_dashboard.db.engine import create_tables, get_engine
-from coop_dashboard.db.queries import get_proposal, proposal_votes
+from coop_dashboard.db.queries import (
+    current_setting,
+    get_proposal,
+    index_status,
+    iter_proposal_votes,
+    proposal_votes,
+)
 from coop_dashboard.services.governance import proposal_live
 from coop_dashboard.services.governance.charts import (
     VotePoint,
@@ -58,9 +65,28 @@ def engine(
         engine = get_engine(url)  # the engine the page's own reads use
         create_tables(engine)
         fill(engine, PROPOSALS, VOTES, 80, seed=12)
+        _timelock_delays(engine, 2 * 86_400, 86_400)
         monkeypatch.setenv("DATABASE_URL", url)
         yield engine
         engine.dispose()
+
+
+def _timelock_delays(engine: Engine, *delays: int) -> None:
+    """The timelock's delay changes (the constructor's, then governance's)."""
+    with engine.begin() as connection:
+        for block, (old, new) in enumerate(zip((0, *delays), delays, strict=False), start=5):
+            connection.execute(
+                insert(table_of(GovernanceSettingChange)).values(
+                    block_number=block,
+                    log_index=0,
+                    contract="0x" + "44" * 20,
+                    setting="timelock_min_delay",
+                    old_value=str(old),
+                    new_value=str(new),
+                    tx_hash="0x" + "00" * 32,
+                    block_timestamp=block,
+                )
+            )
 
 
 def _ids(engine: Engine) -> list[int]:
@@ -71,10 +97,19 @@ def _ids(engine: Engine) -> list[int]:
 
 def _direct_view(engine: Engine, proposal_id: int, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The view as read before the snapshot served it: summary by `proposal_summaries`
-    for this one proposal, the listed votes by SQL's own ordering."""
+    for this one proposal, the listed votes by SQL's own ordering, the clock and the
+    timelock delay read on their own."""
     with monkeypatch.context() as patch:
         patch.setattr(FeedSnapshot, "summary_of", lambda self, pid: None)
-        return read_proposal_view(engine, load_settings(), proposal_id, decode=False)
+        view = read_proposal_view(engine, load_settings(), proposal_id, decode=False)
+    assert view is not None
+    status = index_status(engine)
+    assert status is not None
+    return dataclasses.replace(
+        view,
+        now=status.block_timestamp,
+        timelock_delay=current_setting(engine, "timelock_min_delay"),
+    )
 
 
 def test_the_snapshot_summary_is_the_direct_one(engine: Engine) -> None:
@@ -98,7 +133,8 @@ def test_the_page_equals_the_direct_reads(engine: Engine, monkeypatch: pytest.Mo
         # Actions already decoded (here: their raw lines) are reused, as in a worker.
         monkeypatch.setitem(proposal_live._decoded, proposal_id, list(expected.actions))
         page = proposal_live.read_proposal_page(proposal_id)
-        assert page.view == ProposalView(**{**expected.__dict__, "actions_decoded": True})
+        assert page.view == dataclasses.replace(expected, actions_decoded=True)
+        assert page.view.timelock_delay == 86_400 and page.view.now > 0
         # The chart as read from its own summary and votes.
         detail = get_proposal(engine, proposal_id)
         assert detail is not None
@@ -129,6 +165,8 @@ def test_heaviest_votes_follow_the_sql_order(engine: Engine) -> None:
     ties = 0
     for proposal_id in _ids(engine):
         votes = proposal_votes(engine, proposal_id, order="time")
+        # The rows as the CSV export reads them (every column, by name).
+        assert votes == [v for batch in iter_proposal_votes(engine, proposal_id, 64) for v in batch]
         ties += len(votes) - len({v.weight for v in votes})
         shuffled = list(votes)
         rng.shuffle(shuffled)  # the rule, not the input's order, breaks ties
