@@ -23,6 +23,7 @@ from coop_dashboard.services.datasets.live import DATASET_PAGE
 from coop_dashboard.services.datasets.page_view import DatasetPageView
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
@@ -38,8 +39,17 @@ def dataset_id_from_path(path: str) -> int | None:
     return None
 
 
+# Shared empty views. A default declared as `DatasetPageView()` is deep-copied per
+# tab, and hydrate reads every substate's vars on every tab (this page open or not):
+# its empty go.Figure costs ~100 KB per tab (benchmarks/session_memory.py). Views are
+# replaced whole, never changed in place: the live hub already hands every tab the
+# same view object.
+_EMPTY_VIEW = DatasetPageView()
+_NOT_FOUND_VIEW = DatasetPageView(loaded=True, found=False)
+
+
 class DatasetPageState(rx.State):
-    view: DatasetPageView = DatasetPageView()
+    view: DatasetPageView = shared_default(_EMPTY_VIEW)
     notice: str = ""
     is_curator: bool = False
     has_attested: bool = False
@@ -57,7 +67,7 @@ class DatasetPageState(rx.State):
         dataset_id = self._id()
         if dataset_id is None:
             stop_live(self, DATASET_PAGE)
-            self.view = DatasetPageView(loaded=True, found=False)
+            self.view = _NOT_FOUND_VIEW
             return
         try:
             self._apply(await show_live(self, DATASET_PAGE, dataset_id))
@@ -69,7 +79,7 @@ class DatasetPageState(rx.State):
     @rx.event
     async def load(self) -> Any:
         if self.view.dataset_id != self._id():
-            self.view = DatasetPageView()
+            self.view = _EMPTY_VIEW
             self.is_curator = self.has_attested = False
             self.score = self.note = ""
         await self._show()

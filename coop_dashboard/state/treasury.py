@@ -16,12 +16,20 @@ from coop_dashboard.services.treasury.live import TREASURY
 from coop_dashboard.services.treasury.notes import NoteRefused, attach_note_now
 from coop_dashboard.services.treasury.periods import Period, Window
 from coop_dashboard.services.treasury.view import TreasuryKey, TreasuryView, clicked_bar
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 from coop_dashboard.state.session import authenticated_address_locked
 
+# The one empty view every tab's TreasuryState starts with. A default declared as
+# `TreasuryView()` is deep-copied per tab, and hydrate reads every substate's vars
+# on every tab (this page open or not): its two empty go.Figure objects cost ~200 KB
+# per tab (benchmarks/session_memory.py). Views are replaced whole, never changed in
+# place: the live hub already hands every tab the same view object.
+_EMPTY_VIEW = TreasuryView()
+
 
 class TreasuryState(rx.State):
-    view: TreasuryView = TreasuryView()
+    view: TreasuryView = shared_default(_EMPTY_VIEW)
     loaded: bool = False
     export_from: str = ""
     export_to: str = ""
