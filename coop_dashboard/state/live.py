@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 
 import reflex as rx
 
-from coop_dashboard.services.live_data import LiveView, Subscription, live_hub
+from coop_dashboard.services.live_data import LiveReadError, LiveView, Subscription, live_hub
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -115,7 +115,15 @@ async def show_live(state: rx.State, view: LiveView[K, T], key: K) -> T:
         tab = _tabs[ident] = _Tab(view)
     tab.asked += 1
     mine = tab.asked
-    value, version = await live_hub().current(view, key)
+    try:
+        value, version = await live_hub().current(view, key)
+    except LiveReadError:
+        tab = _tabs.get(ident)
+        if tab is not None and tab.asked == mine:
+            # Followed all the same (follow_live starts from this record): the hub
+            # retries a watched key's failed read and pushes it once it succeeds.
+            tab.point_at(key)
+        raise
     tab = _tabs.get(ident)
     if tab is None or tab.asked != mine:
         raise ShowSuperseded
@@ -143,10 +151,17 @@ async def follow_live(
     show); a pushed value is applied only if it is still that key's, so a value
     read for older controls never overwrites newer ones.
     """
-    async with state:
-        ident = _ident(state, view)
-        key = key_of(state)
+    # The tab's session is fixed for its socket and readable outside the lock, and the
+    # page's load (show_live) recorded the key it showed: starting a follower then takes
+    # no lock. Taking it cost each page view one more state load and save per follower
+    # (with Redis, a lock round trip each: three per proposal page view).
+    ident = _ident(state, view)
     previous = _tabs.get(ident)
+    if previous is not None:
+        key = previous.key
+    else:
+        async with state:
+            key = key_of(state)
     tab = _Tab(view, wake=asyncio.Event())
     if previous is not None:
         tab.shown, tab.asked = previous.shown, previous.asked

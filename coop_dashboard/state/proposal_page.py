@@ -46,7 +46,11 @@ from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
 from coop_dashboard.state.account import AccountState
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.proposal_treasury import ProposalTreasuryState
-from coop_dashboard.state.session import authenticated_address_locked, authenticated_address_now
+from coop_dashboard.state.session import (
+    SessionState,
+    authenticated_address_locked,
+    authenticated_address_now,
+)
 from coop_dashboard.state.tx import start_write
 
 UNREADABLE = "The proposal index cannot be read right now. Retrying shortly."
@@ -65,6 +69,9 @@ class _Readiness:
     fixable: bool = False
     can_vote: bool = False
     power: str = ""  # exact voting power at the snapshot, "" if unknown
+
+
+VISITOR_READINESS = _Readiness(["Sign in to see whether you can vote on this proposal."])
 
 
 def _readiness(voter: str, proposal_id: int) -> tuple[list[str], bool, bool, str]:
@@ -166,11 +173,12 @@ class ProposalPageState(rx.State):
         # reads at once); then the page follows both live.
         treasury = await self.get_state(ProposalTreasuryState)
         await asyncio.gather(self._show(), treasury.show_for_page())
-        then: list[Any] = [
-            ProposalPageState.follow,
-            ProposalTreasuryState.follow,
-            ProposalPageState.refresh_readiness,
-        ]
+        then: list[Any] = [ProposalPageState.follow, ProposalTreasuryState.follow]
+        session = await self.get_state(SessionState)
+        if session._token_sha256:
+            then.append(ProposalPageState.refresh_readiness)  # a member: ask the chain
+        else:
+            self._show_readiness("", VISITOR_READINESS)  # no session: nothing to ask
         # Whether gasless voting is paused: in this delta when the hub has it at hand
         # (nearly every page view), else from a read that does not hold up the page.
         panel = live_hub().fresh(GASLESS, GASLESS_KEY)
@@ -222,7 +230,7 @@ class ProposalPageState(rx.State):
         pid = self._id()  # the router is readable outside the lock
         voter = await authenticated_address_now(self)
         if voter is None or pid is None:
-            readiness = _Readiness(["Sign in to see whether you can vote on this proposal."])
+            readiness = VISITOR_READINESS
         else:
             try:
                 readiness = _Readiness(*await asyncio.to_thread(_readiness, voter, pid))
@@ -232,9 +240,14 @@ class ProposalPageState(rx.State):
         if shown == (self.signed_in_as, self._shown_readiness()):
             return  # nothing changed (a signed-out visitor, every time): no lock, no delta
         async with self:
-            self.signed_in_as = voter or ""
-            self.readiness, self.can_fix_delegation = readiness.messages, readiness.fixable
-            self.can_vote, self.power_at_snapshot = readiness.can_vote, readiness.power
+            self._show_readiness(voter or "", readiness)
+
+    def _show_readiness(self, voter: str, readiness: _Readiness) -> None:
+        if (voter, readiness) == (self.signed_in_as, self._shown_readiness()):
+            return  # unchanged: no delta
+        self.signed_in_as = voter
+        self.readiness, self.can_fix_delegation = list(readiness.messages), readiness.fixable
+        self.can_vote, self.power_at_snapshot = readiness.can_vote, readiness.power
 
     def _shown_readiness(self) -> _Readiness:
         return _Readiness(

@@ -4,7 +4,8 @@ On a real SQLite index, ProposalPageState.load shows the proposal and its
 treasury impact section in its own delta (the section used to ask for itself
 from the browser once mounted: one more round trip per page), chains the
 followers of both, and shows whether gasless voting is paused inline when the
-hub has it at hand (a separate event only when it must be read).
+hub has it at hand (a separate event only when it must be read), as it shows a
+visitor's vote panel (a background check of the session only for a member).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from coop_dashboard.services.governance.gasless import GaslessPanel
 from coop_dashboard.services.governance.proposal_live import GASLESS_KEY
 from coop_dashboard.services.live_data import LiveView, live_hub
 from coop_dashboard.state import proposal_page
-from coop_dashboard.state.proposal_page import ProposalPageState
+from coop_dashboard.state.proposal_page import VISITOR_READINESS, ProposalPageState
 from coop_dashboard.state.proposal_treasury import ProposalTreasuryState
+from coop_dashboard.state.session import SessionState
 from tests.unit.governance_ui.feed_rows import NOW, add_proposal, set_now
 
 DAY = 86_400
@@ -81,6 +83,11 @@ def test_the_page_and_its_treasury_section_arrive_in_the_load_event() -> None:
             follow = ProposalPageState.follow.fn.__qualname__  # type: ignore[attr-defined]
             treasury_follow = ProposalTreasuryState.follow.fn.__qualname__  # type: ignore[attr-defined]
             assert follow in events and treasury_follow in events
+            # A visitor (no session): the vote panel's sentence comes with the page, no
+            # background event asks who is signed in.
+            refresh_readiness = ProposalPageState.refresh_readiness.fn.__qualname__  # type: ignore[attr-defined]
+            assert refresh_readiness not in events
+            assert page.readiness == VISITOR_READINESS.messages and not page.can_vote
             # Nobody read the gasless pause yet: it is read apart from the page's data.
             refresh_gasless = ProposalPageState.refresh_gasless.fn.__qualname__  # type: ignore[attr-defined]
             assert refresh_gasless in events and not page.gasless_paused
@@ -92,6 +99,12 @@ def test_the_page_and_its_treasury_section_arrive_in_the_load_event() -> None:
             assert refresh_gasless not in events
             assert page.gasless_paused and page.gasless_pause_reason == PAUSED.reason
             assert {"view", "gasless_paused"} <= page.dirty_vars
+
+            # A member's session (its token's hash): the chain is asked, in the background.
+            session = await root.get_state(SessionState)
+            session._token_sha256 = "ab" * 32
+            page, events = await _load(root, "/proposals/7")
+            assert refresh_readiness in events
 
             # An address that names no proposal: nothing shown, nothing followed.
             page, events = await _load(root, "/proposals/not-a-number")
