@@ -1,6 +1,6 @@
 """Page speed: cold loads of /, /proposals and a proposal page in headless Chromium.
 
-    .venv/bin/python benchmarks/page_speed.py [--runs 5]
+    .venv/bin/python benchmarks/page_speed.py [--runs 5] [--timeline]
 
 Serves the app as `coop serve` does (production build, one worker) on loopback, with
 benchmarks/load.py's data (1,000 proposals, 100,000 votes) on a seeded local chain,
@@ -13,6 +13,15 @@ no service worker, new websocket) and prints the median of:
 - bytes: everything the page transferred over HTTP (encoded, as on the wire: CDP
   Network.loadingFinished) plus the websocket frames it received.
 Targets (issue 10): data visible <= 450 ms on each page; a proposal page <= 700 KB.
+
+`--timeline` also prints, per page, the medians of where a load's time goes (ms
+from navigation start, all on the page's own clock): the HTML's responseEnd,
+DOMContentLoaded, the load event, the websocket created (the app's `new WebSocket`,
+noted by a wrapper installed before its scripts: the moment CDP reports as
+Network.webSocketCreated), the socket open, the first frame received, the hydrate
+event sent (Reflex puts it in Socket.IO's CONNECT packet), the frame carrying the
+page's data (the first with its data key) and data visible; then the largest
+transfers of one load (what the bytes are).
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import argparse
 import statistics
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +51,19 @@ DATA_SELECTORS = {
     "/proposals": "#feed-list .state-badge",
     "proposal page": '#proposal-tally[data-for]:not([data-for=""])',
 }
+# The delta key that carries each page's data (Reflex suffixes state vars with _rx_state_):
+# the first frame received with it is the data frame of --timeline.
+DATA_FRAME_KEYS = {
+    "/": '"view_rx_state_"',
+    "/proposals": '"cards_rx_state_"',
+    "proposal page": '"view_rx_state_"',
+}
 DATA_VISIBLE_TARGET_MS = 450.0
 PROPOSAL_PAGE_TARGET_KB = 700.0
 KB = 1024
 
 _OBSERVER_JS = """
-(selector) => {
+(selector, dataKey) => {
   window.__coopDataVisible = null;
   window.__coopLcp = null;
   const check = () => {
@@ -61,6 +77,37 @@ _OBSERVER_JS = """
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) window.__coopLcp = entry.startTime;
   }).observe({ type: "largest-contentful-paint", buffered: true });
+  // The socket's life on the same clock: created, open, every frame received.
+  window.__coopWs = {created: null, open: null, hydrate: null, data: null, frames: []};
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new NativeWebSocket(...args);
+    if (window.__coopWs.created === null) {
+      window.__coopWs.created = performance.now();
+      socket.addEventListener("open", () => { window.__coopWs.open = performance.now(); });
+      const send = socket.send.bind(socket);
+      socket.send = (data) => {
+        // Socket.IO's CONNECT packet ("40..."): Reflex sends the hydrate event in it.
+        if (window.__coopWs.hydrate === null && String(data).startsWith("40")) {
+          window.__coopWs.hydrate = performance.now();
+        }
+        return send(data);
+      };
+      socket.addEventListener("message", (event) => {
+        const now = performance.now();
+        const text = typeof event.data === "string" ? event.data : "";
+        window.__coopWs.frames.push([now, text.length]);
+        if (window.__coopWs.data === null && text.includes(dataKey)) {
+          window.__coopWs.data = now;
+        }
+      });
+    }
+    return socket;
+  };
+  window.WebSocket.prototype = NativeWebSocket.prototype;
+  Object.assign(window.WebSocket, {
+    CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3,
+  });
 }
 """
 
@@ -69,8 +116,32 @@ _METRICS_JS = """
   fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null,
   lcp: window.__coopLcp,
   data: window.__coopDataVisible,
+  nav: (() => {
+    const entry = performance.getEntriesByType("navigation")[0];
+    return entry ? {
+      responseEnd: entry.responseEnd,
+      domContentLoaded: entry.domContentLoadedEventStart,
+      load: entry.loadEventStart,
+    } : null;
+  })(),
+  ws: window.__coopWs,
 })
 """
+
+
+# The --timeline columns, in the order a load passes them.
+TIMELINE = (
+    ("html", "the HTML's responseEnd"),
+    ("dcl", "DOMContentLoaded"),
+    ("load", "load event"),
+    ("ws", "websocket created"),
+    ("open", "websocket open"),
+    ("frame1", "first frame received"),
+    ("hydrate", "hydrate sent (in Socket.IO's CONNECT packet)"),
+    ("dframe", "the frame carrying the data received"),
+    ("data", "data visible"),
+)
+NAN = float("nan")
 
 
 @dataclass
@@ -80,9 +151,30 @@ class Load:
     data_ms: float
     http_bytes: int
     ws_bytes: int
+    marks: dict[str, float] = field(default_factory=dict)
+    # (encoded bytes, URL) of every HTTP response
+    transfers: list[tuple[int, str]] = field(default_factory=list)
 
 
-def cold_load(browser: Browser, url: str, selector: str) -> Load:
+def _marks(metrics: dict[str, Any]) -> dict[str, float]:
+    nav = metrics.get("nav") or {}
+    ws = metrics.get("ws") or {}
+    frames = [float(at) for at, _size in ws.get("frames", [])]
+    data = float(metrics["data"])
+    return {
+        "html": float(nav.get("responseEnd", NAN)),
+        "dcl": float(nav.get("domContentLoaded", NAN)),
+        "load": float(nav.get("load", NAN)),
+        "ws": float(ws["created"]) if ws.get("created") is not None else NAN,
+        "open": float(ws["open"]) if ws.get("open") is not None else NAN,
+        "frame1": frames[0] if frames else NAN,
+        "hydrate": float(ws["hydrate"]) if ws.get("hydrate") is not None else NAN,
+        "dframe": float(ws["data"]) if ws.get("data") is not None else NAN,
+        "data": data,
+    }
+
+
+def cold_load(browser: Browser, url: str, page_name: str) -> Load:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
@@ -90,16 +182,25 @@ def cold_load(browser: Browser, url: str, selector: str) -> Load:
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         transferred = {"http": 0, "ws": 0}
+        urls: dict[str, str] = {}
+        transfers: list[tuple[int, str]] = []
+
+        def response(params: dict[str, Any]) -> None:
+            urls[params["requestId"]] = params["response"]["url"]
 
         def finished(params: dict[str, Any]) -> None:
-            transferred["http"] += int(params.get("encodedDataLength", 0))
+            size = int(params.get("encodedDataLength", 0))
+            transferred["http"] += size
+            transfers.append((size, urls.get(params["requestId"], "?")))
 
         def frame(params: dict[str, Any]) -> None:
             transferred["ws"] += len(params["response"].get("payloadData", "").encode())
 
+        cdp.on("Network.responseReceived", response)
         cdp.on("Network.loadingFinished", finished)
         cdp.on("Network.webSocketFrameReceived", frame)
-        page.add_init_script(f"({_OBSERVER_JS})({selector!r})")
+        selector, data_key = DATA_SELECTORS[page_name], DATA_FRAME_KEYS[page_name]
+        page.add_init_script(f"({_OBSERVER_JS})({selector!r}, {data_key!r})")
         page.goto(url, wait_until="load")
         page.wait_for_function("() => window.__coopDataVisible !== null", timeout=60_000)
         page.wait_for_timeout(1_000)  # late LCP candidates and the rest of the frames
@@ -110,14 +211,41 @@ def cold_load(browser: Browser, url: str, selector: str) -> Load:
             data_ms=float(metrics["data"]),
             http_bytes=transferred["http"],
             ws_bytes=transferred["ws"],
+            marks=_marks(metrics),
+            transfers=sorted(transfers, reverse=True),
         )
     finally:
         context.close()
 
 
+def print_timeline(timelines: dict[str, list[Load]]) -> None:
+    print("\ntimeline, ms from navigation start (medians):")
+    for key, meaning in TIMELINE:
+        print(f"  {key:<7}{meaning}")
+    print(f"{'page':<15}" + "".join(f"{key:>8}" for key, _ in TIMELINE))
+    for name, loads in timelines.items():
+        cells = []
+        for key, _ in TIMELINE:
+            values = [load.marks.get(key, NAN) for load in loads]
+            known = [value for value in values if value == value]
+            cells.append(f"{statistics.median(known):>8.0f}" if known else f"{'-':>8}")
+        print(f"{name:<15}" + "".join(cells))
+    for name, loads in timelines.items():
+        # The load with the median HTTP total: what its bytes were.
+        load = sorted(loads, key=lambda one: one.http_bytes)[len(loads) // 2]
+        print(f"\n{name}: largest transfers of a median load ({load.http_bytes / KB:.0f} KB)")
+        for size, url in load.transfers[:12]:
+            print(f"  {size / KB:>7.1f} KB  {url.split('/', 3)[-1][:90]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="also print where each page's load time goes and its largest transfers",
+    )
     args = parser.parse_args(argv)
     compile_contracts(CONTRACTS_DIR)
     met = True
@@ -137,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 # One warm-up load: the server's first requests compile nothing, but its
                 # process may still be paging in; every measured load is cold in the browser.
-                cold_load(browser, served.server.url + "/proposals", DATA_SELECTORS["/proposals"])
+                cold_load(browser, served.server.url + "/proposals", "/proposals")
+                timelines: dict[str, list[Load]] = {}
                 print(f"median of {args.runs} cold loads, loopback, headless Chromium:")
                 print(
                     f"{'page':<15}{'FCP ms':>8}{'LCP ms':>8}{'data ms':>9}"
@@ -145,8 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for name, path in pages.items():
                     loads = [
-                        cold_load(browser, served.server.url + path, DATA_SELECTORS[name])
-                        for _ in range(args.runs)
+                        cold_load(browser, served.server.url + path, name) for _ in range(args.runs)
                     ]
                     fcp, lcp, data = (
                         statistics.median(getattr(load, f) for load in loads)
@@ -161,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
                     met &= data <= DATA_VISIBLE_TARGET_MS
                     if name == "proposal page":
                         met &= http_kb + ws_kb <= PROPOSAL_PAGE_TARGET_KB
+                    timelines[name] = loads
+                if args.timeline:
+                    print_timeline(timelines)
                 browser.close()
         finally:
             chain.stop()
