@@ -27,6 +27,7 @@ from coop_dashboard.services.licensing.purchases import (
 from coop_dashboard.services.licensing.writes import prepare_withdrawal
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.licensing_writes import (
     request_permit,
     signed_permit,
@@ -39,7 +40,7 @@ from coop_dashboard.state.tx import start_write
 
 
 class AccessState(rx.State):
-    view: AccessView = AccessView()
+    view: AccessView = shared_default(AccessView())
     _account: str = ""
     _next_renewal: str = ""  # the pass whose renewal waits for its approval to be mined
     # The renewal whose permit the wallet is signing (signer, value, deadline, token).

@@ -21,6 +21,7 @@ from coop_dashboard.services.datasets.catalog_view import (
 )
 from coop_dashboard.services.datasets.live import DATASET_CATALOG
 from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 
 UNREADABLE = "The dataset index cannot be read right now. Retrying shortly."
@@ -33,7 +34,7 @@ def _control_value(value: Any) -> Any:
 
 
 class DatasetCatalogState(rx.State):
-    view: CatalogView = CatalogView()
+    view: CatalogView = shared_default(CatalogView())
     search: str = ""
     modality: str = ALL
     license: str = ALL

@@ -48,6 +48,7 @@ from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.session import authenticated_address_locked, authenticated_address_now
 from coop_dashboard.state.tx import start_write
@@ -60,7 +61,7 @@ class DelegateProfileState(rx.State):
     """What one delegate's page shows, and the member's writes from it."""
 
     address: str = ""
-    view: ProfileView = ProfileView()
+    view: ProfileView = shared_default(ProfileView())
     # Plotly JSON, not a go.Figure: a Figure in the state is slow to pickle and unpickle
     # for every event under a state manager that stores tabs (disk, Redis).
     figure: dict[str, Any] = EMPTY_FIGURE_JSON

@@ -21,6 +21,7 @@ from coop_dashboard.services.jobs.board_view import (
 )
 from coop_dashboard.services.jobs.live import JOB_BOARD
 from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 
 UNREADABLE = "The job index cannot be read right now. Retrying shortly."
@@ -32,7 +33,7 @@ def _control_value(value: Any) -> Any:
 
 
 class JobBoardState(rx.State):
-    view: BoardView = BoardView()
+    view: BoardView = shared_default(BoardView())
     search: str = ""
     status: str = ALL
     dataset: str = ""

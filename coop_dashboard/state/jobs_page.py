@@ -27,6 +27,7 @@ from coop_dashboard.services.jobs.viewer import JobViewer, read_job_viewer
 from coop_dashboard.services.jobs.writes import prepare_withdraw
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
@@ -42,7 +43,7 @@ def job_id_from_path(path: str) -> int | None:
 
 
 class JobPageState(rx.State):
-    view: JobPageView = JobPageView()
+    view: JobPageView = shared_default(JobPageView())
     viewer: JobViewer = JobViewer()
     notice: str = ""
     action_notice: str = ""

@@ -29,6 +29,7 @@ from coop_dashboard.services.jobs.post_view import (
     read_post_preview,
 )
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
@@ -51,7 +52,7 @@ class JobPostState(rx.State):
     minimum_stake: str = ""
     bidding_default: str = ""
     delivery_default: str = ""
-    preview: PostPreview = PostPreview()
+    preview: PostPreview = shared_default(PostPreview())
     notice: str = ""
     posted: bool = False
 

@@ -34,6 +34,7 @@ from coop_dashboard.services.licensing.writes import prepare_set_tier, prepare_s
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.dataset_page import dataset_id_from_path
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.licensing_writes import (
     request_permit,
     signed_permit,
@@ -81,7 +82,7 @@ def download_script(dataset_id: int) -> str:
 
 
 class LicensingState(rx.State):
-    view: LicensingView = LicensingView()
+    view: LicensingView = shared_default(LicensingView())
     mine: LicensingAccountView = LicensingAccountView()
     notice: str = ""
     holder_input: str = ""

@@ -14,6 +14,7 @@ from coop_dashboard.services.jobs.inputs import JobActionRefused, job_id_value
 from coop_dashboard.services.jobs.live import MODEL_LIST, MODEL_PAGE
 from coop_dashboard.services.jobs.model_view import ModelsKey, ModelsView, ModelView
 from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 
 UNREADABLE = "The job index cannot be read right now. Retrying shortly."
@@ -27,7 +28,7 @@ def _number(text: object) -> int | None:
 
 
 class ModelsState(rx.State):
-    view: ModelsView = ModelsView()
+    view: ModelsView = shared_default(ModelsView())
     dataset: str = ""
     notice: str = ""
     _key: ModelsKey = ModelsKey()
@@ -77,7 +78,7 @@ class ModelsState(rx.State):
 
 
 class ModelPageState(rx.State):
-    view: ModelView = ModelView()
+    view: ModelView = shared_default(ModelView())
     notice: str = ""
 
     def _id(self) -> int | None:

@@ -17,13 +17,14 @@ from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.overview_live import OVERVIEW, OVERVIEW_KEY
 from coop_dashboard.services.overview_view import OverviewRead, OverviewView
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 
 
 class OverviewState(rx.State):
     """What the overview page shows. Reads run in a worker thread, off the event loop."""
 
-    view: OverviewView = OverviewView()
+    view: OverviewView = shared_default(OverviewView())
     has_facts: bool = False
     error_title: str = ""
     error_message: str = ""

@@ -35,6 +35,7 @@ from coop_dashboard.services.governance.builder_flow import (
 from coop_dashboard.services.governance.markdown import render_markdown
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.busy import busy_while, clear_busy
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.session import SessionState, authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
@@ -87,7 +88,7 @@ class ProposalBuilderState(rx.State):
     title: str = ""
     body: str = ""
     assets: list[AssetChoice] = []
-    report: BuilderReport = BuilderReport()
+    report: BuilderReport = shared_default(BuilderReport())
     checked: bool = False
     checking: bool = False
     notice: str = ""

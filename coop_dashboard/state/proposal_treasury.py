@@ -8,6 +8,7 @@ import reflex as rx
 
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.treasury.impact_view import PROPOSAL_IMPACT, ImpactView
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
 
 _MAX_ID_DIGITS = 78
@@ -19,7 +20,7 @@ def _proposal_key(path: str) -> str | None:
 
 
 class ProposalTreasuryState(rx.State):
-    impact: ImpactView = ImpactView()
+    impact: ImpactView = shared_default(ImpactView())
     _key: str = ""
 
     def _apply(self, value: ImpactView) -> None:

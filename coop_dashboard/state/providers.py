@@ -10,6 +10,7 @@ from coop_dashboard.services.jobs.inputs import JobActionRefused, address_value
 from coop_dashboard.services.jobs.live import PROVIDER_PAGE
 from coop_dashboard.services.jobs.provider_view import ProviderView
 from coop_dashboard.services.live_data import LiveReadError
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 
 UNREADABLE = "The job index cannot be read right now. Retrying shortly."
@@ -23,7 +24,7 @@ def address_from_path(path: str) -> str | None:
 
 
 class ProviderState(rx.State):
-    view: ProviderView = ProviderView()
+    view: ProviderView = shared_default(ProviderView())
     notice: str = ""
     invalid: bool = False
 

@@ -4,7 +4,7 @@ Without REDIS_URL each tab's whole tree stays in the worker's memory, and hydrat
 reads every var of every substate (filling each default), whichever page the tab
 shows. An empty view holding a go.Figure cost ~100 KB per figure per tab when its
 default was deep-copied (benchmarks/session_memory.py: 346 KB per tab before,
-40 KB after sharing the empty views).
+30 KB after sharing the empty views).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from coop_dashboard.state.dataset_page import DatasetPageState
 from coop_dashboard.state.treasury import TreasuryState
 
 TABS = 20
-# Measured 40 KB per tab with 29 states; 346 KB with the copied go.Figure defaults.
+# Measured 30 KB per tab with 29 states; 346 KB with the copied go.Figure defaults.
 MAX_HYDRATED_KB_PER_TAB = 120
 
 
