@@ -44,6 +44,10 @@ config = rx.Config(
     # Number-heavy pages read best on light; the header's toggle switches to dark.
     default_color_mode="light",
     plugins=[rx.plugins.RadixThemesPlugin(theme=app_theme())],
+    # Brotli sidecars first (the static server serves the first format the browser
+    # accepts): ~15-20 % fewer bytes than gzip for the JS bundles (plotly's basic
+    # bundle, the largest, on the proposal page); gzip for clients without br.
+    frontend_compression_formats=["brotli", "gzip"],
     # A dashboard has nothing for search engines to index.
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

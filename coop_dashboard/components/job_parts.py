@@ -50,10 +50,11 @@ def _holder(holder: HolderPass) -> rx.Component:
 
 def license_row(row: DatasetLicense) -> rx.Component:
     return rx.hstack(
-        rx.icon(
-            rx.cond(row.licensable, "circle_check", "circle_x"),
-            size=16,
-            color=rx.cond(row.licensable, rx.color("green", 10), rx.color("red", 10)),
+        # Static icons (not one named by a Var: tx_status.py says why).
+        rx.cond(
+            row.licensable,
+            rx.icon("circle_check", size=16, color=rx.color("green", 10)),
+            rx.icon("circle_x", size=16, color=rx.color("red", 10)),
         ),
         rx.link("#", row.dataset_id, " ", row.name, href=row.link),
         rx.badge(row.status, variant="surface"),

@@ -36,10 +36,12 @@ def _step(index: int, label: str, phase: StringVar) -> rx.Component:
         rx.cond(
             current & (phase != "done"),
             rx.spinner(size="1"),
-            rx.icon(
-                rx.cond(reached, "circle_check", "circle"),
-                size=14,
-                color=rx.cond(reached, rx.color("accent", 10), rx.color("gray", 8)),
+            # Static icons picked by a cond: an icon named by a Var is lucide's
+            # DynamicIcon, whose map of every icon went into the bundle of every page.
+            rx.cond(
+                reached,
+                rx.icon("circle_check", size=14, color=rx.color("accent", 10)),
+                rx.icon("circle", size=14, color=rx.color("gray", 8)),
             ),
         ),
         rx.text(label, size="1", color_scheme="gray", weight="medium"),
@@ -119,10 +121,14 @@ def tx_status(
     finished = (phase == "done") | failed
     body = rx.vstack(
         rx.hstack(
-            rx.icon(
-                rx.cond(failed, "circle_x", rx.cond(phase == "done", "circle_check", "send")),
-                size=18,
-                color=rx.cond(failed, rx.color("red", 10), rx.color("accent", 10)),
+            rx.cond(
+                failed,
+                rx.icon("circle_x", size=18, color=rx.color("red", 10)),
+                rx.cond(
+                    phase == "done",
+                    rx.icon("circle_check", size=18, color=rx.color("accent", 10)),
+                    rx.icon("send", size=18, color=rx.color("accent", 10)),
+                ),
             ),
             _headline(phase, description),
             rx.spacer(),
