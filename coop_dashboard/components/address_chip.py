@@ -28,19 +28,19 @@ def address_chip(address: str | Var[str], **props: Any) -> rx.Component:
             size="2",
             font_family="var(--code-font-family)",
         ),
-        rx.tooltip(
-            rx.icon_button(
-                rx.icon("copy", size=13),
-                size="1",
-                variant="ghost",
-                color_scheme="gray",
-                aria_label="Copy address",
-                on_click=[
-                    rx.set_clipboard(address_var),
-                    rx.toast.success("Address copied", duration=1500),
-                ],
-            ),
-            content="Copy address",
+        # The browser's own tooltip (title), not Radix's: a proposal page shows up to
+        # 200 chips, and a Radix tooltip apiece was a good part of rendering its votes.
+        rx.icon_button(
+            rx.icon("copy", size=13),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Copy address",
+            title="Copy address",
+            on_click=[
+                rx.set_clipboard(address_var),
+                rx.toast.success("Address copied", duration=1500),
+            ],
         ),
         spacing="1",
         align="center",
