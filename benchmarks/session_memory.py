@@ -157,6 +157,81 @@ if folder:
 """
 
 
+# The floor under any Reflex tab: granian (Reflex's production server) holding a bare
+# websocket that received one message of a hydrate frame's size.
+BARE_WEBSOCKET_APP = """
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            else:
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    elif scope["type"] == "websocket":
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": "open"})
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+"""
+
+
+def bare_websocket_cost(work: Path, count: int) -> float:
+    """PSS bytes per connection of granian serving `count` bare websockets."""
+    import signal
+    import subprocess
+
+    import websockets
+
+    from tests.e2e.app_server import free_port
+    from tests.support.processes import descendant_pids, memory_bytes
+
+    (work / "bare_ws.py").write_text(BARE_WEBSOCKET_APP)
+    port = free_port()
+    granian = Path(sys.executable).with_name("granian")
+    command = [str(granian), "--interface", "asgi", "--port", str(port), "--workers", "1"]
+    server = subprocess.Popen(
+        [*command, "bare_ws:app"],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def pss() -> int:
+        return sum(memory_bytes(pid) for pid in [server.pid, *descendant_pids(server.pid)])
+
+    async def connect() -> float:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                probe = await websockets.connect(f"ws://127.0.0.1:{port}/", ping_interval=None)
+                await probe.close()
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2.0)
+        before = pss()
+        sockets = []
+        for _ in range(count):
+            socket = await websockets.connect(f"ws://127.0.0.1:{port}/", ping_interval=None)
+            await socket.recv()
+            await socket.send(_connect_frame("/proposals/") + " " * 2000)
+            sockets.append(socket)
+        await asyncio.sleep(3.0)
+        after = pss()
+        for socket in sockets:
+            await socket.close()
+        return (after - before) / count
+
+    try:
+        return asyncio.run(connect())
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=15)
+
+
 def _connect_frame(path: str) -> str:
     from reflex.state import State
 
@@ -227,6 +302,8 @@ def serve_and_connect(count: int, trace: bool, top: int) -> None:
 
     with tempfile.TemporaryDirectory(prefix="coop-session-memory-") as tmp:
         work = Path(tmp)
+        bare = bare_websocket_cost(work, count)
+        print(f"baseline: granian holding {count} bare websockets, {bare / 1024:.1f} KB per socket")
         environment = {
             "DATABASE_URL": f"sqlite:///{work / 'coop.db'}",
             "COOP_DATA_DIR": str(work / "data"),
@@ -254,10 +331,12 @@ def serve_and_connect(count: int, trace: bool, top: int) -> None:
         taken = 0
 
         per_process: list[dict[int, int]] = []
+        mappings: list[dict[int, dict[str, int]]] = []
 
         def pss() -> float:
             pids = [server.process.pid, *descendant_pids(server.process.pid)]
             per_process.append({pid: memory_bytes(pid) for pid in pids})
+            mappings.append({pid: pss_by_mapping(pid) for pid in pids})
             return float(sum(per_process[-1].values()))
 
         def snapshot() -> float:
@@ -279,16 +358,56 @@ def serve_and_connect(count: int, trace: bool, top: int) -> None:
         finally:
             server.stop()
         label = " (traced: PSS includes tracemalloc's own records)" if trace else ""
+        gone = sorted(set(per_process[0]) - set(per_process[-1]))
+        if gone:
+            # Their shared pages' PSS moved to the processes still sharing them.
+            gone_mb = sum(per_process[0][pid] for pid in gone) / 2**20
+            print(f"  {len(gone)} server processes exited meanwhile ({gone_mb:.0f} MB PSS before)")
         for pid, after_bytes in per_process[-1].items():
             grew = after_bytes - per_process[0].get(pid, 0)
             if abs(grew) > 2**20:
                 print(f"  process {pid}: PSS +{grew / count / 1024:.1f} KB per tab")
+                kinds = mappings[-1][pid]
+                for kind in sorted(kinds, key=lambda k: -(kinds[k] - mappings[0][pid].get(k, 0))):
+                    kind_grew = kinds[kind] - mappings[0][pid].get(kind, 0)
+                    if kind_grew > count * 1024:
+                        print(f"    {kind_grew / count / 1024:7.1f} KB  {kind}")
         print(
             f"{count} tabs on /proposals: server PSS +{(after - before) / 2**20:.1f} MB, "
             f"{(after - before) / count / 1024:.1f} KB per tab{label}"
         )
         if trace:
             _print_trace_growth(trace_dir, count, top)
+
+
+def pss_by_mapping(pid: int) -> dict[str, int]:
+    """PSS of `pid` by kind of mapping: [heap] (glibc's brk heap), anonymous mappings by
+    size (pymalloc's arenas are 1 MiB; a native allocator's segments are bigger), files."""
+    kinds: dict[str, int] = defaultdict(int)
+    kind = "?"
+    try:
+        text = Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return {}
+    for line in text.splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            name = fields[5] if len(fields) > 5 else ""
+            if name.startswith("/"):
+                kind = "file " + Path(name).name
+            elif name:
+                kind = name
+            else:
+                size = end - start
+                kind = (
+                    "anon 1 MiB"
+                    if size == 2**20
+                    else f"anon ~{2 ** (size.bit_length() - 1) // 1024} KiB+"
+                )
+        elif fields[0] == "Pss:":
+            kinds[kind] += int(fields[1]) * 1024
+    return dict(kinds)
 
 
 def _print_trace_growth(trace_dir: Path, count: int, top: int) -> None:
