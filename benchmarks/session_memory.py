@@ -416,8 +416,8 @@ def _print_trace_growth(trace_dir: Path, count: int, top: int) -> None:
     for path in trace_dir.glob("*-2.diff"):
         stats = []
         for line in path.read_text().splitlines():
-            size, _, frames = line.split("\t")
-            stats.append((int(size), frames.split("|")))
+            size_text, _, frames_text = line.split("\t")
+            stats.append((int(size_text), frames_text.split("|")))
         grown.append((sum(size for size, _ in stats), stats))
     total, stats = max(grown, key=lambda item: item[0])
     print(f"traced Python heap of the worker: +{total / count / 1024:.1f} KB per tab")
@@ -472,7 +472,7 @@ def main() -> None:
     import reflex as rx
 
     def app_root() -> Any:
-        return rx.State(_reflex_internal_init=True)
+        return rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
 
     # Before the app is imported rx.State has only Reflex's own substates. One
     # unmeasured round first: Reflex fills per-class caches on the first instance.
