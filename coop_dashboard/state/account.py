@@ -16,6 +16,7 @@ from coop_dashboard.services.address_input import parse_address_input
 from coop_dashboard.services.display import format_utc
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.session import authenticated_address_locked
 from coop_dashboard.state.tx import start_write
@@ -28,7 +29,7 @@ def _self_delegation(settings: Settings, signer: str) -> PreparedWrite:
 class AccountState(rx.State):
     """Balance, voting power and delegate of whoever is signed in in this browser."""
 
-    view: AccountView = AccountView()
+    view: AccountView = shared_default(AccountView())
     has_view: bool = False
     loading: bool = False
     error_title: str = ""

@@ -44,6 +44,7 @@ from coop_dashboard.services.wallet_calls import bridge_call
 from coop_dashboard.services.wallet_errors import wallet_problem
 from coop_dashboard.services.wallet_snapshot import is_ok, signature_or_empty
 from coop_dashboard.state.account import AccountState
+from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.proposal_treasury import ProposalTreasuryState
 from coop_dashboard.state.session import (
@@ -84,7 +85,7 @@ class ProposalPageState(rx.State):
     """What one proposal's page shows, and its votes and lifecycle writes."""
 
     proposal_id: str = ""
-    view: ProposalView = ProposalView()
+    view: ProposalView = shared_default(ProposalView())
     # Plotly JSON: a dict pickles in microseconds with the tab's state, a go.Figure
     # unpickles in 90-600 ms (proposal_live.py); the page hands it to rx.plotly.
     figure: dict[str, Any] = EMPTY_FIGURE
