@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError
@@ -14,6 +15,7 @@ from coop_dashboard.db.engine import get_engine
 from coop_dashboard.services import display
 from coop_dashboard.services.amounts import format_units
 from coop_dashboard.services.chain_access import chain_for
+from coop_dashboard.services.governance.feed_snapshot import snapshot_cache
 from coop_dashboard.services.index_progress import stall_notice
 from coop_dashboard.services.overview_types import PROPOSAL_STATES, OverviewFacts, TokenAmount
 
@@ -36,7 +38,9 @@ def read_indexed_counts(database_url: str) -> IndexedCounts:
     if indexed_block is None:
         return IndexedCounts(0, 0, empty, None, stall)
     try:
-        by_state = queries.proposal_counts_by_state(engine)
+        # From the head's feed snapshot (read once per head for the feed anyway), not
+        # every proposal's summary again: the overview is re-read at every new block.
+        by_state = Counter(row.summary.state for row in snapshot_cache(engine).current(engine).rows)
         members = queries.member_count(engine)
         delegates = delegate_queries.delegates_with_power_count(engine)
     except DBAPIError:

@@ -22,14 +22,10 @@ from eth_abi import decode as abi_decode
 from sqlalchemy import Engine
 
 from coop_dashboard.db.job_queries import open_escrows_of
-from coop_dashboard.db.queries import (
-    ProposalActionRow,
-    contract_addresses,
-    get_proposal,
-    list_proposals,
-)
+from coop_dashboard.db.queries import ProposalActionRow, contract_addresses
 from coop_dashboard.db.treasury_queries import Movement
 from coop_dashboard.evm import ZERO_ADDRESS
+from coop_dashboard.services.governance.feed_snapshot import proposal_detail, snapshot_cache
 from coop_dashboard.services.treasury.assets import ETH, Asset
 from coop_dashboard.services.treasury.ledger import balances
 from coop_dashboard.services.treasury.periods import DAY_S
@@ -73,10 +69,14 @@ class Commitment:
 def read_commitments(engine: Engine, assets: Sequence[Asset]) -> list[Commitment]:
     tokens = {a.key for a in assets if a.key != ETH}
     found: list[Commitment] = []
-    for summary in list_proposals(engine):
+    # Every proposal's summary from the head's feed snapshot (one read per head), and
+    # only the committed ones' actions read here.
+    snapshot = snapshot_cache(engine).current(engine)
+    for row in snapshot.rows:
+        summary = row.summary
         if summary.state not in COMMITTED_STATES:
             continue
-        detail = get_proposal(engine, summary.proposal_id)
+        detail = proposal_detail(engine, summary.proposal_id, snapshot)
         if detail is None:
             continue
         payouts = action_payouts(detail.actions, tokens)
