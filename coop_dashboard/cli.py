@@ -208,6 +208,10 @@ def _reflex_command(port: int, dev: bool) -> list[str]:
     ]
 
 
+# Operators may set these themselves (REFLEX_OPLOCK_ENABLED=false turns it off).
+STATE_OPLOCK = {"REFLEX_OPLOCK_ENABLED": "true", "REFLEX_OPLOCK_HOLD_TIME": "2s"}
+
+
 def _worker_environment(settings: Settings, workers: int, dev: bool) -> dict[str, str]:
     """The environment giving the app `workers` backend processes (granian workers).
 
@@ -231,6 +235,14 @@ def _worker_environment(settings: Settings, workers: int, dev: bool) -> dict[str
     env = {"GRANIAN_WORKERS": str(workers)}
     if settings.redis_url:
         env["REFLEX_REDIS_URL"] = settings.redis_url
+        # Reflex's opportunistic lock: the worker serving a tab keeps its lock and its
+        # state in memory between events, writing it to Redis when the hold ends or
+        # another worker asks. Without it every event locked, read and wrote the tab's
+        # state in Redis, and concurrent events of one tab waited on each other's locks
+        # (benchmarks/load.py, 2 workers, 300 users: proposal page p95 1,623 -> 162 ms).
+        # A worker killed outright loses what its tabs changed in the last hold.
+        for name, value in STATE_OPLOCK.items():
+            env[name] = os.environ.get(name, value)
     return env
 
 

@@ -290,7 +290,7 @@ def proposal_detail_body() -> rx.Component:
         # mounts one of these, which re-asks whether this member can vote.
         rx.cond(
             SessionState.is_signed_in,
-            rx.box(display="none", on_mount=ProposalPageState.refresh_readiness, key="in"),
-            rx.box(display="none", on_mount=ProposalPageState.refresh_readiness, key="out"),
+            rx.box(display="none", on_mount=ProposalPageState.check_readiness, key="in"),
+            rx.box(display="none", on_mount=ProposalPageState.check_readiness, key="out"),
         ),
     )

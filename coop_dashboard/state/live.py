@@ -188,7 +188,10 @@ async def follow_live(
         if tab.subscription is not None:
             tab.subscription.close()
         if _tabs.get(ident) is tab:
-            del _tabs[ident]
+            # A page move cancels this follower and chains the next page's: leave it
+            # what the tab shows (no subscription; dropped as an orphan if none comes),
+            # so it starts without the lock too, e.g. the header's figures on every page.
+            _tabs[ident] = _Tab(view, shown=tab.shown, asked=tab.asked, key=tab.key)
 
 
 def live_tab_count() -> int:

@@ -175,11 +175,7 @@ class ProposalPageState(rx.State):
         treasury = await self.get_state(ProposalTreasuryState)
         await asyncio.gather(self._show(), treasury.show_for_page())
         then: list[Any] = [ProposalPageState.follow, ProposalTreasuryState.follow]
-        session = await self.get_state(SessionState)
-        if session._token_sha256:
-            then.append(ProposalPageState.refresh_readiness)  # a member: ask the chain
-        else:
-            self._show_readiness("", VISITOR_READINESS)  # no session: nothing to ask
+        then += await self._readiness_now()
         # Whether gasless voting is paused: in this delta when the hub has it at hand
         # (nearly every page view), else from a read that does not hold up the page.
         panel = live_hub().fresh(GASLESS, GASLESS_KEY)
@@ -224,6 +220,23 @@ class ProposalPageState(rx.State):
         if (voter or "") != self.signed_in_as:
             return ProposalPageState.refresh_readiness
         return None
+
+    async def _readiness_now(self) -> list[Any]:
+        """A visitor's vote panel now (the caller holds the lock); a member's is asked of
+        the chain by a background event."""
+        session = await self.get_state(SessionState)
+        if session._token_sha256:
+            return [ProposalPageState.refresh_readiness]
+        self._show_readiness("", VISITOR_READINESS)
+        return []
+
+    @rx.event
+    async def check_readiness(self) -> Any:
+        """Mounted with the page and whenever the tab signs in or out. A normal event, so
+        it waits its turn behind the page's load instead of contending for the tab's
+        lock (with Redis, concurrent lock requests of one tab were what made proposal
+        pages wait seconds in the scaled configuration)."""
+        return await self._readiness_now()
 
     @rx.event(background=True)
     async def refresh_readiness(self) -> None:

@@ -100,11 +100,17 @@ def test_the_page_and_its_treasury_section_arrive_in_the_load_event() -> None:
             assert page.gasless_paused and page.gasless_pause_reason == PAUSED.reason
             assert {"view", "gasless_paused"} <= page.dirty_vars
 
+            # The panel's own check (mounted with the page, and at sign-in / sign-out) is a
+            # normal event: for a visitor it answers itself.
+            assert await ProposalPageState.check_readiness.fn(page) == []  # type: ignore[attr-defined]
+
             # A member's session (its token's hash): the chain is asked, in the background.
             session = await root.get_state(SessionState)
             session._token_sha256 = "ab" * 32
             page, events = await _load(root, "/proposals/7")
             assert refresh_readiness in events
+            checked = await ProposalPageState.check_readiness.fn(page)  # type: ignore[attr-defined]
+            assert _names(checked) == [refresh_readiness]
 
             # An address that names no proposal: nothing shown, nothing followed.
             page, events = await _load(root, "/proposals/not-a-number")

@@ -106,3 +106,33 @@ def test_a_failed_first_read_is_still_followed_and_shown_once_it_succeeds() -> N
             hub.stop()
 
     asyncio.run(scenario())
+
+
+def test_the_next_pages_follower_starts_without_the_lock_from_the_cancelled_ones_key() -> None:
+    rows = {"c": 1}
+    view = LiveView("header_rows", read=lambda key: rows[key])
+
+    async def scenario() -> None:
+        hub = live_hub()
+        hub._started = True
+        tab = FakeTab()
+        try:
+            tab.key = "c"
+            # The first page: nobody showed this view yet, the follower asks the state.
+            first = asyncio.ensure_future(follow_live(tab, view, lambda s: s.key, _apply))
+            await _until(lambda: tab.shown == [1])  # its first value, applied under the lock
+            assert tab.locks == 2
+            first.cancel()  # the tab moved to another page (Reflex cancels the chain)...
+            await asyncio.gather(first, return_exceptions=True)
+            # ...whose load does not show this view: its follower starts from the record.
+            second = asyncio.ensure_future(follow_live(tab, view, lambda s: s.key, _apply))
+            await asyncio.sleep(0.05)
+            assert tab.locks == 2 and tab.shown == [1]  # no lock, nothing shown twice
+            rows["c"] = 5
+            hub.head_arrived(IndexedHead(3, "0x03"))
+            await _until(lambda: tab.shown == [1, 5])
+            second.cancel()
+        finally:
+            hub.stop()
+
+    asyncio.run(scenario())
