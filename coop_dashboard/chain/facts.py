@@ -30,16 +30,17 @@ from web3.types import RPCEndpoint
 
 from coop_dashboard.chain.client import rpc_errors
 from coop_dashboard.chain.contracts import Deployment
+from coop_dashboard.chain.erc20_selectors import (
+    BALANCE_OF_SELECTOR,
+    DECIMALS_SELECTOR,
+    NAME_SELECTOR,
+    SYMBOL_SELECTOR,
+    TOTAL_SUPPLY_SELECTOR,
+)
 
 # The cooperative's ERC-20 tokens the treasury holds (MockStablecoin: local chains only).
 TREASURY_TOKENS: tuple[str, ...] = ("CoopToken", "MockStablecoin")
 
-# ERC-20 selectors: the tokens are the suite's own, so these never vary.
-_NAME = "0x06fdde03"  # name()
-_SYMBOL = "0x95d89b41"  # symbol()
-_DECIMALS = "0x313ce567"  # decimals()
-_TOTAL_SUPPLY = "0x18160ddd"  # totalSupply()
-_BALANCE_OF = "0x70a08231"  # balanceOf(address)
 
 # A node that answered a batch with one error object (no batch support) is asked
 # call by call; batches are tried again after this long (it may have been transient).
@@ -139,18 +140,24 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
             request = [{"to": address, "data": data}, block]
             return _Call(f"eth_call {name}.{function}", "eth_call", request, decode)
 
-        balance_of = _BALANCE_OF + "0" * 24 + treasury[2:].lower()
+        balance_of = BALANCE_OF_SELECTOR + "0" * 24 + treasury[2:].lower()
         calls: dict[str, _Call] = {
             "eth": _Call("eth_getBalance treasury", "eth_getBalance", [treasury, block], _quantity),
-            "supply": call("CoopToken", token_address, "totalSupply()", _TOTAL_SUPPLY, _uint256),
+            "supply": call(
+                "CoopToken", token_address, "totalSupply()", TOTAL_SUPPLY_SELECTOR, _uint256
+            ),
         }
         for name, address in held:
             calls[f"balance:{address}"] = call(name, address, "balanceOf()", balance_of, _uint256)
             if known[address] is None:
                 # Read once, pinned to the same block as the rest of this read.
-                calls[f"name:{address}"] = call(name, address, "name()", _NAME, _string)
-                calls[f"symbol:{address}"] = call(name, address, "symbol()", _SYMBOL, _string)
-                calls[f"decimals:{address}"] = call(name, address, "decimals()", _DECIMALS, _uint8)
+                calls[f"name:{address}"] = call(name, address, "name()", NAME_SELECTOR, _string)
+                calls[f"symbol:{address}"] = call(
+                    name, address, "symbol()", SYMBOL_SELECTOR, _string
+                )
+                calls[f"decimals:{address}"] = call(
+                    name, address, "decimals()", DECIMALS_SELECTOR, _uint8
+                )
         if chain_id is None:
             calls["chain_id"] = _Call("eth_chainId", "eth_chainId", [], _quantity)
         values = dict(zip(calls, _run(w3, rpc_url, list(calls.values())), strict=True))

@@ -17,11 +17,10 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
+from coop_dashboard.chain.erc20_selectors import DECIMALS_SELECTOR, SYMBOL_SELECTOR
 from coop_dashboard.chain.eth_call import eth_call
 from coop_dashboard.errors import ChainError, RpcUnavailableError
 
-SYMBOL_SELECTOR = "0x95d89b41"  # symbol()
-DECIMALS_SELECTOR = "0x313ce567"  # decimals()
 CALL_GAS = 60_000  # an honest getter needs a few thousand; memory for a huge answer costs more
 MAX_RETURN_BYTES = 256
 MAX_DECIMALS = 36
