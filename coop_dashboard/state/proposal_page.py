@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -55,6 +56,10 @@ from coop_dashboard.state.session import (
 from coop_dashboard.state.tx import start_write
 
 UNREADABLE = "The proposal index cannot be read right now. Retrying shortly."
+
+
+def _gasless_key(_state: object) -> str:
+    return GASLESS_KEY  # one panel for everyone
 
 
 def _proposal_id_from_path(path: str) -> int | None:
@@ -177,13 +182,13 @@ class ProposalPageState(rx.State):
         then: list[Any] = [ProposalPageState.follow, ProposalTreasuryState.follow]
         then += await self._readiness_now()
         # Whether gasless voting is paused: in this delta when the hub has it at hand
-        # (nearly every page view), else from a read that does not hold up the page.
-        panel = live_hub().fresh(GASLESS, GASLESS_KEY)
-        if panel is None:
-            then.append(ProposalPageState.refresh_gasless)
-        else:
-            self._show_gasless(panel)
-        return then
+        # (nearly every page view), and followed from here, since it also moves with the
+        # relayer's balance without any indexed event: the hub re-reads a watched chain
+        # view once it is GASLESS_STALE_S old, once per worker however many tabs watch.
+        if live_hub().fresh(GASLESS, GASLESS_KEY) is not None:
+            with contextlib.suppress(LiveReadError, ShowSuperseded):
+                self._show_gasless(await show_live(self, GASLESS, GASLESS_KEY))
+        return [*then, ProposalPageState.follow_gasless]
 
     def _apply(self, page: ProposalPage) -> None:
         self.loaded, self.notice = True, ""
@@ -348,6 +353,11 @@ class ProposalPageState(rx.State):
         event = await self._lifecycle("cancel", "Cancel this proposal")
         if event is not None:
             yield event
+
+    @rx.event(background=True)
+    async def follow_gasless(self) -> None:
+        """The gasless panel's pause, pushed when it changes (no timer of this tab's)."""
+        await follow_live(self, GASLESS, _gasless_key, ProposalPageState._show_gasless)
 
     @rx.event(background=True)
     async def refresh_gasless(self) -> None:
