@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 from sqlalchemy import Engine, insert
 
 from coop_dashboard.db.chain_tables import (
@@ -13,10 +18,25 @@ from coop_dashboard.db.chain_tables import (
     VotingPowerChange,
     table_of,
 )
+from coop_dashboard.db.engine import create_tables, make_engine
 
 NOW = 1_800_000_000
 HASH = "0x" + "ab" * 32
 GOVERNOR = "0x" + "11" * 20
+
+
+@contextmanager
+def app_index(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An empty SQLite index at `path`, its clock at NOW, that the app reads (DATABASE_URL)."""
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    create_tables(engine)
+    set_now(engine)
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def set_now(engine: Engine, now: int = NOW) -> None:

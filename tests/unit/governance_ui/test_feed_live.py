@@ -17,12 +17,11 @@ import pytest
 from reflex.state import State
 
 import coop_dashboard.state.proposals as feed_state
-from coop_dashboard.db.engine import create_tables, make_engine
 from coop_dashboard.services.governance.feed import FeedQuery
 from coop_dashboard.services.governance.feed_live import FeedResult, read_feed
 from coop_dashboard.services.live_data import LiveView, live_hub
 from coop_dashboard.state.proposals import ProposalFeedState
-from tests.unit.governance_ui.feed_rows import NOW, add_proposal, set_now
+from tests.unit.governance_ui.feed_rows import NOW, add_proposal, app_index
 
 DAY = 86_400
 SLOW_READ_S = 0.6
@@ -30,33 +29,30 @@ SLOW_READ_S = 0.6
 
 @pytest.fixture
 def feed_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    url = f"sqlite:///{tmp_path / 'feed.db'}"
-    engine = make_engine(url)
-    create_tables(engine)
-    set_now(engine)
-    add_proposal(engine, 1, block=10, title="Pending", vote_start=NOW + DAY, vote_end=NOW + 2 * DAY)
-    for number in (2, 3):
+    with app_index(tmp_path / "feed.db", monkeypatch) as engine:
+        add_proposal(
+            engine, 1, block=10, title="Pending", vote_start=NOW + DAY, vote_end=NOW + 2 * DAY
+        )
+        for number in (2, 3):
+            add_proposal(
+                engine,
+                number,
+                block=10 * number,
+                title=f"Active {number}",
+                vote_start=NOW - DAY,
+                vote_end=NOW + DAY,
+                tally=(1, 0, 0, 1),
+            )
         add_proposal(
             engine,
-            number,
-            block=10 * number,
-            title=f"Active {number}",
-            vote_start=NOW - DAY,
-            vote_end=NOW + DAY,
-            tally=(1, 0, 0, 1),
+            4,
+            block=40,
+            title="Canceled",
+            vote_start=NOW + DAY,
+            vote_end=NOW + 2 * DAY,
+            transitions=("canceled",),
         )
-    add_proposal(
-        engine,
-        4,
-        block=40,
-        title="Canceled",
-        vote_start=NOW + DAY,
-        vote_end=NOW + 2 * DAY,
-        transitions=("canceled",),
-    )
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield
-    engine.dispose()
+        yield
 
 
 @pytest.fixture

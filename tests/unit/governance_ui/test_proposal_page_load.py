@@ -19,7 +19,6 @@ import pytest
 from reflex.istate.data import ReflexURL, URLData
 from reflex.state import State
 
-from coop_dashboard.db.engine import create_tables, make_engine
 from coop_dashboard.services.governance.gasless import GaslessPanel
 from coop_dashboard.services.governance.proposal_live import GASLESS_KEY
 from coop_dashboard.services.live_data import LiveView, live_hub
@@ -27,7 +26,7 @@ from coop_dashboard.state import proposal_page
 from coop_dashboard.state.proposal_page import VISITOR_READINESS, ProposalPageState
 from coop_dashboard.state.proposal_treasury import ProposalTreasuryState
 from coop_dashboard.state.session import SessionState
-from tests.unit.governance_ui.feed_rows import NOW, add_proposal, set_now
+from tests.unit.governance_ui.feed_rows import NOW, add_proposal, app_index
 
 DAY = 86_400
 PAUSED = GaslessPanel(paused=True, reason="The relayer is out of gas money.")
@@ -35,25 +34,20 @@ PAUSED = GaslessPanel(paused=True, reason="The relayer is out of gas money.")
 
 @pytest.fixture
 def page_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    url = f"sqlite:///{tmp_path / 'page.db'}"
-    engine = make_engine(url)
-    create_tables(engine)
-    set_now(engine)
-    for number in (7, 8):
-        add_proposal(
-            engine,
-            number,
-            block=10 * number,
-            title=f"Proposal {number}",
-            vote_start=NOW - DAY,
-            vote_end=NOW + DAY,
-            tally=(1, 0, 0, 1),
-        )
-    monkeypatch.setenv("DATABASE_URL", url)
     # Gasless voting's pause without a relayer on a chain: a view the test controls.
     monkeypatch.setattr(proposal_page, "GASLESS", LiveView("gasless_test", read=lambda _: PAUSED))
-    yield
-    engine.dispose()
+    with app_index(tmp_path / "page.db", monkeypatch) as engine:
+        for number in (7, 8):
+            add_proposal(
+                engine,
+                number,
+                block=10 * number,
+                title=f"Proposal {number}",
+                vote_start=NOW - DAY,
+                vote_end=NOW + DAY,
+                tally=(1, 0, 0, 1),
+            )
+        yield
 
 
 def _names(events: list[Any]) -> list[str]:
