@@ -48,12 +48,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-import httpx  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from coop_dashboard.benchmark_app import BenchmarkState  # noqa: E402
 from coop_dashboard.chain.compile import compile_contracts, load_artifacts  # noqa: E402
 from coop_dashboard.chain.facts import read_chain_facts  # noqa: E402
+from coop_dashboard.chain.rpc import RpcClient  # noqa: E402
 from coop_dashboard.config import load_settings  # noqa: E402
 from coop_dashboard.db.engine import get_engine  # noqa: E402
 from coop_dashboard.db.queries import index_status  # noqa: E402
@@ -142,15 +142,6 @@ class Block:
     paint_ms: float  # mined -> the next animation frame after that
 
 
-def _rpc(url: str, method: str, params: list[Any]) -> Any:
-    reply = httpx.post(
-        url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params}, timeout=30
-    ).json()
-    if "error" in reply:
-        raise RuntimeError(f"{method}: {reply['error']}")
-    return reply["result"]
-
-
 def _hex(value: Any) -> Any:
     return hex(value) if isinstance(value, int) else value
 
@@ -203,13 +194,15 @@ def measure(
     results: list[Block] = []
     trivial_ms: list[float] = []
     number = int(chain.w3.eth.block_number)
-    _rpc(rpc_url, "evm_setAutomine", [False])
+    # The project's raw JSON-RPC client (chain/rpc.py), one pooled connection.
+    rpc = RpcClient(rpc_url, timeout_s=30)
+    rpc.call("evm_setAutomine", [False])
     try:
         for index in range(blocks):
             if transfer is not None:
-                _rpc(rpc_url, "eth_sendTransaction", [transfer])
+                rpc.call("eth_sendTransaction", [transfer])
             before = time.time()
-            _rpc(rpc_url, "evm_mine", [])
+            rpc.call("evm_mine", [])
             mined = time.time()
             # Automine is off: each evm_mine makes exactly the next block.
             number += 1
@@ -259,7 +252,8 @@ def measure(
             # ~300-500 ms between blocks, out of phase with anything periodic.
             page.wait_for_timeout(rng.uniform(150, 300))
     finally:
-        _rpc(rpc_url, "evm_setAutomine", [True])
+        rpc.call("evm_setAutomine", [True])
+        rpc.close()
     return results, trivial_ms
 
 
