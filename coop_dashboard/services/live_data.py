@@ -178,9 +178,17 @@ class LiveHub:
         loop = asyncio.get_running_loop()
 
         def from_indexer_thread(head: IndexedHead) -> None:
-            loop.call_soon_threadsafe(self.head_arrived, head)
+            try:
+                loop.call_soon_threadsafe(self.head_arrived, head)
+            except RuntimeError:
+                if not loop.is_closed():
+                    raise
+                # The loop this hub served is gone (a worker or test that ended without
+                # stop()): nobody can be pushed to, so stop listening.
+                remove_listener()
 
-        self._remove_listener = add_listener(from_indexer_thread)
+        remove_listener = add_listener(from_indexer_thread)
+        self._remove_listener = remove_listener
         if indexer_in_app is None:
             indexer_in_app = indexer_runs_in_app()
         self._spawn(watch_heads(load_settings(), indexer_in_app, self.head_arrived, self.resync))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import Counter
 
+import pytest
+
 from coop_dashboard.indexer.announce import IndexedHead, announce_in_process
+from coop_dashboard.indexer.announce import _listeners as announce_listeners
 from coop_dashboard.services.live_data import LiveHub, LiveView
 
 
@@ -138,6 +142,25 @@ def test_in_process_announcement_reaches_a_started_hub() -> None:
             hub.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_hub_whose_loop_ended_without_stop_stops_listening(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A worker (or test) that ends without hub.stop() must not leave the indexer
+    calling into a closed loop and logging an error for every batch."""
+
+    async def scenario() -> None:
+        LiveHub().start(indexer_in_app=True)
+
+    before = len(announce_listeners)
+    asyncio.run(scenario())
+    assert len(announce_listeners) == before + 1
+    with caplog.at_level(logging.ERROR, logger="coop.indexer"):
+        announce_in_process(_head(10))
+        announce_in_process(_head(11))
+    assert not caplog.records
+    assert len(announce_listeners) == before
 
 
 def test_a_failed_read_keeps_the_last_value_and_is_retried() -> None:
