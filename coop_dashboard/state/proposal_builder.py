@@ -34,7 +34,7 @@ from coop_dashboard.services.governance.builder_flow import (
 )
 from coop_dashboard.services.governance.markdown import render_markdown
 from coop_dashboard.services.transactions import PreparedWrite
-from coop_dashboard.state.busy import busy_while, clear_busy
+from coop_dashboard.state.busy import busy_while, clear_busy, run_latest
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.session import SessionState, authenticated_address_now
 from coop_dashboard.state.tx import start_write
@@ -99,6 +99,7 @@ class ProposalBuilderState(rx.State):
     # A preview render is running for this tab (at most one; it catches up with typing).
     _previewing: bool = False
     _busy_runs: dict[str, str] = {}  # state.busy: which run holds `adding` / `checking`
+    _busy_again: dict[str, bool] = {}  # state.busy.run_latest: `check` asked again meanwhile
 
     @rx.var(cache=True)
     def function_signatures(self) -> list[str]:
@@ -349,10 +350,12 @@ class ProposalBuilderState(rx.State):
 
     @rx.event(background=True)
     async def check(self) -> None:
-        """Validate every field and pre-flight the proposal (threshold + simulation)."""
-        async with busy_while(self, "checking") as started:
-            if started:
-                await self._check()
+        """Validate every field and pre-flight the proposal (threshold + simulation).
+
+        A click while a check runs is not dropped: the form is checked once more as
+        it is when the running check ends, so the report is of what was last asked.
+        """
+        await run_latest(self, "checking", self._check)
 
     async def _check(self) -> None:
         async with self:
