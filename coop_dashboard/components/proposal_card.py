@@ -8,6 +8,7 @@ import reflex as rx
 
 from coop_dashboard.components.address_chip import address_chip
 from coop_dashboard.components.proposal_states import state_color
+from coop_dashboard.components.share_bar import share_bar
 
 
 def state_badge(state: Any) -> rx.Component:
@@ -31,7 +32,7 @@ def _bar(label: str, amount: Any, exact: Any, percent: Any, color: str) -> rx.Co
             ),
             width="100%",
         ),
-        rx.progress(value=percent, max=10_000, size="1", color_scheme=color),
+        share_bar(percent, 10_000, color),
         spacing="1",
         width="100%",
     )
@@ -50,12 +51,7 @@ def vote_bars(card: Any) -> rx.Component:
                 rx.text(card.quorum_label, size="1", weight="medium"),
                 width="100%",
             ),
-            rx.progress(
-                value=card.quorum_bp,
-                max=100,
-                size="1",
-                color_scheme=rx.cond(card.quorum_reached, "teal", "amber"),
-            ),
+            share_bar(card.quorum_bp, 100, rx.cond(card.quorum_reached, "teal", "amber")),
             spacing="1",
             width="100%",
         ),

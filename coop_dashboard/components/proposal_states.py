@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from coop_dashboard.components.exact_text import exact_text
+from coop_dashboard.components.share_bar import share_bar
 from coop_dashboard.services.overview_view import StateRow
 
 # One Radix color per governor state, so states read the same on every page.
@@ -40,9 +41,7 @@ def _state_bar(row: StateRow) -> rx.Component:
             ),
             width="100%",
         ),
-        rx.progress(
-            value=row.share_percent, max=100, size="1", color_scheme=state_color(row.state)
-        ),
+        share_bar(row.share_percent, 100, state_color(row.state)),
         spacing="1",
         width="100%",
     )

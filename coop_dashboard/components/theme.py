@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.components.component import ComponentStyle
 
+from coop_dashboard.components.share_bar import SHARE_BAR_CLASS
+
 
 def app_theme() -> rx.Component:
     # Light or dark follows the header toggle (rxconfig: light by default).
@@ -31,7 +33,25 @@ MARKDOWN_STYLE: ComponentStyle = {
     "& th, & td": {"border": "1px solid var(--gray-a6)", "padding": "0.3em 0.6em"},
 }
 
+# components/share_bar.py: a native <progress> drawn like Radix's size-1 soft Progress
+# (4 px, full radius, the accent scale's step 9 on a translucent gray track).
+_SHARE_BAR_FILL = {"background_color": "var(--accent-9)", "border_radius": "9999px"}
+SHARE_BAR_STYLE: ComponentStyle = {
+    "appearance": "none",
+    "display": "block",
+    "width": "100%",
+    "height": "var(--space-1)",
+    "border": "none",
+    "border_radius": "9999px",
+    "overflow": "hidden",
+    "background_color": "var(--gray-a3)",
+    "&::-webkit-progress-bar": {"background_color": "var(--gray-a3)", "border_radius": "9999px"},
+    "&::-webkit-progress-value": _SHARE_BAR_FILL,
+    "&::-moz-progress-bar": _SHARE_BAR_FILL,
+}
+
 GLOBAL_STYLE: ComponentStyle = {
     ".tabular-nums": {"font_variant_numeric": "tabular-nums"},
+    f".{SHARE_BAR_CLASS}": SHARE_BAR_STYLE,
     ".markdown-body": MARKDOWN_STYLE,
 }

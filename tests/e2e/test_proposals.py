@@ -14,6 +14,7 @@ from eth_account import Account
 from playwright.sync_api import Page, expect
 from web3 import Web3
 
+from coop_dashboard.services.governance.math import Tally, vote_shares
 from coop_dashboard.services.governance.relayer_config import ANVIL_RELAYER_INDEX, anvil_key
 from tests.e2e.app_server import AppServer
 from tests.e2e.conftest import MakeWallet
@@ -159,6 +160,13 @@ def test_vote_with_reason_updates_the_tally(
     row = page.locator(f'.vote-row[data-voter="{wallet.address.lower()}"]')
     expect(row).to_contain_text("Good labels, fair price.", timeout=STEP_TIMEOUT_MS)
     expect(card_for).to_have_attribute("data-value", str(for_votes), timeout=STEP_TIMEOUT_MS)
+    # Its bars too: For's share of the votes cast, in basis points, in green.
+    for_bar = feed.locator(
+        f'.proposal-card[data-proposal-id="{proposal_id}"] progress[data-accent-color="green"]'
+    )
+    shares = vote_shares(Tally(for_votes, against, abstain))
+    expect(for_bar).to_have_attribute("value", str(shares.for_bp))
+    assert for_bar.evaluate("bar => bar.max") == 10_000
     feed.close()
 
 
