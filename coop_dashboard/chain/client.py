@@ -10,6 +10,7 @@ import requests
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3Exception
 
+from coop_dashboard.chain.rpc import JsonRpcError
 from coop_dashboard.errors import ChainError, RpcUnavailableError
 from coop_dashboard.redaction import public_url, register_secret_url
 
@@ -48,7 +49,8 @@ def rpc_errors(rpc_url: str) -> Iterator[None]:
         ) from exc
     except ContractLogicError as exc:
         raise ChainError(f"The contract call reverted: {exc}") from exc
-    except (Web3Exception, requests.RequestException, ValueError) as exc:
+    except (Web3Exception, requests.RequestException, ValueError, JsonRpcError) as exc:
+        # JsonRpcError: an error reply read by chain/rpc's `reply_result` / `run_batch`.
         raise ChainError(f"The chain at {shown} answered with an error: {exc}") from exc
 
 

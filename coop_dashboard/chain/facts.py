@@ -7,17 +7,17 @@ The overview re-reads these at every indexed head, so the read is two round
 trips: the latest block, then one JSON-RPC batch of every figure pinned to that
 block's number. It used to be ~12 sequential web3 calls (64-76 ms on an idle
 app, ~5 ms each, most of it web3's per-call ABI lookup and formatting rather than
-the node): the calls here are raw JSON-RPC with fixed ERC-20 calldata, decoded
-with eth_abi. What cannot change for a deployed contract (name, symbol,
-decimals) and the node's chain id are read once per (RPC URL, deployment,
-address) and cached in this process; a redeploy (new manifest: a new deploy
-block hash, new addresses) reads them again.
+the node): the calls here are raw JSON-RPC with fixed ERC-20 calldata, sent
+through web3's provider, read by chain/rpc's `run_batch` (which asks a node that
+refuses batches call by call) and decoded with eth_abi. What cannot change for a
+deployed contract (name, symbol, decimals) and the node's chain id are read once
+per (RPC URL, deployment, address) and cached in this process; a redeploy (new
+manifest: a new deploy block hash, new addresses) reads them again.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -37,14 +37,11 @@ from coop_dashboard.chain.erc20_selectors import (
     SYMBOL_SELECTOR,
     TOTAL_SUPPLY_SELECTOR,
 )
+from coop_dashboard.chain.rpc import Call, forget_batch_refusals, reply_result, run_batch
 
 # The cooperative's ERC-20 tokens the treasury holds (MockStablecoin: local chains only).
 TREASURY_TOKENS: tuple[str, ...] = ("CoopToken", "MockStablecoin")
 
-
-# A node that answered a batch with one error object (no batch support) is asked
-# call by call; batches are tried again after this long (it may have been transient).
-NO_BATCH_RETRY_S = 300.0
 # Cached constants beyond this many entries are dropped (tests deploy hundreds of suites).
 _MAX_CACHED = 1_024
 
@@ -87,8 +84,6 @@ _lock = threading.Lock()
 _tokens: dict[tuple[str, str, str], TokenConstants] = {}
 # (rpc_url, deploy block hash) -> the node's chain id.
 _chain_ids: dict[tuple[str, str], int] = {}
-# rpc_url -> monotonic time its node refused a batch.
-_no_batch: dict[str, float] = {}
 
 
 def forget_chain_constants() -> None:
@@ -96,7 +91,7 @@ def forget_chain_constants() -> None:
     with _lock:
         _tokens.clear()
         _chain_ids.clear()
-        _no_batch.clear()
+    forget_batch_refusals()
 
 
 Decoder = Callable[[Any], Any]
@@ -125,10 +120,10 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
     with _lock:
         known = {a: _tokens.get((*suite, a.lower())) for _n, a in held}
         chain_id = _chain_ids.get(suite)
+    node = _Provider(rpc_url, w3)
     with rpc_errors(rpc_url):
-        head = _reply(
-            "eth_getBlockByNumber latest",
-            w3.provider.make_request(RPCEndpoint("eth_getBlockByNumber"), ["latest", False]),
+        head = reply_result(
+            "eth_getBlockByNumber latest", node.send("eth_getBlockByNumber", ["latest", False])
         )
         if not isinstance(head, dict):
             raise ValueError(f"eth_getBlockByNumber latest: no block ({head!r:.100})")
@@ -160,7 +155,7 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
                 )
         if chain_id is None:
             calls["chain_id"] = _Call("eth_chainId", "eth_chainId", [], _quantity)
-        values = dict(zip(calls, _run(w3, rpc_url, list(calls.values())), strict=True))
+        values = dict(zip(calls, _run(node, list(calls.values())), strict=True))
 
     for _name, address in held:
         if known[address] is None:
@@ -202,55 +197,42 @@ def read_chain_facts(w3: Web3, deployment: Deployment, rpc_url: str) -> ChainFac
     )
 
 
-def _run(w3: Web3, rpc_url: str, calls: Sequence[_Call]) -> list[Any]:
-    """The calls' decoded results: one batch, or one call each where batches are refused."""
-    requests = [(RPCEndpoint(c.method), c.params) for c in calls]
-    replies: list[Any] | None = None
-    with _lock:
-        refused_at = _no_batch.get(rpc_url)
-    if refused_at is None or time.monotonic() - refused_at >= NO_BATCH_RETRY_S:
-        provider = cast(JSONBaseProvider, w3.provider)
+class _Provider:
+    """chain/rpc's BatchTransport over the caller's web3 provider (its timeouts, its session)."""
+
+    def __init__(self, url: str, w3: Web3) -> None:
+        self.url = url
+        self._provider = cast(JSONBaseProvider, w3.provider)
+
+    def send(self, method: str, params: Sequence[Any]) -> Any:
+        return self._provider.make_request(RPCEndpoint(method), list(params))
+
+    def send_batch(self, calls: Sequence[Call]) -> Any:
         try:
-            answer: Any = provider.make_batch_request(requests)
+            return self._provider.make_batch_request(
+                [(RPCEndpoint(method), list(params)) for method, params in calls]
+            )
         except (AttributeError, TypeError) as exc:
             # web3 sorts the replies by id: replies that are not objects, or ids of
             # mixed types, fail there.
             raise ValueError(f"a batch of {len(calls)} requests: malformed reply ({exc})") from exc
-        if isinstance(answer, list):
-            replies = answer
-        elif isinstance(answer, dict) and answer.get("error") is not None:
-            # JSON-RPC's answer to a batch the server does not take: one error object.
-            with _lock:
-                _no_batch[rpc_url] = time.monotonic()
-        else:
-            raise ValueError(f"a batch of {len(calls)} requests: malformed reply {answer!r:.100}")
-    if replies is None:
-        replies = [w3.provider.make_request(method, params) for method, params in requests]
-    if len(replies) != len(calls):
-        raise ValueError(
-            f"a batch of {len(calls)} requests was answered with {len(replies)} replies"
-        )
+
+
+def _run(node: _Provider, calls: Sequence[_Call]) -> list[Any]:
+    """The calls' decoded results: one batch, or one call each where batches are refused."""
+    results = run_batch(
+        node,
+        [(c.method, c.params) for c in calls],
+        [c.what for c in calls],
+        one_by_one_if_refused=True,
+    )
     values = []
-    for c, reply in zip(calls, replies, strict=True):
-        result = _reply(c.what, reply)
+    for c, result in zip(calls, results, strict=True):
         try:
             values.append(c.decode(result))
         except ValueError as exc:
             raise ValueError(f"{c.what}: {exc}") from exc
     return values
-
-
-def _reply(what: str, reply: Any) -> Any:
-    """A JSON-RPC reply's result; ValueError (-> ChainError) for an error or a malformed reply."""
-    if not isinstance(reply, dict):
-        raise ValueError(f"{what}: malformed reply {reply!r:.100}")
-    error = reply.get("error")
-    if error is not None:
-        message = error.get("message", error) if isinstance(error, dict) else error
-        raise ValueError(f"{what}: {message!s:.300}")
-    if "result" not in reply:
-        raise ValueError(f"{what}: reply without a result")
-    return reply["result"]
 
 
 def _quantity(value: Any, what: str = "the result") -> int:

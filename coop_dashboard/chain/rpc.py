@@ -1,17 +1,20 @@
-"""Raw JSON-RPC over httpx, for the indexer's hot path.
+"""Raw JSON-RPC over httpx, for the indexer's hot path, and the one reading of replies.
 
 web3.py formats every log into AttributeDicts of HexBytes, which costs ~10x the
 time of the request itself (see the toolchain notes): the indexer reads plain
-JSON here and decodes with eth_abi on its own. No web3 import.
+JSON here and decodes with eth_abi on its own. No web3 import: chain/facts.py
+sends its batches through web3's provider and reads the replies with `run_batch`.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -19,6 +22,16 @@ from coop_dashboard.errors import ChainError, RpcUnavailableError
 
 # A log as the node returns it: hex strings ("0x...") in a dict.
 RawLog = dict[str, Any]
+# One request of a batch: (method, params).
+Call = tuple[str, Sequence[Any]]
+
+# A node that answered a batch with one error object (no batch support) is asked
+# call by call where the caller allows it; batches are tried again after this long
+# (the refusal may have been transient).
+NO_BATCH_RETRY_S = 300.0
+_no_batch_lock = threading.Lock()
+# url -> monotonic time its node refused a batch.
+_no_batch: dict[str, float] = {}
 
 
 class JsonRpcError(ChainError):
@@ -70,6 +83,83 @@ def header_from_json(raw: dict[str, Any]) -> BlockHeader:
     )
 
 
+class BatchTransport(Protocol):
+    """How `run_batch` reaches a node: RpcClient over httpx, or web3's provider (chain/facts.py)."""
+
+    url: str
+
+    def send(self, method: str, params: Sequence[Any]) -> Any:
+        """One request's reply as the node sent it."""
+        ...
+
+    def send_batch(self, calls: Sequence[Call]) -> Any:
+        """The replies in call order, or what the node answered instead of a list."""
+        ...
+
+
+def reply_result(what: str, reply: Any) -> Any:
+    """A JSON-RPC reply's result; JsonRpcError naming `what` for an error or a malformed reply."""
+    if not isinstance(reply, dict):
+        raise JsonRpcError(what, None, f"malformed reply {reply!r:.200}")
+    error = reply.get("error")
+    if error is not None:
+        if isinstance(error, dict):
+            raise JsonRpcError(what, error.get("code"), str(error.get("message", error)))
+        raise JsonRpcError(what, None, str(error))
+    if "result" not in reply:
+        raise JsonRpcError(what, None, "reply without a result")
+    return reply["result"]
+
+
+def run_batch(
+    transport: BatchTransport,
+    calls: Sequence[Call],
+    names: Sequence[str] | None = None,
+    *,
+    one_by_one_if_refused: bool = False,
+) -> list[Any]:
+    """The results of `calls` in call order, from one batch.
+
+    Any error reply fails the whole batch: a JsonRpcError naming its call (by
+    `names`, or its method). A node that refuses batches is an error too, unless
+    `one_by_one_if_refused`: then it is asked call by call, and batches are not
+    tried again at that URL for NO_BATCH_RETRY_S.
+    """
+    if not calls:
+        return []
+    names = names or [method for method, _ in calls]
+    what = _batch_name(names)
+    replies: Any = None
+    with _no_batch_lock:
+        refused_at = _no_batch.get(transport.url) if one_by_one_if_refused else None
+    if refused_at is None or time.monotonic() - refused_at >= NO_BATCH_RETRY_S:
+        replies = transport.send_batch(calls)
+        if isinstance(replies, dict) and replies.get("error") is not None:
+            # JSON-RPC's answer to a batch the server does not take: one error object.
+            if not one_by_one_if_refused:
+                raise JsonRpcError(what, None, str(replies["error"]))
+            with _no_batch_lock:
+                _no_batch[transport.url] = time.monotonic()
+            replies = None
+        elif not isinstance(replies, list):
+            raise JsonRpcError(what, None, f"malformed reply {replies!r:.200}")
+    if replies is None:
+        replies = [transport.send(method, params) for method, params in calls]
+    if len(replies) != len(calls):
+        raise JsonRpcError(what, None, f"answered with {len(replies)} replies")
+    return [reply_result(name, reply) for name, reply in zip(names, replies, strict=True)]
+
+
+def forget_batch_refusals() -> None:
+    """Batches are tried again at every URL (tests counting what a read asks)."""
+    with _no_batch_lock:
+        _no_batch.clear()
+
+
+def _batch_name(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"a batch of {len(names)} requests"
+
+
 class RpcClient:
     """A JSON-RPC endpoint over HTTP with one pooled connection and a bounded timeout."""
 
@@ -118,42 +208,30 @@ class RpcClient:
     def _request(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
         return {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
 
-    @staticmethod
-    def _result(method: str, reply: Any) -> Any:
-        if not isinstance(reply, dict):
-            raise JsonRpcError(method, None, f"malformed reply {reply!r:.200}")
-        error = reply.get("error")
-        if error is not None:
-            if isinstance(error, dict):
-                raise JsonRpcError(method, error.get("code"), str(error.get("message", error)))
-            raise JsonRpcError(method, None, str(error))
-        return reply.get("result")
+    def send(self, method: str, params: Sequence[Any]) -> Any:
+        return self._post(self._request(method, params), method)
+
+    def send_batch(self, calls: Sequence[Call]) -> Any:
+        requests = [self._request(method, params) for method, params in calls]
+        answer = self._post(requests, _batch_name([method for method, _ in calls]))
+        if not isinstance(answer, list):
+            return answer
+        by_id = {reply.get("id"): reply for reply in answer if isinstance(reply, dict)}
+        for request, (method, _params) in zip(requests, calls, strict=True):
+            if request["id"] not in by_id:
+                raise JsonRpcError(method, None, "missing from the batch reply")
+        return [by_id[request["id"]] for request in requests]
 
     def call(self, method: str, params: Sequence[Any] = ()) -> Any:
         """One request; its result, or JsonRpcError / RpcUnavailableError."""
-        return self._result(method, self._post(self._request(method, params), method))
+        return reply_result(method, self.send(method, params))
 
-    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+    def batch(self, calls: Sequence[Call]) -> list[Any]:
         """Several requests in one HTTP round trip; results in call order.
 
         Any error fails the whole batch: the indexer's batches are all-or-nothing.
         """
-        if not calls:
-            return []
-        requests = [self._request(method, params) for method, params in calls]
-        what = calls[0][0] if len(calls) == 1 else f"a batch of {len(calls)} requests"
-        replies = self._post(requests, what)
-        if isinstance(replies, dict):
-            # A node that does not support batches answers with one error object.
-            raise JsonRpcError(what, None, str(replies.get("error", replies)))
-        by_id = {reply.get("id"): reply for reply in replies if isinstance(reply, dict)}
-        results = []
-        for request, (method, _params) in zip(requests, calls, strict=True):
-            reply = by_id.get(request["id"])
-            if reply is None:
-                raise JsonRpcError(method, None, "missing from the batch reply")
-            results.append(self._result(method, reply))
-        return results
+        return run_batch(self, calls)
 
     def block_number(self) -> int:
         return int(self.call("eth_blockNumber"), 16)
