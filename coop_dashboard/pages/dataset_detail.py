@@ -4,6 +4,7 @@ here, members buy licenses and holders download."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from coop_dashboard.components.address_chip import address_chip
@@ -251,7 +252,8 @@ def _graph() -> rx.Component:
         # Plotly (its basic bundle) loads only once the graph is on screen.
         on_screen(
             rx.plotly.basic(
-                data=S.view.graph,
+                # Plotly JSON (a dict in the view: services/plotly_json.py says why).
+                data=S.view.graph.to(go.Figure),  # type: ignore[attr-defined]
                 on_click=S.open_node,
                 width="100%",
                 height=_GRAPH_HEIGHT,

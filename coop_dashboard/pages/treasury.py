@@ -3,6 +3,7 @@ with members' notes, CSV export."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from coop_dashboard.components.on_screen import on_screen
@@ -127,13 +128,18 @@ def _charts() -> rx.Component:
         "chart_column",
         _controls(),
         on_screen(
-            rx.plotly.cartesian(data=S.view.balance_figure, width="100%", height=_CHART_HEIGHT),
+            rx.plotly.cartesian(
+                # Plotly JSON (a dict in the view: services/plotly_json.py says why).
+                data=S.view.balance_figure.to(go.Figure),  # type: ignore[attr-defined]
+                width="100%",
+                height=_CHART_HEIGHT,
+            ),
             min_height=_CHART_HEIGHT,
             id="treasury-balance-chart",
         ),
         on_screen(
             rx.plotly.cartesian(
-                data=S.view.flows_figure,
+                data=S.view.flows_figure.to(go.Figure),  # type: ignore[attr-defined]
                 width="100%",
                 height=_CHART_HEIGHT,
                 on_click=S.bar_clicked,

@@ -41,9 +41,9 @@ def dataset_id_from_path(path: str) -> int | None:
 
 # Shared empty views. A default declared as `DatasetPageView()` is deep-copied per
 # tab, and hydrate reads every substate's vars on every tab (this page open or not):
-# its empty go.Figure costs ~100 KB per tab (benchmarks/session_memory.py). Views are
-# replaced whole, never changed in place: the live hub already hands every tab the
-# same view object.
+# when its graph was a go.Figure that cost ~100 KB per tab (benchmarks/session_memory.py);
+# it is Plotly JSON now, and sharing still spares the copy. Views are replaced whole,
+# never changed in place: the live hub already hands every tab the same view object.
 _EMPTY_VIEW = DatasetPageView()
 _NOT_FOUND_VIEW = DatasetPageView(loaded=True, found=False)
 

@@ -22,9 +22,10 @@ from coop_dashboard.state.session import authenticated_address_locked
 
 # The one empty view every tab's TreasuryState starts with. A default declared as
 # `TreasuryView()` is deep-copied per tab, and hydrate reads every substate's vars
-# on every tab (this page open or not): its two empty go.Figure objects cost ~200 KB
-# per tab (benchmarks/session_memory.py). Views are replaced whole, never changed in
-# place: the live hub already hands every tab the same view object.
+# on every tab (this page open or not): when its figures were go.Figure objects
+# that cost ~200 KB per tab (benchmarks/session_memory.py); they are Plotly JSON
+# now, and sharing still spares the copy. Views are replaced whole, never changed
+# in place: the live hub already hands every tab the same view object.
 _EMPTY_VIEW = TreasuryView()
 
 

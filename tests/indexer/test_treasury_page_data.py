@@ -53,11 +53,11 @@ def test_treasury_view_notes_and_export(
     assert exact["cUSD"] == stable.functions.balanceOf(treasury).call() == 48_800 * USD
     assert [row.token for row in view.unrecognised] == [str(activity.fake_token).lower()]
     # The flows chart draws exactly the totals: ETH in 20, out 3 (a proposal transfer).
-    traces = view.flows_figure.data
-    plotted_in = sum(sum(t.y) for t in traces if min(t.y, default=0) >= 0)
-    plotted_out = sum(sum(t.y) for t in traces if min(t.y, default=0) < 0)
+    traces = view.flows_figure["data"]  # Plotly JSON, as the page's state holds it
+    plotted_in = sum(sum(t["y"]) for t in traces if min(t["y"], default=0) >= 0)
+    plotted_out = sum(sum(t["y"]) for t in traces if min(t["y"], default=0) < 0)
     assert (plotted_in, plotted_out) == (20.0, -3.0)
-    assert view.balance_figure.data[0].y[-1] == 17.0
+    assert view.balance_figure["data"][0]["y"][-1] == 17.0
     totals = {t.category: t for t in view.category_totals}
     assert totals[Category.PROPOSAL_TRANSFER].outflow == "3 ETH"
     assert totals[Category.LICENSE_REVENUE].inflow == "0 ETH"  # shown as zero until it exists

@@ -10,9 +10,10 @@ Blocking (SQL, files, markdown): the live hub runs `read_dataset_page` in a thre
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from typing import Any
 
-import plotly.graph_objects as go
 from sqlalchemy import Engine
 
 from coop_dashboard.config import load_settings
@@ -39,6 +40,7 @@ from coop_dashboard.services.datasets.lineage_graph import (
 )
 from coop_dashboard.services.display import format_decimal, format_int, format_utc, short_address
 from coop_dashboard.services.governance.markdown import render_markdown
+from coop_dashboard.services.plotly_json import EMPTY_FIGURE_JSON, figure_json
 
 CARD_OK = "ok"
 CARD_UNAVAILABLE = "unavailable"
@@ -118,7 +120,8 @@ class DatasetPageView:
     curators: list[str] = field(default_factory=list)  # accounts with a current attestation
     versions: list[VersionView] = field(default_factory=list)
     exports: list[ExportLink] = field(default_factory=list)
-    graph: go.Figure = field(default_factory=go.Figure)
+    # Plotly JSON, not go.Figure: the view is a tab's state var (services/plotly_json.py).
+    graph: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(EMPTY_FIGURE_JSON))
     graph_targets: list[list[str]] = field(default_factory=list)
     graph_note: str = ""
     parents: list[int] = field(default_factory=list)
@@ -322,7 +325,7 @@ def read_dataset_page(
             for v in dataset_versions(engine, dataset_id)
         ],
         exports=export_links(dataset_id, summary.data_cid),
-        graph=graph.figure,
+        graph=figure_json(graph.figure),
         graph_targets=graph.targets,
         graph_note="The graph is cut at its size limit." if lineage.truncated else "",
         parents=list(facts.parents),

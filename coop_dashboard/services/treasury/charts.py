@@ -1,4 +1,5 @@
-"""Plotly figures of the treasury page (floats only for drawing: exact figures are in tables)."""
+"""Plotly figures of the treasury page, as the Plotly JSON its state holds
+(services/plotly_json.py says why); floats only for drawing: exact figures are in tables."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from coop_dashboard.db.treasury_categories import CATEGORY_LABELS, Category
+from coop_dashboard.services.plotly_json import figure_json
 from coop_dashboard.services.treasury.assets import Asset
 from coop_dashboard.services.treasury.ledger import BalancePoint, CategoryFlows
 
@@ -30,13 +32,15 @@ def scaled(amount: int, decimals: int) -> float:
     return amount / 10**decimals
 
 
-def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
     # Built from plain dicts without plotly's per-property validation: 8x faster
     # for two years of daily bars, and these dicts are fixed here (tests draw them).
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    # Through go.Figure all the same: its JSON (default template included) is what
+    # the browser was sent when the state held the figure, so charts draw the same.
+    return figure_json(go.Figure({"data": data, "layout": layout}, _validate=False))
 
 
-def balance_figure(points: Sequence[BalancePoint], asset: Asset) -> go.Figure:
+def balance_figure(points: Sequence[BalancePoint], asset: Asset) -> dict[str, Any]:
     """End-of-period balance as a step line."""
     trace = {
         "type": "scatter",
@@ -72,7 +76,7 @@ def flow_traces(flows: Sequence[CategoryFlows]) -> list[tuple[Category, str]]:
 
 def flows_figure(
     buckets: Sequence[date], flows: Sequence[CategoryFlows], asset: Asset
-) -> go.Figure:
+) -> dict[str, Any]:
     """Inflows above zero and outflows below, stacked by category, one bar per period.
 
     Every category has its two traces even when empty, so trace numbers stay

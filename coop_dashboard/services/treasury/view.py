@@ -7,11 +7,12 @@ indexed movements, so they agree with each other and with the chain.
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-import plotly.graph_objects as go
 from sqlalchemy import Engine
 
 from coop_dashboard.config import load_settings
@@ -21,6 +22,7 @@ from coop_dashboard.db.treasury_categories import CATEGORY_LABELS, Category
 from coop_dashboard.db.treasury_queries import Movement, Note, all_movements, notes, token_supplies
 from coop_dashboard.services.amounts import format_units
 from coop_dashboard.services.display import format_decimal, format_utc, short_address
+from coop_dashboard.services.plotly_json import EMPTY_FIGURE_JSON
 from coop_dashboard.services.treasury.assets import (
     Asset,
     recognised_assets,
@@ -141,8 +143,9 @@ class TreasuryView:
     asset: str = "ETH"
     period: str = Period.MONTH.value
     window: str = Window.YEAR.value
-    balance_figure: go.Figure = field(default_factory=go.Figure)
-    flows_figure: go.Figure = field(default_factory=go.Figure)
+    # Plotly JSON, not go.Figure: the view is a tab's state var (services/plotly_json.py).
+    balance_figure: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(EMPTY_FIGURE_JSON))
+    flows_figure: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(EMPTY_FIGURE_JSON))
     flow_traces: list[str] = field(default_factory=list)  # "category:direction" per trace
     category_totals: list[CategoryTotal] = field(default_factory=list)
     filter_text: str = ""

@@ -1,10 +1,13 @@
 """The treasury view's pure parts: whatever a client sends as controls or as a click,
-the view falls back to known values; periods and windows on the chain's clock."""
+the view falls back to known values; periods and windows on the chain's clock; the
+charts are Plotly JSON (what the tab's state holds) drawing the view's figures."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import plotly.graph_objects as go
 import pytest
 
 from coop_dashboard.db.treasury_categories import Category
@@ -87,3 +90,24 @@ def test_balance_series_and_flows_on_the_chain_clock() -> None:
     assert by_category[Category.BOND_SLASHED] == (2, 0)
     assert by_category[Category.PROPOSAL_TRANSFER] == (0, 0)  # 40 days ago: outside
     assert by_category[Category.LICENSE_REVENUE] == (0, 0)
+
+
+def test_the_charts_are_plotly_json_drawing_the_ledger() -> None:
+    assets = recognised_assets({"MockStablecoin": USD_TOKEN})
+    view = build_view(TreasuryKey(window="all"), HISTORY, assets, {}, {}, NOW, 1_000)
+    for figure in (view.balance_figure, view.flows_figure):
+        assert json.loads(json.dumps(figure)) == figure  # plain JSON, no plotly objects
+        go.Figure(figure)  # plotly validates every property here: raises if not a figure
+    assert view.balance_figure["data"][0]["y"][-1] == pytest.approx(9e-18)  # 9 wei
+    traces = view.flows_figure["data"]
+    assert len(traces) == len(view.flow_traces)  # a click's curveNumber indexes both
+    plotted = {
+        name: sum(trace["y"])
+        for name, trace in zip(view.flow_traces, traces, strict=True)
+        if trace["y"]
+    }
+    assert plotted == {
+        f"{Category.OTHER.value}:in": pytest.approx(10e-18),
+        f"{Category.PROPOSAL_TRANSFER.value}:out": pytest.approx(-3e-18),
+        f"{Category.BOND_SLASHED.value}:in": pytest.approx(2e-18),
+    }
