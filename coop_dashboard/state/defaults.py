@@ -2,8 +2,9 @@
 
 Reflex deep-copies a var's default for every state instance that reads it unless the
 default is a str/int/tuple/frozenset-like value, and hydrate reads every substate's
-vars on every tab, whichever page it shows. For a view dataclass that holds a
-go.Figure that is ~100 KB per figure per tab (benchmarks/session_memory.py).
+vars on every tab, whichever page it shows. For a view dataclass that held a
+go.Figure that was ~100 KB per figure per tab (benchmarks/session_memory.py); the
+views now hold Plotly JSON instead, and a shared default still saves the copy.
 
 Only for values that are replaced whole and never changed in place; the app's views
 already are (the live hub hands every tab following a key the same view object).
