@@ -126,7 +126,7 @@ def test_pushed_heads_survive_a_cut_socket_and_a_reorg(
             seen = heads.heads_seen
             _rpc(generated, "evm_mine")
             assert _wait_indexed(database_url, _head(generated)) < POLL_S / 2
-            _wait_for(lambda: heads.heads_seen > seen, within_s=POLL_S)
+            _wait_for(lambda seen=seen: heads.heads_seen > seen, within_s=POLL_S)
 
         # The websocket is cut: blocks are still indexed, by polling.
         proxy.stop()
