@@ -78,7 +78,11 @@ def test_a_vote_mined_elsewhere_is_pushed_to_the_feed_and_the_proposal_page(
     proposal.goto(f"{live_app.url}/proposals/{proposal_id}")
     tally = proposal.locator("#proposal-tally")
     expect(tally).to_have_attribute("data-for", str(for_before), timeout=STEP_TIMEOUT_MS)
-    rows_before = proposal.locator(".vote-row").count()
+    # The votes table renders in the frame after the tally (on_screen.after_paint):
+    # wait for as many rows as the page says it has votes ("No votes", "3 votes").
+    counted = proposal.locator("#proposal-vote-count").inner_text().split()[0]
+    rows_before = 0 if counted == "No" else int(counted.replace(",", ""))
+    expect(proposal.locator(".vote-row")).to_have_count(rows_before, timeout=STEP_TIMEOUT_MS)
 
     # Both pages are loaded; from here on they only listen.
     proposal.wait_for_timeout(SETTLE_MS)
