@@ -60,7 +60,7 @@ def vote_panel() -> rx.Component:
                     rx.button(
                         f"Vote {label}",
                         color_scheme=color,
-                        on_click=ProposalPageState.vote(support),  # type: ignore[misc]
+                        on_click=ProposalPageState.vote(support),  # type: ignore[operator]
                         disabled=TxState.busy,
                         id=f"vote-{label.lower()}",
                     )
@@ -76,7 +76,7 @@ def vote_panel() -> rx.Component:
                         size="1",
                         variant="outline",
                         color_scheme=color,
-                        on_click=ProposalPageState.vote_gasless(support),  # type: ignore[misc]
+                        on_click=ProposalPageState.vote_gasless(support),  # type: ignore[operator]
                         loading=ProposalPageState.gasless_busy,
                         disabled=ProposalPageState.gasless_paused,
                         id=f"vote-gasless-{label.lower()}",

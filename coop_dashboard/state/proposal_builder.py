@@ -293,9 +293,19 @@ class ProposalBuilderState(rx.State):
             if self.contract == name:
                 self.functions = functions
 
-    @rx.event(background=True)
-    async def add_editor_action(self) -> None:
+    # Clicks that read the form (add, check, submit) enter through a plain event that
+    # only chains the background work: Reflex runs a background event as soon as it
+    # arrives, ahead of the tab's queued plain events, so a click right after typing
+    # could read the form before the last edits (set_field) were applied. A plain
+    # event waits its turn behind them. (CI saw a check of an amount not yet stored.)
+
+    @rx.event
+    def add_editor_action(self) -> Any:
         """Validate the editor's action on the server; when valid, list it and clear the editor."""
+        return ProposalBuilderState.run_add_editor_action
+
+    @rx.event(background=True)
+    async def run_add_editor_action(self) -> None:
         async with busy_while(self, "adding") as started:
             if started:
                 await self._add_editor_action()
@@ -348,13 +358,15 @@ class ProposalBuilderState(rx.State):
         async with self:
             self.assets, self.contracts, self.notice = assets, contracts, ""
 
-    @rx.event(background=True)
-    async def check(self) -> None:
-        """Validate every field and pre-flight the proposal (threshold + simulation).
+    @rx.event
+    def check(self) -> Any:
+        """Validate every field and pre-flight the proposal (threshold + simulation)."""
+        return ProposalBuilderState.run_check
 
-        A click while a check runs is not dropped: the form is checked once more as
-        it is when the running check ends, so the report is of what was last asked.
-        """
+    @rx.event(background=True)
+    async def run_check(self) -> None:
+        """A click while a check runs is not dropped: the form is checked once more as
+        it is when the running check ends, so the report is of what was last asked."""
         await run_latest(self, "checking", self._check)
 
     async def _check(self) -> None:
@@ -381,8 +393,12 @@ class ProposalBuilderState(rx.State):
             self.report = report
             self.checked = form == self._form()  # edited meanwhile: check again
 
+    @rx.event
+    def submit(self) -> Any:
+        return ProposalBuilderState.run_submit
+
     @rx.event(background=True)
-    async def submit(self) -> Any:
+    async def run_submit(self) -> Any:
         async with self:
             form = self._form()
 

@@ -277,9 +277,19 @@ class ProposalPageState(rx.State):
     def set_reason(self, value: str) -> None:
         self.reason = value
 
-    @rx.event(background=True)
-    async def vote(self, support: int) -> Any:
+    # A vote click enters through a plain event that only chains the background work:
+    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
+    # plain events, so a vote clicked right after typing its reason could be cast
+    # before `set_reason` was applied: without the reason, for good. A plain event
+    # waits its turn behind the edits (state/proposal_builder.py does the same).
+
+    @rx.event
+    def vote(self, support: int) -> Any:
         """castVote / castVoteWithReason, signed and sent from the member's wallet."""
+        return ProposalPageState.run_vote(support)  # type: ignore[misc]
+
+    @rx.event(background=True)
+    async def run_vote(self, support: int) -> Any:
         async with self:
             pid, reason = self._id(), self.reason
             self.vote_notice = self.gasless_note = ""
@@ -384,9 +394,13 @@ class ProposalPageState(rx.State):
             self.gasless_busy, self._ballot = False, {}
             self.vote_notice = problem
 
-    @rx.event(background=True)
-    async def vote_gasless(self, support: int) -> Any:
+    @rx.event
+    def vote_gasless(self, support: int) -> Any:
         """Ask the wallet to sign an EIP-712 ballot; `on_ballot_signed` relays it."""
+        return ProposalPageState.run_vote_gasless(support)  # type: ignore[misc]
+
+    @rx.event(background=True)
+    async def run_vote_gasless(self, support: int) -> Any:
         if isinstance(support, bool) or not isinstance(support, int):  # any client can call
             async with self:
                 self.vote_notice = "Choose For, Against or Abstain."

@@ -31,7 +31,7 @@ def test_a_reload_while_the_wallet_shows_the_ballot_resets_the_flag() -> None:
     # The whole tab's state: load also fills the page's treasury impact section.
     root = rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
     page = asyncio.run(root.get_state(ProposalPageState))
-    page.gasless_busy = True  # vote_gasless asked the wallet to sign...
+    page.gasless_busy = True  # run_vote_gasless asked the wallet to sign...
     page._ballot = {"voter": "0x" + "aa" * 20, "proposal_id": 1}
     loaded = ProposalPageState.load.fn(page)  # ...and the member reloaded the page
     if inspect.isawaitable(loaded):
@@ -42,7 +42,7 @@ def test_a_reload_while_the_wallet_shows_the_ballot_resets_the_flag() -> None:
 def test_an_unexpected_error_before_the_wallet_resets_the_flag() -> None:
     page = _page()
     # Outside a real event the session lookup itself fails: an error no handler expects.
-    raised = asyncio.run(_drain(ProposalPageState.vote_gasless.fn(page, 1)))
+    raised = asyncio.run(_drain(ProposalPageState.run_vote_gasless.fn(page, 1)))
     assert raised is not None and not isinstance(raised, AssertionError)
     assert not page.gasless_busy
     assert page.vote_notice == "Something went wrong on the server; nothing was sent."
@@ -74,6 +74,6 @@ def test_an_unexpected_error_while_relaying_resets_the_flag(
 @pytest.mark.parametrize("support", [[1], {"x": 1}, "1", True, None])
 def test_a_hostile_choice_is_refused_without_an_error(support: object) -> None:
     page = _page()
-    raised = asyncio.run(_drain(ProposalPageState.vote_gasless.fn(page, support)))
+    raised = asyncio.run(_drain(ProposalPageState.run_vote_gasless.fn(page, support)))
     assert raised is None and not page.gasless_busy
     assert page.vote_notice == "Choose For, Against or Abstain."
