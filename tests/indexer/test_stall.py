@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,9 @@ from tests.indexer.conftest import engine_for, indexer_settings
 from tests.indexer.faults import FAST_RETRIES, Fault, following, raise_key_error, registry_with
 from tests.indexer.hostile_activity import give_votes, open_voting, propose_raw, vote_raw
 from tests.support.chains import Chain
+
+# "...; attempt 3, retrying in 0.2 s": the wait an attempt announces.
+_RETRY_IN = re.compile(r"retrying in ([0-9.]+) s")
 
 CONFIG = FAST_RETRIES
 WAIT_S = 60.0
@@ -92,18 +96,26 @@ def test_a_failing_handler_stalls_the_indexer_visibly_until_it_is_fixed(
         assert overview_view(read_overview(settings)).indexer_stall == stall  # what the page binds
 
         # It keeps retrying, further and further apart (the log says when), and stays alive.
-        def attempts() -> list[float]:
+        def attempts() -> list[logging.LogRecord]:
             # Failed ticks since the range narrowed to the vote's block (a step that
             # commits the blocks before it counts as progress: backoff starts over).
             mark = f"indexer stalled at block {vote_block} (log index"
-            return [r.created for r in caplog.records if mark in r.getMessage()]
+            return [r for r in caplog.records if mark in r.getMessage()]
 
         _wait_for(lambda: len(attempts()) >= 6, "six attempts")
-        times = attempts()
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        logged = [r.getMessage() for r in caplog.records]
-        assert gaps[-1] >= 0.8 * CONFIG.backoff_max_s, (gaps, logged)
-        assert gaps[0] < 0.5 * gaps[-1], (gaps, logged)
+        records = attempts()[:6]
+        logged = [r.getMessage() for r in records]
+        # The schedule each attempt announces grows to the maximum...
+        waits = [float(m.group(1)) for m in map(_RETRY_IN.search, logged) if m is not None]
+        assert len(waits) == len(records), logged
+        assert waits == sorted(waits), logged
+        assert waits[-1] >= 0.8 * CONFIG.backoff_max_s, logged
+        assert waits[0] < 0.5 * waits[-1], logged
+        # ...and is kept, not a tight loop: the attempts span at least half the waits
+        # announced between them (a lower bound: a pushed head may wake a wait early,
+        # and on a loaded machine an attempt may come late).
+        elapsed = records[-1].created - records[0].created
+        assert elapsed >= 0.5 * sum(waits[:-1]), (elapsed, logged)
         assert thread.is_alive()
         assert queries.indexed_block_number(engine) == vote_block - 1
 
