@@ -28,7 +28,7 @@ def _tiers() -> rx.Component:
                     view.tiers,
                     lambda tier: tier_card(
                         tier,
-                        L.buy,
+                        L.buy,  # type: ignore[arg-type]
                         view.licensable,  # type: ignore[arg-type]
                         L.edit_tier,  # type: ignore[arg-type]
                         L.mine.is_contributor,  # type: ignore[arg-type]

@@ -99,9 +99,17 @@ class AccountState(rx.State):
         if event is not None:
             yield event
 
-    @rx.event(background=True)
-    async def delegate_to_address(self) -> Any:
+    # The click enters through a plain event that only chains the background work:
+    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
+    # plain events, so a click right after typing could read the address before the
+    # last `set_delegate_input` was applied (state/proposal_builder.py does the same).
+    @rx.event
+    def delegate_to_address(self) -> Any:
         """Send `CoopToken.delegate(<typed address>)` after checking what was typed."""
+        return AccountState.run_delegate_to_address
+
+    @rx.event(background=True)
+    async def run_delegate_to_address(self) -> Any:
         async with self:
             typed = self.delegate_input
         try:

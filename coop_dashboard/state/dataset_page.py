@@ -118,9 +118,17 @@ class DatasetPageState(rx.State):
     def set_note(self, value: Any) -> None:
         self.note = value[:10_000] if isinstance(value, str) else ""
 
-    @rx.event(background=True)
-    async def attest(self) -> Any:
+    # The click enters through a plain event that only chains the background work:
+    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
+    # plain events, so a click right after typing could read the score and note before
+    # the last `set_score` / `set_note` were applied (state/proposal_builder.py too).
+    @rx.event
+    def attest(self) -> Any:
         """attest / updateAttestation from the curator's wallet (checked on the server)."""
+        return DatasetPageState.run_attest
+
+    @rx.event(background=True)
+    async def run_attest(self) -> Any:
         async with self:
             dataset_id, score, note = self._id(), self.score, self.note
             update = self.has_attested

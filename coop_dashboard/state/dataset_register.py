@@ -297,9 +297,17 @@ class DatasetRegisterState(rx.State):
             bond_wei=bond,
         )
 
-    @rx.event(background=True)
-    async def register(self) -> Any:
+    # The click enters through a plain event that only chains the background work:
+    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
+    # plain events, so a click right after typing could read the form before the last
+    # edits were applied (state/proposal_builder.py does the same).
+    @rx.event
+    def register(self) -> Any:
         """Check everything on the server, store the card, then `register` in the wallet."""
+        return DatasetRegisterState.run_register
+
+    @rx.event(background=True)
+    async def run_register(self) -> Any:
         async with self:
             self.notice = ""
             request = self._request()

@@ -220,9 +220,18 @@ class LicensingState(rx.State):
 
     # ---------------------------------------------------------------- writes
 
-    @rx.event(background=True)
-    async def set_tier(self) -> Any:
+    # Clicks that read typed terms (set_tier) or the typed holder (buy) enter through a
+    # plain event that only chains the background work: Reflex runs a background event
+    # as soon as it arrives, ahead of the tab's queued plain events, so a click right
+    # after typing could read the form before the last edits were applied (a pass
+    # bought for the signer instead of the typed holder). state/proposal_builder.py too.
+    @rx.event
+    def set_tier(self) -> Any:
         """setTier from the contributor's wallet (every term checked on the server first)."""
+        return LicensingState.run_set_tier
+
+    @rx.event(background=True)
+    async def run_set_tier(self) -> Any:
         async with self:
             dataset_id, index = self._id(), self.tier_index
             form = TierForm(
@@ -275,10 +284,14 @@ class LicensingState(rx.State):
         self.tier_price = ""
         return LicensingState.refresh
 
-    @rx.event(background=True)
-    async def buy(self, tier_index: Any) -> Any:
+    @rx.event
+    def buy(self, tier_index: Any) -> Any:
         """Buy tier `tier_index` for the signer or the typed holder: in ETH, or in a token
         with permit after the wallet signs one (one transaction), else approve first."""
+        return LicensingState.run_buy(tier_index)  # type: ignore[misc]
+
+    @rx.event(background=True)
+    async def run_buy(self, tier_index: Any) -> Any:
         async with self:
             dataset_id, holder = self._id(), self.holder_input
         if dataset_id is None:

@@ -14,6 +14,10 @@ from typing import Any
 
 import pytest
 
+from coop_dashboard.state.account import AccountState
+from coop_dashboard.state.dataset_page import DatasetPageState
+from coop_dashboard.state.dataset_register import DatasetRegisterState
+from coop_dashboard.state.licensing import LicensingState
 from coop_dashboard.state.proposal_builder import ProposalBuilderState
 from coop_dashboard.state.proposal_page import ProposalPageState
 
@@ -24,6 +28,11 @@ CLICKS: list[tuple[Any, str, str, str, tuple[Any, ...]]] = [
     (ProposalBuilderState, "set_field", "add_editor_action", "run_add_editor_action", ()),
     (ProposalPageState, "set_reason", "vote", "run_vote", (1,)),
     (ProposalPageState, "set_reason", "vote_gasless", "run_vote_gasless", (2,)),
+    (AccountState, "set_delegate_input", "delegate_to_address", "run_delegate_to_address", ()),
+    (DatasetRegisterState, "set_bond_eth", "register", "run_register", ()),
+    (DatasetPageState, "set_note", "attest", "run_attest", ()),
+    (LicensingState, "set_tier_price", "set_tier", "run_set_tier", ()),
+    (LicensingState, "set_holder_input", "buy", "run_buy", (0,)),
 ]
 
 
