@@ -43,8 +43,7 @@ async def busy_while(state: Any, flag: str) -> AsyncIterator[bool]:
     finally:
         async with state:
             if state._busy_runs.get(flag) == token:
-                setattr(state, flag, False)
-                state._busy_runs = {k: v for k, v in state._busy_runs.items() if k != flag}
+                _release(state, flag)
 
 
 async def run_latest(state: Any, flag: str, run: Callable[[], Awaitable[None]]) -> None:
@@ -62,7 +61,6 @@ async def run_latest(state: Any, flag: str, run: Callable[[], Awaitable[None]]) 
             return
         setattr(state, flag, True)
         state._busy_runs = {**state._busy_runs, flag: token}
-    finished = False
     try:
         while True:
             await run()
@@ -71,14 +69,13 @@ async def run_latest(state: Any, flag: str, run: Callable[[], Awaitable[None]]) 
                     return  # a reload cleared the flag: a newer run owns it now
                 if not state._busy_again.get(flag):
                     _release(state, flag)
-                    finished = True
                     return
                 state._busy_again = _without(state._busy_again, flag)
-    finally:
-        if not finished:
-            async with state:
-                if state._busy_runs.get(flag) == token:
-                    _release(state, flag)
+    except BaseException:
+        async with state:
+            if state._busy_runs.get(flag) == token:
+                _release(state, flag)
+        raise
 
 
 def _release(state: Any, flag: str) -> None:
@@ -95,7 +92,4 @@ def _without(flags: dict[str, Any], flag: str) -> dict[str, Any]:
 def clear_busy(state: Any, *flags: str) -> None:
     """The page was (re)loaded: nothing it showed is running any more. Inside the lock."""
     for flag in flags:
-        setattr(state, flag, False)
-    state._busy_runs = {k: v for k, v in state._busy_runs.items() if k not in flags}
-    if hasattr(state, "_busy_again"):
-        state._busy_again = {k: v for k, v in state._busy_again.items() if k not in flags}
+        _release(state, flag)
