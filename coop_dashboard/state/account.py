@@ -99,10 +99,8 @@ class AccountState(rx.State):
         if event is not None:
             yield event
 
-    # The click enters through a plain event that only chains the background work:
-    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
-    # plain events, so a click right after typing could read the address before the
-    # last `set_delegate_input` was applied (state/proposal_builder.py does the same).
+    # A plain event, then background work: it reads what was typed only after the
+    # edits sent before the click (state/__init__.py says why).
     @rx.event
     def delegate_to_address(self) -> Any:
         """Send `CoopToken.delegate(<typed address>)` after checking what was typed."""

@@ -118,10 +118,8 @@ class DatasetPageState(rx.State):
     def set_note(self, value: Any) -> None:
         self.note = value[:10_000] if isinstance(value, str) else ""
 
-    # The click enters through a plain event that only chains the background work:
-    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
-    # plain events, so a click right after typing could read the score and note before
-    # the last `set_score` / `set_note` were applied (state/proposal_builder.py too).
+    # A plain event, then background work: it reads what was typed only after the
+    # edits sent before the click (state/__init__.py says why).
     @rx.event
     def attest(self) -> Any:
         """attest / updateAttestation from the curator's wallet (checked on the server)."""

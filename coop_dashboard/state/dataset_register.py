@@ -297,10 +297,8 @@ class DatasetRegisterState(rx.State):
             bond_wei=bond,
         )
 
-    # The click enters through a plain event that only chains the background work:
-    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
-    # plain events, so a click right after typing could read the form before the last
-    # edits were applied (state/proposal_builder.py does the same).
+    # A plain event, then background work: it reads what was typed only after the
+    # edits sent before the click (state/__init__.py says why).
     @rx.event
     def register(self) -> Any:
         """Check everything on the server, store the card, then `register` in the wallet."""

@@ -220,11 +220,8 @@ class LicensingState(rx.State):
 
     # ---------------------------------------------------------------- writes
 
-    # Clicks that read typed terms (set_tier) or the typed holder (buy) enter through a
-    # plain event that only chains the background work: Reflex runs a background event
-    # as soon as it arrives, ahead of the tab's queued plain events, so a click right
-    # after typing could read the form before the last edits were applied (a pass
-    # bought for the signer instead of the typed holder). state/proposal_builder.py too.
+    # Plain events, then background work: they read what was typed only after the
+    # edits sent before the click (state/__init__.py says why).
     @rx.event
     def set_tier(self) -> Any:
         """setTier from the contributor's wallet (every term checked on the server first)."""

@@ -293,11 +293,8 @@ class ProposalBuilderState(rx.State):
             if self.contract == name:
                 self.functions = functions
 
-    # Clicks that read the form (add, check, submit) enter through a plain event that
-    # only chains the background work: Reflex runs a background event as soon as it
-    # arrives, ahead of the tab's queued plain events, so a click right after typing
-    # could read the form before the last edits (set_field) were applied. A plain
-    # event waits its turn behind them. (CI saw a check of an amount not yet stored.)
+    # Plain events, then background work: they read what was typed only after the
+    # edits sent before the click (state/__init__.py says why).
 
     @rx.event
     def add_editor_action(self) -> Any:

@@ -277,11 +277,8 @@ class ProposalPageState(rx.State):
     def set_reason(self, value: str) -> None:
         self.reason = value
 
-    # A vote click enters through a plain event that only chains the background work:
-    # Reflex runs a background event as soon as it arrives, ahead of the tab's queued
-    # plain events, so a vote clicked right after typing its reason could be cast
-    # before `set_reason` was applied: without the reason, for good. A plain event
-    # waits its turn behind the edits (state/proposal_builder.py does the same).
+    # Plain events, then background work: they read what was typed only after the
+    # edits sent before the click (state/__init__.py says why).
 
     @rx.event
     def vote(self, support: int) -> Any:
