@@ -3,9 +3,10 @@
 Reflex runs plain handlers and computed vars on the event loop of the worker
 that serves every tab; one slow render or query there stalls them all. Each
 test runs the real handler (or route) in-process while a probe measures how
-late a 5 ms timer fires on the same loop. The bound is loose (the machine is
-shared and loaded: a timer can be late for scheduling alone); work done on the
-loop shows as seconds (benchmarks/event_loop.py measures the percentiles).
+much CPU the loop's thread spends within one tick of a 5 ms timer on the same
+loop (not how late the timer is: on a loaded machine it can be late for
+scheduling alone). Work done on the loop shows as tenths of seconds to seconds
+(benchmarks/event_loop.py measures the lateness percentiles).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def test_builder_keystrokes_never_render_on_the_loop(root: rx.State) -> None:
                 root.get_delta()
                 root._clean()
                 await asyncio.sleep(0)
-        assert lag.worst_s < MAX_STALL_S, f"loop stalled {lag.worst_s * 1000:.0f} ms"
+        assert lag.worst_busy_s < MAX_STALL_S, lag.report()
 
     asyncio.run(keystrokes())
     assert builder.body == inputs[-2]  # the last accepted text
@@ -118,7 +119,7 @@ def test_the_csv_export_runs_off_the_loop(voted_database: str) -> None:
             loop_lag() as lag,
         ):
             response = await client.get(f"/api/proposals/{PROPOSAL_ID}/votes.csv")
-        assert lag.worst_s < MAX_STALL_S, f"loop stalled {lag.worst_s * 1000:.0f} ms"
+        assert lag.worst_busy_s < MAX_STALL_S, lag.report()
         return response
 
     response = asyncio.run(export())
