@@ -392,7 +392,9 @@ def test_the_relay_returns_the_hash_at_once_and_the_receipt_is_followed_later(
             settings, coop.carol.address, proposals[0], 1, "", request.nonce, signature
         )
         elapsed = time.monotonic() - started
-        assert elapsed < 1.0, f"the relay took {elapsed:.2f} s"
+        # Waiting for the receipt would hang here (no block comes until the test
+        # mines one); 10 s leaves a loaded CI machine room and still catches that.
+        assert elapsed < 10.0, f"the relay took {elapsed:.2f} s"
         assert coop.w3.eth.get_transaction(result.tx_hash)["blockNumber"] is None  # pending
         # The same signature again while the first is pending: on its way already.
         with pytest.raises(RelayRefused) as caught:
