@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from tests.e2e import shared_build
+
 if TYPE_CHECKING:
     from tests.support.chains import SeededChain
 
@@ -71,6 +73,7 @@ def start_app_server(
     name: str,
     work_dir: Path,
     coop_serve_args: list[str] | None = None,
+    session_build: Path | None = None,
 ) -> AppServer:
     """Start the app with `env_overrides` and wait until it serves its pages.
 
@@ -78,11 +81,11 @@ def start_app_server(
     servers never rebuild or wipe what another server (or a developer's
     `make run` in the same checkout, which uses .web/) is serving.
     With `coop_serve_args` the server is `coop serve --port P <args>` (what an
-    operator runs) instead of `reflex run` itself.
+    operator runs) instead of `reflex run` itself. With `session_build` (a
+    directory from shared_build.session_build_dir) a `reflex run` server serves
+    a copy of the session's first build instead of building its own.
     """
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
     port = free_port()
-    log_path = ARTIFACTS_DIR / f"app-{name}.log"
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -93,10 +96,25 @@ def start_app_server(
         "APP_ORIGIN": f"http://localhost:{port}",
         **env_overrides,
     }
-    command = [
+    if coop_serve_args is not None:
+        command = [sys.executable, "-m", "coop_dashboard.cli", "serve", "--port", str(port)]
+        return _launch(command + coop_serve_args, env, name, port)
+    if session_build is None:
+        return _launch(_reflex_run(port, "reflex"), env, name, port)
+    with shared_build.claimed(session_build) as built:
+        if built is None:  # the session's first: it builds while the others wait
+            server = _launch(_reflex_run(port, "reflex"), env, name, port)
+            shared_build.record(session_build, shared_build.Built(work_dir / "web", port))
+            return server
+        shared_build.copy_for_port(built, work_dir / "web", port)
+    return _launch(_reflex_run(port, "tests.e2e.prebuilt_reflex"), env, name, port)
+
+
+def _reflex_run(port: int, module: str) -> list[str]:
+    return [
         sys.executable,
         "-m",
-        "reflex",
+        module,
         "run",
         "--env",
         "prod",
@@ -106,9 +124,11 @@ def start_app_server(
         "--backend-port",
         str(port),
     ]
-    if coop_serve_args is not None:
-        command = [sys.executable, "-m", "coop_dashboard.cli", "serve", "--port", str(port)]
-        command += coop_serve_args
+
+
+def _launch(command: list[str], env: dict[str, str], name: str, port: int) -> AppServer:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    log_path = ARTIFACTS_DIR / f"app-{name}.log"
     started = time.monotonic()
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -22,6 +22,7 @@ from tests.e2e.app_server import (
     chain_settings,
     start_app_server,
 )
+from tests.e2e.shared_build import session_build_dir
 from tests.e2e.wallet import TestWallet, anvil_key
 from tests.support.chains import SeededChain
 
@@ -60,6 +61,7 @@ def _failed(request: pytest.FixtureRequest) -> bool:
 def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartApp]:
     """A factory serving the app for some settings; every server is stopped at the end."""
     servers: list[AppServer] = []
+    session_build = session_build_dir(tmp_path_factory)
 
     def start(name: str, **settings: str) -> AppServer:
         """`settings` are environment variables (RPC_URL, CHAIN_ID, DEPLOYMENT, ...)."""
@@ -72,7 +74,7 @@ def start_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartApp]:
             "RPC_TIMEOUT": "3",
             **settings,
         }
-        server = start_app_server(env, name=name, work_dir=work_dir)
+        server = start_app_server(env, name=name, work_dir=work_dir, session_build=session_build)
         servers.append(server)
         print(f"app {name!r} served at {server.url} after {server.startup_s:.1f} s")
         return server
