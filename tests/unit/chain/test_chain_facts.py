@@ -4,9 +4,7 @@ the web3 calls they replaced, and a broken or hostile node reported as a CoopErr
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -26,6 +24,7 @@ from coop_dashboard.chain.node import free_port
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.errors import ChainError, RpcUnavailableError
 from tests.support.chains import Chain
+from tests.support.scripted_node import ScriptedNode
 
 _CONSTANT_SELECTORS = {"0x06fdde03", "0x95d89b41", "0x313ce567"}  # name, symbol, decimals
 
@@ -165,55 +164,12 @@ def _redeployed(chain: Chain, deployment: Deployment) -> Deployment:
 # -- a node of our own: one that refuses batches, and hostile ones -------------------------
 
 
-class _Node:
-    """An HTTP JSON-RPC endpoint answering with `answer(body) -> (status, bytes)`."""
-
-    def __init__(self, answer: Callable[[Any], tuple[int, bytes]]) -> None:
-        node = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                node.received.append(body)
-                status, payload = answer(body)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.received: list[Any] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def node_factory() -> Iterator[Callable[[Callable[[Any], tuple[int, bytes]]], _Node]]:
-    nodes: list[_Node] = []
-
-    def start(answer: Callable[[Any], tuple[int, bytes]]) -> _Node:
-        nodes.append(_Node(answer))
-        return nodes[-1]
-
-    yield start
-    for node in nodes:
-        node.stop()
-
-
 def _forward(rpc_url: str, body: Any) -> tuple[int, bytes]:
     return 200, httpx.post(rpc_url, json=body, timeout=30).content
 
 
 def test_a_node_without_batches_is_asked_call_by_call(
-    chain: Chain, deployment: Deployment, node_factory: Callable[..., _Node]
+    chain: Chain, deployment: Deployment, node_factory: Callable[..., ScriptedNode]
 ) -> None:
     def no_batches(body: Any) -> tuple[int, bytes]:
         if isinstance(body, list):
@@ -284,7 +240,7 @@ HOSTILE_ANSWERS: dict[str, Callable[[Any], tuple[int, bytes]]] = {
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_ANSWERS))
 def test_a_hostile_node_gives_a_chain_error(
-    case: str, deployment: Deployment, node_factory: Callable[..., _Node]
+    case: str, deployment: Deployment, node_factory: Callable[..., ScriptedNode]
 ) -> None:
     node = node_factory(HOSTILE_ANSWERS[case])
     with pytest.raises(ChainError, match=r"The chain at http://127\.0\.0\.1:\d+ answered"):
