@@ -15,7 +15,8 @@ from web3 import Web3
 from coop_dashboard.chain.client import rpc_errors
 from coop_dashboard.errors import ChainError
 
-# JSON-RPC error codes nodes use for a reverted call (geth/anvil: 3; some: -32000/-32015).
+# How nodes word a reverted call (geth/anvil answer code 3, others -32000 or -32015):
+# the message, not the code, tells a revert from any other error.
 _REVERT_MESSAGES = ("revert", "execution reverted")
 
 
@@ -50,9 +51,13 @@ def eth_call(
     rpc_url = str(getattr(w3.provider, "endpoint_uri", None) or "the RPC endpoint")
     with rpc_errors(rpc_url):
         response = w3.provider.make_request("eth_call", params)  # type: ignore[arg-type]
+    if not isinstance(response, dict):
+        raise ChainError(f"The chain at {rpc_url} answered the call with {response!r:.200}")
     error = response.get("error")
     if error is None:
         return CallOutcome(True, return_data=_hex_bytes(response.get("result")))
+    if not isinstance(error, dict):  # a hostile or broken node: a bare string or number
+        error = {"message": str(error)}
     message = str(error.get("message", ""))
     data = error.get("data")
     if isinstance(data, dict):  # some nodes nest it: {"data": {"data": "0x..."}}
