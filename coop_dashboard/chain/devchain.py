@@ -6,14 +6,12 @@ from typing import Any
 
 from web3 import Web3
 
+from coop_dashboard.chain.rpc import reply_result
 from coop_dashboard.errors import ChainError
 
 
 def _request(w3: Web3, method: str, params: list[Any]) -> Any:
-    response = w3.provider.make_request(method, params)  # type: ignore[arg-type]
-    if "error" in response:
-        raise ChainError(f"{method} failed: {response['error']}")
-    return response.get("result")
+    return reply_result(method, w3.provider.make_request(method, params))  # type: ignore[arg-type]
 
 
 def increase_time(w3: Web3, seconds: int) -> None:

@@ -12,12 +12,11 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
 from coop_dashboard.chain.contracts import Deployment
-from coop_dashboard.errors import ChainError
+from coop_dashboard.chain.rpc import RpcClient
 
 TOKEN = 10**18
 # Fixed gas per transaction: with automine off, estimation would run against
@@ -36,34 +35,6 @@ class LoadReport:
     first_block: int = 0
     last_block: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
-
-
-class _Rpc:
-    def __init__(self, url: str) -> None:
-        self._client = httpx.Client(timeout=120)
-        self._url = url
-        self._id = 0
-
-    def call(self, method: str, params: list[Any]) -> Any:
-        return self.batch([(method, params)])[0]
-
-    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-        payload = []
-        for method, params in calls:
-            self._id += 1
-            payload.append({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
-        replies = self._client.post(self._url, json=payload).json()
-        by_id = {reply["id"]: reply for reply in replies}
-        results = []
-        for request in payload:
-            reply = by_id[request["id"]]
-            if "error" in reply:
-                raise ChainError(f"{request['method']} failed: {reply['error']}")
-            results.append(reply.get("result"))
-        return results
-
-    def close(self) -> None:
-        self._client.close()
 
 
 def _selector(signature: str) -> str:
@@ -87,7 +58,7 @@ class LoadGenerator:
         txs_per_block: int = TXS_PER_BLOCK,
     ) -> None:
         self.txs_per_block = txs_per_block
-        self.rpc = _Rpc(rpc_url)
+        self.rpc = RpcClient(rpc_url, timeout_s=120)  # big batches of transactions
         self.deployment = deployment
         self.random = random.Random(seed)
         self.token = deployment.address("CoopToken")
