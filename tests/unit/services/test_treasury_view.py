@@ -98,6 +98,7 @@ def test_the_charts_are_plotly_json_drawing_the_ledger() -> None:
     for figure in (view.balance_figure, view.flows_figure):
         assert json.loads(json.dumps(figure)) == figure  # plain JSON, no plotly objects
         go.Figure(figure)  # plotly validates every property here: raises if not a figure
+        assert "template" not in figure["layout"]  # rx.plotly applies the theme's own
     assert view.balance_figure["data"][0]["y"][-1] == pytest.approx(9e-18)  # 9 wei
     traces = view.flows_figure["data"]
     assert len(traces) == len(view.flow_traces)  # a click's curveNumber indexes both
