@@ -56,9 +56,9 @@ def claimed(directory: Path) -> Iterator[Built | None]:
     with (directory / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            record = directory / RECORD
-            if record.exists():
-                saved = json.loads(record.read_text())
+            recorded = directory / RECORD
+            if recorded.exists():
+                saved = json.loads(recorded.read_text())
                 yield Built(Path(saved["web_dir"]), int(saved["port"]))
             else:
                 yield None
