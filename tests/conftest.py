@@ -12,6 +12,24 @@ from coop_dashboard.chain.contracts import Deployment
 from tests.support.chains import CONTRACTS_DIR, Chain, SeededChain, deploy, start_chain
 from tests.support.chains import start_seeded_chain as _start_seeded_chain
 
+# Test files in the order xdist hands them to whichever worker is free (the Makefile
+# passes --no-loadscope-reorder; by default xdist orders files by their number of
+# tests). Browser, node and chain files take from half a minute to three minutes
+# each; unit files seconds. Ordered by test count, the heaviest files (the scaled
+# deployment, 187 s, and `coop up`, 105 s, one or two tests each) came last, and
+# one worker ran them alone for minutes; slow first, the unit files fill the end.
+SLOW_FIRST = ("tests/e2e/", "tests/integration/", "tests/indexer/", "tests/chain/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next(
+            (i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+            len(SLOW_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: each file keeps its tests' order
+
 
 @pytest.fixture(scope="session")
 def compiled_artifacts() -> dict[str, Artifact]:
