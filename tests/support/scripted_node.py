@@ -8,11 +8,14 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# What a scripted node answers a request body with: (HTTP status, response bytes).
+Answer = Callable[[Any], tuple[int, bytes]]
+
 
 class ScriptedNode:
     """An HTTP JSON-RPC endpoint answering with `answer(body) -> (status, bytes)`."""
 
-    def __init__(self, answer: Callable[[Any], tuple[int, bytes]]) -> None:
+    def __init__(self, answer: Answer) -> None:
         node = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,3 +40,7 @@ class ScriptedNode:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+# The `node_factory` fixture (tests/unit/chain/conftest.py): node_factory(answer) -> a node.
+NodeFactory = Callable[[Answer], ScriptedNode]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from tests.support.scripted_node import ScriptedNode
+from tests.support.scripted_node import Answer, NodeFactory, ScriptedNode
 
 
 @pytest.fixture
-def node_factory() -> Iterator[Callable[[Callable[[Any], tuple[int, bytes]]], ScriptedNode]]:
+def node_factory() -> Iterator[NodeFactory]:
     """Start scripted nodes: node_factory(answer) -> ScriptedNode; all stopped afterwards."""
     nodes: list[ScriptedNode] = []
 
-    def start(answer: Callable[[Any], tuple[int, bytes]]) -> ScriptedNode:
+    def start(answer: Answer) -> ScriptedNode:
         nodes.append(ScriptedNode(answer))
         return nodes[-1]
 

@@ -24,7 +24,7 @@ from coop_dashboard.chain.node import free_port
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.errors import ChainError, RpcUnavailableError
 from tests.support.chains import Chain
-from tests.support.scripted_node import ScriptedNode
+from tests.support.scripted_node import Answer, NodeFactory
 
 _CONSTANT_SELECTORS = {"0x06fdde03", "0x95d89b41", "0x313ce567"}  # name, symbol, decimals
 
@@ -169,7 +169,7 @@ def _forward(rpc_url: str, body: Any) -> tuple[int, bytes]:
 
 
 def test_a_node_without_batches_is_asked_call_by_call(
-    chain: Chain, deployment: Deployment, node_factory: Callable[..., ScriptedNode]
+    chain: Chain, deployment: Deployment, node_factory: NodeFactory
 ) -> None:
     def no_batches(body: Any) -> tuple[int, bytes]:
         if isinstance(body, list):
@@ -197,7 +197,7 @@ def _reply_to(body: Any, result: Any) -> dict[str, Any]:
 _BLOCK = {"number": "0x10", "timestamp": "0x5f5e100", "hash": "0x" + "11" * 32}
 
 
-def _hostile(batch: Callable[[list[Any]], Any]) -> Callable[[Any], tuple[int, bytes]]:
+def _hostile(batch: Callable[[list[Any]], Any]) -> Answer:
     """A node answering single requests with a block and batches with `batch(requests)`."""
 
     def answer(body: Any) -> tuple[int, bytes]:
@@ -208,7 +208,7 @@ def _hostile(batch: Callable[[list[Any]], Any]) -> Callable[[Any], tuple[int, by
     return answer
 
 
-HOSTILE_ANSWERS: dict[str, Callable[[Any], tuple[int, bytes]]] = {
+HOSTILE_ANSWERS: dict[str, Answer] = {
     "not JSON": lambda body: (200, b"<html>Bad gateway</html>"),
     "HTTP 403": lambda body: (403, b"forbidden"),
     "no block": lambda body: (200, json.dumps(_reply_to(body, None)).encode()),
@@ -240,7 +240,7 @@ HOSTILE_ANSWERS: dict[str, Callable[[Any], tuple[int, bytes]]] = {
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_ANSWERS))
 def test_a_hostile_node_gives_a_chain_error(
-    case: str, deployment: Deployment, node_factory: Callable[..., ScriptedNode]
+    case: str, deployment: Deployment, node_factory: NodeFactory
 ) -> None:
     node = node_factory(HOSTILE_ANSWERS[case])
     with pytest.raises(ChainError, match=r"The chain at http://127\.0\.0\.1:\d+ answered"):

@@ -4,7 +4,6 @@ answer is a CallOutcome or a ChainError with a sentence, never another exception
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,13 +11,12 @@ import pytest
 from coop_dashboard.chain.client import make_web3
 from coop_dashboard.chain.eth_call import eth_call
 from coop_dashboard.errors import ChainError
-from tests.support.scripted_node import ScriptedNode
+from tests.support.scripted_node import Answer, NodeFactory, ScriptedNode
 
-NodeFactory = Callable[[Callable[[Any], tuple[int, bytes]]], ScriptedNode]
 TX = {"to": "0x" + "11" * 20, "data": "0x"}
 
 
-def _replying(fields: dict[str, Any] | Any) -> Callable[[Any], tuple[int, bytes]]:
+def _replying(fields: dict[str, Any] | Any) -> Answer:
     def answer(body: Any) -> tuple[int, bytes]:
         if not isinstance(fields, dict):
             return 200, json.dumps(fields).encode()

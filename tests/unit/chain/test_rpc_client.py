@@ -10,12 +10,10 @@ from typing import Any
 import pytest
 
 from coop_dashboard.chain.rpc import JsonRpcError, RpcClient, forget_batch_refusals
-from tests.support.scripted_node import ScriptedNode
+from tests.support.scripted_node import Answer, NodeFactory, ScriptedNode
 
 CALLS = [("eth_blockNumber", []), ("eth_chainId", []), ("net_version", [])]
 RESULTS = {"eth_blockNumber": "0x10", "eth_chainId": "0x7a69", "net_version": "31337"}
-
-NodeFactory = Callable[[Callable[[Any], tuple[int, bytes]]], ScriptedNode]
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +27,7 @@ def _ok(request: dict[str, Any]) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request["id"], "result": RESULTS[request["method"]]}
 
 
-def _answer(replies: Callable[[list[dict[str, Any]]], Any]) -> Callable[[Any], tuple[int, bytes]]:
+def _answer(replies: Callable[[list[dict[str, Any]]], Any]) -> Answer:
     def answer(body: Any) -> tuple[int, bytes]:
         requests = body if isinstance(body, list) else [body]
         reply = replies(requests)
