@@ -16,6 +16,7 @@ import reflex as rx
 
 from coop_dashboard.components.theme import app_theme
 from coop_dashboard.config import load_settings
+from coop_dashboard.frontend.early_hydrate import EarlyHydratePlugin
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -43,7 +44,9 @@ config = rx.Config(
     bun_path=BUN_PATH,
     # Number-heavy pages read best on light; the header's toggle switches to dark.
     default_color_mode="light",
-    plugins=[rx.plugins.RadixThemesPlugin(theme=app_theme())],
+    # EarlyHydratePlugin: a page asks for its data when its websocket opens, not
+    # once React has mounted it (coop_dashboard/frontend/early_hydrate.py).
+    plugins=[rx.plugins.RadixThemesPlugin(theme=app_theme()), EarlyHydratePlugin()],
     # Brotli sidecars first (the static server serves the first format the browser
     # accepts): ~15-20 % fewer bytes than gzip for the JS bundles (plotly's basic
     # bundle, the largest, on the proposal page); gzip for clients without br.

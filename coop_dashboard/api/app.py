@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 
 from coop_dashboard.api import auth, datasets, exports, loop_probe, nodes
 from coop_dashboard.api.ipfs_gateway import IpfsGateway
+from coop_dashboard.api.page_paths import PrerenderedPagePaths
 
 
 def build_api() -> Starlette:
@@ -16,4 +17,5 @@ def build_api() -> Starlette:
     routes = [*exports.ROUTES, *auth.ROUTES, *datasets.ROUTES, *nodes.ROUTES, *probe]
     api = Starlette(routes=routes)
     api.add_middleware(IpfsGateway)
+    api.add_middleware(PrerenderedPagePaths)
     return api

@@ -1,0 +1,1 @@
+"""Changes to the frontend Reflex generates, made at compile time by Reflex plugins."""
