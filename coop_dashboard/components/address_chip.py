@@ -7,6 +7,8 @@ from typing import Any
 import reflex as rx
 from reflex.vars import StringVar, Var
 
+from coop_dashboard.components import radix_classes as rc
+
 
 def short_address_var(address: str | Var[str]) -> Var[str]:
     """`0xabcd…1234`, computed in the browser so it works on any address Var (even in
@@ -17,35 +19,35 @@ def short_address_var(address: str | Var[str]) -> Var[str]:
 
 
 def address_chip(address: str | Var[str], **props: Any) -> rx.Component:
-    """A compact, copyable address. `props` go to the outer element (e.g. `id`)."""
+    """A compact, copyable address. `props` go to the outer element (e.g. `id`).
+
+    Plain elements in Radix's classes (components/radix_classes.py): a proposal page
+    shows up to 200 chips and a feed page ten.
+    """
     address_var = Var.create(address).to(str)
     extra_attrs: dict[str, Any] = props.pop("custom_attrs", None) or {}
-    return rx.hstack(
-        rx.code(
+    return rx.el.div(
+        rx.el.code(
             short_address_var(address_var),
-            variant="ghost",
-            color_scheme="gray",
-            size="2",
-            font_family="var(--code-font-family)",
+            class_name=rc.CODE_2_GHOST,
+            custom_attrs={"data-accent-color": "gray"},
         ),
-        # The browser's own tooltip (title), not Radix's: a proposal page shows up to
-        # 200 chips, and a Radix tooltip apiece was a good part of rendering its votes.
-        rx.icon_button(
-            rx.icon("copy", size=13),
-            size="1",
-            variant="ghost",
-            color_scheme="gray",
+        # The browser's own tooltip (title), not Radix's: a Radix tooltip apiece was
+        # a good part of rendering a proposal page's votes.
+        rx.el.button(
+            rx.icon("copy", size=12),
+            type="button",
             aria_label="Copy address",
             title="Copy address",
+            class_name=rc.ICON_BUTTON_1_GHOST,
+            custom_attrs={"data-accent-color": "gray"},
             on_click=[
                 rx.set_clipboard(address_var),
                 rx.toast.success("Address copied", duration=1500),
             ],
         ),
-        spacing="1",
-        align="center",
         title=address_var,
         custom_attrs={"data-address": address_var, **extra_attrs},
-        class_name="address-chip",
+        class_name=f"{rc.row('1', align='center')} address-chip",
         **props,
     )

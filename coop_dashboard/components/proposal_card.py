@@ -1,4 +1,8 @@
-"""One proposal in the feed: title, proposer, state, vote bars, quorum and timing."""
+"""One proposal in the feed: title, proposer, state, vote bars, quorum and timing.
+
+Drawn with plain elements wearing Radix Themes' classes (components/radix_classes.py
+says why): a feed page renders ten of these in the same commit that shows its data.
+"""
 
 from __future__ import annotations
 
@@ -6,90 +10,92 @@ from typing import Any
 
 import reflex as rx
 
+from coop_dashboard.components import radix_classes as rc
 from coop_dashboard.components.address_chip import address_chip
 from coop_dashboard.components.proposal_states import state_color
 from coop_dashboard.components.share_bar import share_bar
 
 
 def state_badge(state: Any) -> rx.Component:
-    return rx.badge(
-        state, color_scheme=state_color(state), variant="soft", class_name="state-badge"
+    """The state as a soft Radix badge in its color (proposal_states.STATE_COLORS)."""
+    return rx.el.span(
+        state,
+        class_name=f"{rc.BADGE_1_SOFT} state-badge",
+        custom_attrs={"data-accent-color": state_color(state)},
     )
 
 
 def _bar(label: str, amount: Any, exact: Any, percent: Any, color: str) -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.text(label, size="1"),
-            rx.spacer(),
-            rx.text(
+    return rx.el.div(
+        rx.el.div(
+            rx.el.p(label, class_name=rc.TEXT_1),
+            rx.el.div(class_name=rc.SPACER),
+            rx.el.p(
                 amount,
-                size="1",
-                weight="medium",
                 title=exact,
-                class_name=f"votes-{label.lower()}",
+                class_name=f"{rc.TEXT_1_MEDIUM} votes-{label.lower()}",
                 custom_attrs={"data-value": exact},  # base units, as the Governor counts
             ),
-            width="100%",
+            class_name=f"{rc.row('3')} {rc.FILL}",
         ),
         share_bar(percent, 10_000, color),
-        spacing="1",
-        width="100%",
+        class_name=f"{rc.column('1')} {rc.FILL}",
     )
 
 
 def vote_bars(card: Any) -> rx.Component:
     """For / against / abstain as shares of the votes cast, then quorum progress."""
-    return rx.grid(
+    return rx.el.div(
         _bar("For", card.for_votes, card.for_exact, card.for_bp, "green"),
         _bar("Against", card.against_votes, card.against_exact, card.against_bp, "red"),
         _bar("Abstain", card.abstain_votes, card.abstain_exact, card.abstain_bp, "gray"),
-        rx.vstack(
-            rx.hstack(
-                rx.text("Quorum", size="1"),
-                rx.spacer(),
-                rx.text(card.quorum_label, size="1", weight="medium"),
-                width="100%",
+        rx.el.div(
+            rx.el.div(
+                rx.el.p("Quorum", class_name=rc.TEXT_1),
+                rx.el.div(class_name=rc.SPACER),
+                rx.el.p(card.quorum_label, class_name=rc.TEXT_1_MEDIUM),
+                class_name=f"{rc.row('3')} {rc.FILL}",
             ),
             share_bar(card.quorum_bp, 100, rx.cond(card.quorum_reached, "teal", "amber")),
-            spacing="1",
-            width="100%",
+            class_name=f"{rc.column('1')} {rc.FILL}",
         ),
-        columns=rx.breakpoints(initial="1", sm="2", md="4"),
-        spacing="3",
-        width="100%",
+        # rx.grid(columns=breakpoints(initial="1", sm="2", md="4"), spacing="3")
+        class_name=f"rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4 rt-r-gap-3 {rc.FILL}",
+    )
+
+
+def _gray_text(text: Any, class_name: str = "") -> rx.Component:
+    return rx.el.p(
+        text,
+        class_name=f"{rc.TEXT_1} {class_name}".strip(),
+        custom_attrs={"data-accent-color": "gray"},
     )
 
 
 def proposal_card(card: Any) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
+    return rx.el.div(
+        rx.el.div(
+            rx.el.div(
                 state_badge(card.state),
+                # Radix's link: React Router's, so opening a proposal stays in the page.
                 rx.link(
-                    rx.heading(card.title, size="4"),
+                    rx.el.h3(card.title, class_name=rc.HEADING_4),
                     href="/proposals/" + card.proposal_id,
                     class_name="proposal-title",
                 ),
-                rx.spacer(),
-                rx.text(card.timing, size="1", color_scheme="gray", class_name="proposal-timing"),
-                align="center",
-                spacing="3",
-                width="100%",
-                wrap="wrap",
+                rx.el.div(class_name=rc.SPACER),
+                _gray_text(card.timing, "proposal-timing"),
+                class_name=f"{rc.row('3', align='center', wrap=True)} {rc.FILL}",
             ),
-            rx.hstack(
-                rx.text("Proposed by", size="1", color_scheme="gray"),
+            rx.el.div(
+                _gray_text("Proposed by"),
                 address_chip(card.proposer),
-                rx.text(card.votes_label, size="1", color_scheme="gray"),
-                align="center",
-                spacing="2",
+                _gray_text(card.votes_label),
+                class_name=rc.row("2", align="center"),
             ),
             vote_bars(card),
-            spacing="3",
-            width="100%",
+            class_name=f"{rc.column('3')} {rc.FILL}",
         ),
-        width="100%",
-        class_name="proposal-card",
+        class_name=f"{rc.CARD} proposal-card {rc.FILL}",
         custom_attrs={"data-proposal-id": card.proposal_id, "data-state": card.state},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.components.component import ComponentStyle
 
+from coop_dashboard.components.radix_classes import RADIX_CLASSES_STYLE
 from coop_dashboard.components.share_bar import SHARE_BAR_CLASS
 
 
@@ -54,4 +55,5 @@ GLOBAL_STYLE: ComponentStyle = {
     ".tabular-nums": {"font_variant_numeric": "tabular-nums"},
     f".{SHARE_BAR_CLASS}": SHARE_BAR_STYLE,
     ".markdown-body": MARKDOWN_STYLE,
+    **RADIX_CLASSES_STYLE,
 }

@@ -1,0 +1,96 @@
+"""Plain elements drawn in Radix Themes' classes (components/radix_classes.py) look like
+Radix's own components: every class they use is in the page's stylesheet, and a feed
+card is boxed, spaced and colored as an rx.card beside it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from coop_dashboard.components import radix_classes as rc
+from tests.e2e.app_server import AppServer
+from tests.e2e.flows import STEP_TIMEOUT_MS
+
+pytestmark = pytest.mark.e2e
+
+USED_CLASSES = sorted(
+    {
+        token
+        for classes in (
+            rc.CARD,
+            rc.TEXT_1,
+            rc.TEXT_1_MEDIUM,
+            rc.HEADING_4,
+            rc.BADGE_1_SOFT,
+            rc.CODE_2_GHOST,
+            rc.ICON_BUTTON_1_GHOST,
+            rc.SPACER,
+            rc.FILL,
+            rc.row("1", align="center"),
+            rc.row("2", align="center"),
+            rc.row("3", align="center", wrap=True),
+            rc.column("1"),
+            rc.column("3"),
+            "rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4",
+        )
+        for token in classes.split()
+    }
+)
+
+_DEFINED_CLASSES_JS = """
+(tokens) => {
+  const selectors = [];
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule.selectorText) selectors.push(rule.selectorText);
+      if (rule.cssRules) walk(rule.cssRules);
+    }
+  };
+  for (const sheet of document.styleSheets) {
+    try { walk(sheet.cssRules); } catch { /* another origin's sheet */ }
+  }
+  const text = selectors.join(" ");
+  return tokens.filter((token) => !text.includes("." + CSS.escape(token)));
+}
+"""
+
+_BOX_JS = """
+(element) => {
+  const style = getComputedStyle(element);
+  return [style.paddingTop, style.paddingLeft, style.borderTopLeftRadius, style.display];
+}
+"""
+
+
+def test_every_radix_class_the_plain_elements_use_is_in_the_stylesheet(
+    seeded_app: AppServer, page: Page
+) -> None:
+    page.goto(seeded_app.url + "/proposals")
+    expect(page.locator(".proposal-card").first).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    assert page.evaluate(_DEFINED_CLASSES_JS, USED_CLASSES) == []
+
+
+def test_a_feed_card_is_drawn_as_a_radix_card(seeded_app: AppServer, page: Page) -> None:
+    page.goto(seeded_app.url + "/proposals")
+    card = page.locator(".proposal-card").first
+    expect(card).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    # The overview's section cards are rx.card: same padding, radius and layout.
+    own = card.evaluate(_BOX_JS)
+    page.goto(seeded_app.url + "/")
+    radix_card = page.locator(".rt-Card.rt-r-size-1:not(.proposal-card)").first
+    expect(radix_card).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    assert own == radix_card.evaluate(_BOX_JS)
+    assert own[0] != "0px"
+
+
+def test_a_state_badge_wears_its_states_color(seeded_app: AppServer, page: Page) -> None:
+    page.goto(seeded_app.url + "/proposals")
+    active = page.locator('.proposal-card[data-state="Active"] .state-badge')
+    defeated = page.locator('.proposal-card[data-state="Defeated"] .state-badge')
+    expect(active).to_have_attribute("data-accent-color", "blue", timeout=STEP_TIMEOUT_MS)
+    expect(defeated).to_have_attribute("data-accent-color", "red")
+    colors = [
+        badge.evaluate("(e) => getComputedStyle(e).backgroundColor") for badge in (active, defeated)
+    ]
+    assert colors[0] != colors[1]
+    assert "0, 0, 0, 0" not in colors[0]
