@@ -17,8 +17,9 @@ no service worker, new websocket) and prints the median of:
   Network.loadingFinished) plus the websocket frames it received.
 Targets (issue 10): data visible <= 450 ms on each page; a proposal page <= 700 KB.
 
-The timed loads carry no instrumentation beyond the page's own scripts: the bytes
-are counted in separate loads (CDP's Network domain costs the browser process CPU
+The timed loads carry nothing but the page's own scripts and the observer (a
+MutationObserver and a wrapper noting the websocket's moments): the bytes are
+counted in separate loads (CDP's Network domain costs the browser process CPU
 that the page's main thread then waits for on 2 cores: data visible 621 vs 546 ms,
 interleaved, on /proposals), and the end of a load is signalled by a console message
 from the observer, not by Playwright polling the page while it loads.
@@ -197,7 +198,7 @@ def _observe(page: Page, page_name: str) -> None:
 
 
 def cold_load(browser: Browser, url: str, page_name: str, *, on_mount: bool = False) -> Load:
-    """One timed load: nothing but the page's own scripts runs in it (bytes not counted)."""
+    """One timed load: the page's own scripts and the observer only (bytes not counted)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()

@@ -96,8 +96,14 @@ export const startEarlyHydrate = (socket, bootAuth, sending) => {
   if (params === null) {
     return false;
   }
-  const auth = bootAuth(params);
-  if (JSON.stringify(auth).length > MAX_EARLY_AUTH_CHARS) {
+  let auth;
+  try {
+    auth = bootAuth(params);
+    if (JSON.stringify(auth).length > MAX_EARLY_AUTH_CHARS) {
+      return false;
+    }
+  } catch {
+    // Browser storage the hydrate reads may be blocked: the mounted app reports it.
     return false;
   }
   sending(auth);

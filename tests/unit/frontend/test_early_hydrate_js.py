@@ -45,7 +45,10 @@ if (scenario === "params") {
   out.sent = [];
   out.started = early.startEarlyHydrate(
     socket,
-    (params) => ({ event: { params, storage: big ? "x".repeat(70 * 1024) : "" } }),
+    (params) => {
+      if (scenario === "throws") throw new Error("storage blocked");
+      return { event: { params, storage: big ? "x".repeat(70 * 1024) : "" } };
+    },
     (auth) => out.sent.push(auth.event.params),
   );
   out.auth = socket.auth ?? null;
@@ -135,7 +138,12 @@ def test_what_comes_before_the_app_mounts_reaches_its_handlers_in_order(tmp_path
 
 @pytest.mark.parametrize(
     ("scenario", "path"),
-    [("early", "/nowhere"), ("big", "/proposals"), ("on-mount", "/proposals")],
+    [
+        ("early", "/nowhere"),
+        ("big", "/proposals"),
+        ("throws", "/proposals"),
+        ("on-mount", "/proposals"),
+    ],
 )
 def test_otherwise_the_socket_is_left_to_the_mounted_app(
     tmp_path: Path, scenario: str, path: str
