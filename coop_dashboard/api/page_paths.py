@@ -18,35 +18,45 @@ from reflex.utils.prerequisites import get_web_dir
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
-def prerendered_pages(static_dir: Path) -> frozenset[str]:
-    """The addresses (`/proposals`, `/proposals/new`) with an index.html in the build."""
+def prerendered_pages(static_dir: Path, prefix: str = "") -> frozenset[str]:
+    """The addresses (`/proposals`, `/proposals/new`) with an index.html in the build,
+    under `prefix` (Reflex's frontend_path, e.g. `/app`)."""
     if not static_dir.is_dir():
         return frozenset()  # dev mode: the frontend is served by its own server
     return frozenset(
-        "/" + index.parent.relative_to(static_dir).as_posix()
+        f"{prefix}/{index.parent.relative_to(static_dir).as_posix()}"
         for index in static_dir.rglob("index.html")
         if index.parent != static_dir
     )
 
 
+def _frontend_prefix() -> str:
+    path = get_config().frontend_path.strip("/")
+    return f"/{path}" if path else ""
+
+
 def frontend_static_dir() -> Path:
     """Where Reflex's production server serves the built frontend from."""
-    return get_web_dir() / Dirs.STATIC / get_config().frontend_path.strip("/")
+    return get_web_dir() / Dirs.STATIC / _frontend_prefix().lstrip("/")
 
 
 class PrerenderedPagePaths:
     """Rewrites a page's address without its slash to the one StaticFiles serves."""
 
-    def __init__(self, app: ASGIApp, static_dir: Path | None = None) -> None:
+    def __init__(self, app: ASGIApp, static_dir: Path | None = None, prefix: str = "") -> None:
         self.app = app
         self._static_dir = static_dir
+        self._prefix = prefix
         # Read once, off the loop, on the first request: a build is fixed while it is served.
         self._pages: frozenset[str] | None = None
 
     async def _known_pages(self) -> frozenset[str]:
         if self._pages is None:
-            static_dir = self._static_dir or frontend_static_dir()
-            self._pages = await asyncio.to_thread(prerendered_pages, static_dir)
+            if self._static_dir is None:
+                static_dir, prefix = frontend_static_dir(), _frontend_prefix()
+            else:
+                static_dir, prefix = self._static_dir, self._prefix
+            self._pages = await asyncio.to_thread(prerendered_pages, static_dir, prefix)
         return self._pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

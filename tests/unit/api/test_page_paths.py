@@ -33,6 +33,7 @@ def _client(static_dir: Path) -> TestClient:
 
 def test_the_build_pages_are_known(static_dir: Path) -> None:
     assert prerendered_pages(static_dir) == {"/proposals", "/proposals/new"}
+    assert prerendered_pages(static_dir, "/app") == {"/app/proposals", "/app/proposals/new"}
     assert prerendered_pages(static_dir / "missing") == frozenset()
 
 
