@@ -12,6 +12,8 @@ compile time. Each splice names the template text it expects; if a Reflex upgrad
 changes that text the build fails here (`TemplateChanged`) instead of shipping a
 client that half-works. The patch always starts from Reflex's own template, so a
 rebuild (`.web` keeps the patched file) applies the current version exactly once.
+Taking the plugin out of rxconfig.py leaves that file patched in `.web`: delete
+`.web` then, so Reflex copies its template again.
 """
 
 from __future__ import annotations
