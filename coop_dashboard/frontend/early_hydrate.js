@@ -26,7 +26,7 @@ const HELD_EVENTS = [
   "disconnect",
   "event",
   "new_token",
-  "state_mismatch",
+  "state_mismatch", // state.js's STATE_MISMATCH_EVENT (not exported)
 ];
 
 const isDynamic = (part) => part.startsWith("[") && part.endsWith("]");
