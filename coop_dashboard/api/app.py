@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from coop_dashboard.api import auth, datasets, exports, loop_probe, nodes
 from coop_dashboard.api.ipfs_gateway import IpfsGateway
 from coop_dashboard.api.page_paths import PrerenderedPagePaths
+from coop_dashboard.api.route_preload import RoutePreload
 
 
 def build_api() -> Starlette:
@@ -18,4 +19,5 @@ def build_api() -> Starlette:
     api = Starlette(routes=routes)
     api.add_middleware(IpfsGateway)
     api.add_middleware(PrerenderedPagePaths)
+    api.add_middleware(RoutePreload)
     return api

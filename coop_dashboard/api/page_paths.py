@@ -30,14 +30,15 @@ def prerendered_pages(static_dir: Path, prefix: str = "") -> frozenset[str]:
     )
 
 
-def _frontend_prefix() -> str:
+def frontend_prefix() -> str:
+    """Reflex's frontend_path as an address prefix (`/app`, or empty)."""
     path = get_config().frontend_path.strip("/")
     return f"/{path}" if path else ""
 
 
 def frontend_static_dir() -> Path:
     """Where Reflex's production server serves the built frontend from."""
-    return get_web_dir() / Dirs.STATIC / _frontend_prefix().lstrip("/")
+    return get_web_dir() / Dirs.STATIC / frontend_prefix().lstrip("/")
 
 
 class PrerenderedPagePaths:
@@ -53,7 +54,7 @@ class PrerenderedPagePaths:
     async def _known_pages(self) -> frozenset[str]:
         if self._pages is None:
             if self._static_dir is None:
-                static_dir, prefix = frontend_static_dir(), _frontend_prefix()
+                static_dir, prefix = frontend_static_dir(), frontend_prefix()
             else:
                 static_dir, prefix = self._static_dir, self._prefix
             self._pages = await asyncio.to_thread(prerendered_pages, static_dir, prefix)

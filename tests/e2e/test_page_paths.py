@@ -1,11 +1,15 @@
-"""The served app answers a page's address without its slash with the page (api/page_paths.py)."""
+"""How the served app answers page addresses: without their slash (api/page_paths.py),
+and a dynamic route's with its modules preloaded (api/route_preload.py)."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 import pytest
 
 from tests.e2e.app_server import AppServer
+from tests.support.chains import SeededChain
 
 pytestmark = pytest.mark.e2e
 
@@ -20,3 +24,19 @@ def test_pages_are_served_at_once_with_or_without_their_slash(seeded_app: AppSer
         # Assets and unknown addresses are the static server's, as before.
         assert client.get("/favicon.ico").status_code == 200
         assert client.get("/no-such-page").status_code == 404
+
+
+def test_a_proposals_address_preloads_its_pages_modules(
+    seeded_app: AppServer, seeded_chain: SeededChain
+) -> None:
+    proposal_id = seeded_chain.report.proposals["active"]
+    with httpx.Client(base_url=seeded_app.url, timeout=10) as client:
+        page = client.get(f"/proposals/{proposal_id}").text
+        feed = client.get("/proposals").text
+    head = page[: page.index("</head>")]
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)"', head)
+    # The proposal page's own route module, fetched with the rest instead of after hydration.
+    assert any(re.search(r"/_proposals_\.__proposal_id_\._index-[^/]+\.js$", u) for u in preloads)
+    assert len(preloads) == len(set(preloads))
+    # A prerendered page is served as built.
+    assert not re.search(r"__proposal_id_", feed)
