@@ -41,6 +41,14 @@ def frontend_static_dir() -> Path:
     return get_web_dir() / Dirs.STATIC / frontend_prefix().lstrip("/")
 
 
+def served_build(static_dir: Path | None, prefix: str) -> tuple[Path, str]:
+    """The build folder and address prefix a middleware reads: the ones it was given
+    (tests), else Reflex's."""
+    if static_dir is None:
+        return frontend_static_dir(), frontend_prefix()
+    return static_dir, prefix
+
+
 class PrerenderedPagePaths:
     """Rewrites a page's address without its slash to the one StaticFiles serves."""
 
@@ -53,10 +61,7 @@ class PrerenderedPagePaths:
 
     async def _known_pages(self) -> frozenset[str]:
         if self._pages is None:
-            if self._static_dir is None:
-                static_dir, prefix = frontend_static_dir(), frontend_prefix()
-            else:
-                static_dir, prefix = self._static_dir, self._prefix
+            static_dir, prefix = served_build(self._static_dir, self._prefix)
             self._pages = await asyncio.to_thread(prerendered_pages, static_dir, prefix)
         return self._pages
 

@@ -27,7 +27,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coop_dashboard.api.page_paths import frontend_prefix, frontend_static_dir, prerendered_pages
+from coop_dashboard.api.page_paths import prerendered_pages, served_build
 
 # What Reflex serves for an address with no file of its own (a copy of React Router's
 # __spa-fallback.html).
@@ -114,10 +114,7 @@ class RoutePreload:
 
     async def _load(self) -> list[PreloadedPage]:
         if self._pages is None:
-            if self._static_dir is None:
-                static_dir, prefix = frontend_static_dir(), frontend_prefix()
-            else:
-                static_dir, prefix = self._static_dir, self._prefix
+            static_dir, prefix = served_build(self._static_dir, self._prefix)
             self._static_pages = await asyncio.to_thread(prerendered_pages, static_dir, prefix)
             self._pages = await asyncio.to_thread(preloaded_pages, static_dir, prefix)
         return self._pages
