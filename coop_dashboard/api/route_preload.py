@@ -32,7 +32,7 @@ from coop_dashboard.api.page_paths import prerendered_pages, served_build
 # What Reflex serves for an address with no file of its own (a copy of React Router's
 # __spa-fallback.html).
 FALLBACK_HTML = "404.html"
-_MANIFEST_IMPORT = re.compile(r'import "(/assets/manifest-[^"/]+\.js)"')
+_MANIFEST_IMPORT = re.compile(r'import "([^"]*/assets/manifest-[^"/]+\.js)"')
 _MODULEPRELOAD = re.compile(r'<link rel="modulepreload" href="([^"]+)"/?>')
 _MANIFEST_PREFIX = "window.__reactRouterManifest="
 
@@ -81,7 +81,8 @@ def preloaded_pages(static_dir: Path, prefix: str = "") -> list[PreloadedPage]:
     found = _MANIFEST_IMPORT.search(fallback)
     if found is None or "</head>" not in fallback:
         return []
-    manifest_text = (static_dir / found.group(1).lstrip("/")).read_text().strip()
+    manifest_url = found.group(1).removeprefix(prefix)
+    manifest_text = (static_dir / manifest_url.lstrip("/")).read_text().strip()
     manifest = json.loads(manifest_text.removeprefix(_MANIFEST_PREFIX).rstrip(";"))
     routes: dict[str, dict[str, object]] = manifest["routes"]
     preloaded = set(_MODULEPRELOAD.findall(fallback))

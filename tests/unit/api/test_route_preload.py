@@ -118,6 +118,18 @@ def test_other_addresses_go_on_to_the_app(static_dir: Path) -> None:
     assert client.post("/proposals/42").text == "app /proposals/42"
 
 
+def test_under_a_frontend_path_the_addresses_carry_it(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "manifest-abc.js").write_text(
+        f"window.__reactRouterManifest={json.dumps(MANIFEST)};"
+    )
+    (tmp_path / "404.html").write_text(
+        FALLBACK.replace('"/assets/manifest', '"/app/assets/manifest')
+    )
+    pages = preloaded_pages(tmp_path, "/app")
+    assert [page.pattern.pattern for page in pages] == [r"/app/proposals/[^/]+/?"]
+
+
 def test_without_a_build_nothing_is_answered(tmp_path: Path) -> None:
     assert preloaded_pages(tmp_path / "missing") == []
     assert _client(tmp_path / "missing").get("/proposals/42").text == "app /proposals/42"
