@@ -11,6 +11,7 @@ from coop_dashboard.api import auth, datasets, exports, loop_probe, nodes
 from coop_dashboard.api.ipfs_gateway import IpfsGateway
 from coop_dashboard.api.page_paths import PrerenderedPagePaths
 from coop_dashboard.api.route_preload import RoutePreload
+from coop_dashboard.api.served_build import ServedBuild
 
 
 def build_api() -> Starlette:
@@ -18,6 +19,8 @@ def build_api() -> Starlette:
     routes = [*exports.ROUTES, *auth.ROUTES, *datasets.ROUTES, *nodes.ROUTES, *probe]
     api = Starlette(routes=routes)
     api.add_middleware(IpfsGateway)
-    api.add_middleware(PrerenderedPagePaths)
-    api.add_middleware(RoutePreload)
+    # Both read the served build's prerendered pages: one reading for the two.
+    build = ServedBuild()
+    api.add_middleware(PrerenderedPagePaths, build=build)
+    api.add_middleware(RoutePreload, build=build)
     return api

@@ -27,7 +27,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from coop_dashboard.api.page_paths import prerendered_pages, served_build
+from coop_dashboard.api.served_build import ServedBuild
 
 # What Reflex serves for an address with no file of its own (a copy of React Router's
 # __spa-fallback.html).
@@ -106,27 +106,23 @@ def preloaded_pages(static_dir: Path, prefix: str = "") -> list[PreloadedPage]:
 class RoutePreload:
     """Answers a dynamic route's address with the fallback naming its modules."""
 
-    def __init__(self, app: ASGIApp, static_dir: Path | None = None, prefix: str = "") -> None:
+    def __init__(self, app: ASGIApp, build: ServedBuild | None = None) -> None:
         self.app = app
-        self._static_dir = static_dir
-        self._prefix = prefix
+        self._build = build or ServedBuild()
+        # Read once, off the loop, on the first request: a build is fixed while it is served.
         self._pages: list[PreloadedPage] | None = None
-        self._static_pages: frozenset[str] = frozenset()
 
-    async def _load(self) -> list[PreloadedPage]:
+    async def _preloaded(self) -> list[PreloadedPage]:
         if self._pages is None:
-            static_dir, prefix = served_build(self._static_dir, self._prefix)
-            self._static_pages = await asyncio.to_thread(prerendered_pages, static_dir, prefix)
-            self._pages = await asyncio.to_thread(preloaded_pages, static_dir, prefix)
+            self._pages = await asyncio.to_thread(preloaded_pages, *self._build.location())
         return self._pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path = scope["path"]
-            pages = await self._load()
             # A prerendered page (`/proposals/new`) is its own route, not a parameter.
-            if path.rstrip("/") not in self._static_pages:
-                for page in pages:
+            if path.rstrip("/") not in await self._build.prerendered():
+                for page in await self._preloaded():
                     if page.pattern.fullmatch(path):
                         await self._answer(page, scope, receive, send)
                         return

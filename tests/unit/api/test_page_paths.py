@@ -10,7 +10,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
-from coop_dashboard.api.page_paths import PrerenderedPagePaths, prerendered_pages
+from coop_dashboard.api.page_paths import PrerenderedPagePaths
+from coop_dashboard.api.served_build import ServedBuild, prerendered_pages
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def static_dir(tmp_path: Path) -> Path:
 def _client(static_dir: Path) -> TestClient:
     # As Reflex serves the build: StaticFiles(html=True) mounted at the root.
     app = Starlette(routes=[Mount("/", app=StaticFiles(directory=static_dir, html=True))])
-    app.add_middleware(PrerenderedPagePaths, static_dir=static_dir)
+    app.add_middleware(PrerenderedPagePaths, build=ServedBuild(static_dir))
     return TestClient(app, follow_redirects=False)
 
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from coop_dashboard.api.route_preload import RoutePreload, preloaded_pages
+from coop_dashboard.api.served_build import ServedBuild
 
 MANIFEST = {
     "entry": {"module": "/assets/entry.js", "imports": []},
@@ -80,7 +81,7 @@ def _client(static_dir: Path) -> TestClient:
         return PlainTextResponse(f"app {request.url.path}")
 
     app = Starlette(routes=[Route("/{path:path}", rest, methods=["GET", "HEAD", "POST"])])
-    app.add_middleware(RoutePreload, static_dir=static_dir)
+    app.add_middleware(RoutePreload, build=ServedBuild(static_dir))
     return TestClient(app)
 
 
