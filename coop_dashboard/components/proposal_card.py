@@ -59,8 +59,7 @@ def vote_bars(card: Any) -> rx.Component:
             share_bar(card.quorum_bp, 100, rx.cond(card.quorum_reached, "teal", "amber")),
             class_name=f"{rc.column('1')} {rc.FILL}",
         ),
-        # rx.grid(columns=breakpoints(initial="1", sm="2", md="4"), spacing="3")
-        class_name=f"rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4 rt-r-gap-3 {rc.FILL}",
+        class_name=f"{rc.GRID_1_2_4} {rc.FILL}",
     )
 
 

@@ -24,6 +24,8 @@ HEADING_4 = "rt-Heading rt-r-size-4"
 BADGE_1_SOFT = "rt-reset rt-Badge rt-r-size-1 rt-variant-soft"
 CODE_2_GHOST = "rt-reset rt-Code rt-r-size-2 rt-variant-ghost"
 ICON_BUTTON_1_GHOST = "rt-reset rt-BaseButton rt-r-size-1 rt-variant-ghost rt-IconButton"
+# rx.grid(columns=breakpoints(initial="1", sm="2", md="4"), spacing="3").
+GRID_1_2_4 = "rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4 rt-r-gap-3"
 # rx.spacer(): a flex item taking the free space.
 SPACER = "coop-spacer"
 # width: 100% (what Reflex gives Radix components as an emotion class).

@@ -31,7 +31,7 @@ USED_CLASSES = sorted(
             rc.row("3", align="center", wrap=True),
             rc.column("1"),
             rc.column("3"),
-            "rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4",
+            rc.GRID_1_2_4,
         )
         for token in classes.split()
     }
