@@ -37,9 +37,11 @@ transfers of one load (what the bytes are).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,24 +194,34 @@ def _marks(metrics: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def _observe(page: Page, page_name: str) -> None:
+@contextlib.contextmanager
+def _fresh_page(browser: Browser) -> Iterator[Page]:
+    """A page in a new browser context (empty cache, new websocket), closed after."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _load_until_data(page: Page, url: str, page_name: str) -> None:
+    """Open `url` with the observer installed, return 1 s after its data shows (late
+    LCP candidates, the rest of the frames and lazy chunks)."""
     selector, data_key = DATA_SELECTORS[page_name], DATA_FRAME_KEYS[page_name]
     page.add_init_script(f"({_OBSERVER_JS})({selector!r}, {data_key!r}, {DATA_VISIBLE_SIGNAL!r})")
+    with page.expect_console_message(
+        lambda message: message.text == DATA_VISIBLE_SIGNAL, timeout=60_000
+    ):
+        page.goto(url, wait_until="commit")
+    page.wait_for_timeout(1_000)
 
 
 def cold_load(browser: Browser, url: str, page_name: str, *, on_mount: bool = False) -> Load:
     """One timed load: the page's own scripts and the observer only (bytes not counted)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
+    with _fresh_page(browser) as page:
         if on_mount:
             page.add_init_script(_HYDRATE_ON_MOUNT_JS)
-        _observe(page, page_name)
-        with page.expect_console_message(
-            lambda message: message.text == DATA_VISIBLE_SIGNAL, timeout=60_000
-        ):
-            page.goto(url, wait_until="commit")
-        page.wait_for_timeout(1_000)  # late LCP candidates and the rest of the frames
+        _load_until_data(page, url, page_name)
         metrics = page.evaluate(_METRICS_JS)
         return Load(
             fcp_ms=float(metrics["fcp"] or "nan"),
@@ -219,16 +231,12 @@ def cold_load(browser: Browser, url: str, page_name: str, *, on_mount: bool = Fa
             ws_bytes=0,
             marks=_marks(metrics),
         )
-    finally:
-        context.close()
 
 
 def counted_load(browser: Browser, url: str, page_name: str) -> Load:
     """One load with its bytes counted through CDP (its timings are not used)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
+    with _fresh_page(browser) as page:
+        cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         transferred = {"http": 0, "ws": 0}
@@ -249,12 +257,7 @@ def counted_load(browser: Browser, url: str, page_name: str) -> Load:
         cdp.on("Network.responseReceived", response)
         cdp.on("Network.loadingFinished", finished)
         cdp.on("Network.webSocketFrameReceived", frame)
-        _observe(page, page_name)
-        with page.expect_console_message(
-            lambda message: message.text == DATA_VISIBLE_SIGNAL, timeout=60_000
-        ):
-            page.goto(url, wait_until="commit")
-        page.wait_for_timeout(1_000)  # the rest of the frames and lazy chunks
+        _load_until_data(page, url, page_name)
         return Load(
             fcp_ms=NAN,
             lcp_ms=NAN,
@@ -263,8 +266,6 @@ def counted_load(browser: Browser, url: str, page_name: str) -> Load:
             ws_bytes=transferred["ws"],
             transfers=sorted(transfers, reverse=True),
         )
-    finally:
-        context.close()
 
 
 @dataclass
