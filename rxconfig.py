@@ -17,6 +17,7 @@ import reflex as rx
 from coop_dashboard.components.theme import app_theme
 from coop_dashboard.config import load_settings
 from coop_dashboard.frontend.early_hydrate import EarlyHydratePlugin
+from coop_dashboard.frontend.theme_root_class import ThemeRootClassPlugin
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -46,7 +47,13 @@ config = rx.Config(
     default_color_mode="light",
     # EarlyHydratePlugin: a page asks for its data when its websocket opens, not
     # once React has mounted it (coop_dashboard/frontend/early_hydrate.py).
-    plugins=[rx.plugins.RadixThemesPlugin(theme=app_theme()), EarlyHydratePlugin()],
+    # ThemeRootClassPlugin: the colour mode's class stays on <html> only, so the page
+    # is not restyled whole at mount (coop_dashboard/frontend/theme_root_class.py).
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=app_theme()),
+        EarlyHydratePlugin(),
+        ThemeRootClassPlugin(),
+    ],
     # Brotli sidecars first (the static server serves the first format the browser
     # accepts): ~15-20 % fewer bytes than gzip for the JS bundles (plotly's basic
     # bundle, the largest, on the proposal page); gzip for clients without br.

@@ -91,7 +91,7 @@ def _header(
             ),
             rx.spacer(),
             *([actions] if actions is not None else []),
-            rx.color_mode.button(size="2", variant="ghost"),
+            rx.color_mode.button(size="2", variant="ghost", id="color-mode-toggle"),
             spacing=rx.breakpoints(initial="3", sm="6"),
             align="center",
             max_width="1200px",
