@@ -127,14 +127,11 @@ def record_session(url: str, proposal_path: str, idle_s: float = 12.0) -> Record
         phase["now"] = "idle"
         page.wait_for_timeout(idle_s * 1000)
         phase["now"] = "controls"
-        page.locator("#feed-state").click()
-        page.get_by_role("option", name="Defeated", exact=True).click()
+        page.locator("#feed-state").select_option(label="Defeated")
         page.wait_for_timeout(800)
-        page.locator("#feed-sort").click()
-        page.get_by_role("option", name="Most votes", exact=True).click()
+        page.locator("#feed-sort").select_option(label="Most votes")
         page.wait_for_timeout(800)
-        page.locator("#feed-state").click()
-        page.get_by_role("option", name="All states", exact=True).click()
+        page.locator("#feed-state").select_option(label="All states")
         page.wait_for_timeout(800)
         page.locator("#feed-next").click()
         page.wait_for_timeout(800)

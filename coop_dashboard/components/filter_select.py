@@ -1,22 +1,33 @@
-"""A list filter's drop-down: a select whose trigger carries the id tests and labels use.
+"""A list filter's drop-down: a native select drawn as Radix's select trigger.
 
-Shared by the list pages' filter rows (jobs board, dataset catalog): each passes
-its state's value and handler and the items (`rx.select.item`, or an
-`rx.foreach` of them). A select sends only an item's value, but the handler
-still checks it: a browser may send anything.
+Shared by the list pages' filter rows (proposal feed, delegates, jobs board,
+dataset catalog): each passes its state's value and handler and the options
+(`filter_option`, or an `rx.foreach` of them). Radix's select is ~60 React
+components apiece, most of them its closed menu, hydrated on every cold load of
+the page (the feed's two were 300 of its 1,326 fibers); a native select is one
+element and its options, with the browser's own menu and keyboard handling.
+A select sends only an option's value, but the handler still checks it: a
+browser may send anything.
 """
 
 from __future__ import annotations
 
 import reflex as rx
 
+from coop_dashboard.components.radix_classes import SELECT_2_SURFACE
+
 
 def filter_select(
-    element_id: str, value: rx.Var[str] | str, on_change: object, *items: rx.Component
+    element_id: str, value: rx.Var[str] | str, on_change: object, *options: rx.Component
 ) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(id=element_id),
-        rx.select.content(*items),
+    return rx.el.select(
+        *options,
         value=value,
         on_change=on_change,
+        id=element_id,
+        class_name=SELECT_2_SURFACE,
     )
+
+
+def filter_option(label: rx.Var[str] | str, value: rx.Var[str] | str) -> rx.Component:
+    return rx.el.option(label, value=value)

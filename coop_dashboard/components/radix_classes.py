@@ -26,6 +26,9 @@ CODE_2_GHOST = "rt-reset rt-Code rt-r-size-2 rt-variant-ghost"
 ICON_BUTTON_1_GHOST = "rt-reset rt-BaseButton rt-r-size-1 rt-variant-ghost rt-IconButton"
 # rx.grid(columns=breakpoints(initial="1", sm="2", md="4"), spacing="3").
 GRID_1_2_4 = "rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4 rt-r-gap-3"
+# A native <select> drawn as rx.select's trigger (size 2, surface), its chevron drawn
+# in the text's colour (two gradients: follows the colour mode, no image to fetch).
+SELECT_2_SURFACE = "rt-reset rt-SelectTrigger rt-r-size-2 rt-variant-surface coop-select"
 # rx.spacer(): a flex item taking the free space.
 SPACER = "coop-spacer"
 # width: 100% (what Reflex gives Radix components as an emotion class).
@@ -43,8 +46,25 @@ def column(gap: Gap) -> str:
     return f"rt-Flex rt-r-fd-column rt-r-ai-start rt-r-gap-{gap}"
 
 
-# Global styles for the two classes that stand for Reflex's per-element emotion classes.
+_CHEVRON = 4  # px: half the width of the chevron (two triangles side by side)
+
+# Global styles for the classes that stand for Reflex's per-element emotion classes,
+# and for the native select's chevron (Radix's trigger draws it as an icon element).
 RADIX_CLASSES_STYLE: ComponentStyle = {
     f".{SPACER}": {"flex": "1 1 0%", "place_self": "stretch"},
     f".{FILL}": {"width": "100%"},
+    ".coop-select": {
+        "appearance": "none",
+        "cursor": "pointer",
+        "padding_right": f"calc(var(--space-3) + {3 * _CHEVRON}px)",
+        "background_image": (
+            "linear-gradient(45deg, transparent 50%, currentColor 50%),"
+            " linear-gradient(135deg, currentColor 50%, transparent 50%)"
+        ),
+        "background_position": (
+            f"calc(100% - var(--space-3) - {_CHEVRON}px) 55%, calc(100% - var(--space-3)) 55%"
+        ),
+        "background_size": f"{_CHEVRON}px {_CHEVRON}px",
+        "background_repeat": "no-repeat",
+    },
 }

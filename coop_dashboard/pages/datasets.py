@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.dataset_card import catalog_card
-from coop_dashboard.components.filter_select import filter_select
+from coop_dashboard.components.filter_select import filter_option, filter_select
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.datasets.catalog_view import SORT_LABELS, STATUS_SCHEMES, Facet
@@ -37,7 +37,7 @@ def _header() -> rx.Component:
 
 
 def _facet_item(facet: Facet) -> rx.Component:
-    return rx.select.item(facet.label, value=facet.value)
+    return filter_option(facet.label, value=facet.value)
 
 
 def _tag(facet: Facet) -> rx.Component:
@@ -69,7 +69,7 @@ def _filters() -> rx.Component:
                     f"dataset-{name}",
                     value,
                     handler,
-                    rx.select.item(f"Every {name}", value=ALL),
+                    filter_option(f"Every {name}", value=ALL),
                     rx.foreach(facets, _facet_item),
                 )
                 for name, value, handler, facets in (
@@ -81,22 +81,22 @@ def _filters() -> rx.Component:
                 "dataset-status",
                 S.status,
                 S.set_status,
-                rx.select.item("Every status", value=ALL),
-                *[rx.select.item(STATUS_LABELS[s], value=s) for s in STATUS_SCHEMES],
+                filter_option("Every status", value=ALL),
+                *[filter_option(STATUS_LABELS[s], value=s) for s in STATUS_SCHEMES],
             ),
             filter_select(
                 "dataset-verified",
                 S.verified,
                 S.set_verified,
-                rx.select.item("Verified or not", value="any"),
-                rx.select.item("Curator-verified", value="yes"),
-                rx.select.item("Not yet verified", value="no"),
+                filter_option("Verified or not", value="any"),
+                filter_option("Curator-verified", value="yes"),
+                filter_option("Not yet verified", value="no"),
             ),
             filter_select(
                 "dataset-sort",
                 S.sort,
                 S.set_sort,
-                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()],
+                *[filter_option(label, value=key) for key, label in SORT_LABELS.items()],
             ),
             rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="dataset-clear"),
             gap="3",

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from coop_dashboard.components.delegate_card import delegate_card
+from coop_dashboard.components.filter_select import filter_option, filter_select
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.delegates.directory import SORT_LABELS
@@ -38,22 +39,18 @@ def _filters() -> rx.Component:
             id="delegates-search",
             width=rx.breakpoints(initial="100%", sm="18em"),
         ),
-        rx.select.root(
-            rx.select.trigger(placeholder="All topics", id="delegates-topic"),
-            rx.select.content(
-                rx.select.item("All topics", value="all"),
-                rx.foreach(S.topics, lambda t: rx.select.item(t, value=t)),
-            ),
-            value=rx.cond(S.topic == "", "all", S.topic),
-            on_change=S.set_topic,
+        filter_select(
+            "delegates-topic",
+            rx.cond(S.topic == "", "all", S.topic),
+            S.set_topic,
+            filter_option("All topics", "all"),
+            rx.foreach(S.topics, lambda t: filter_option(t, t)),
         ),
-        rx.select.root(
-            rx.select.trigger(id="delegates-sort"),
-            rx.select.content(
-                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()]
-            ),
-            value=S.sort,
-            on_change=S.set_sort,
+        filter_select(
+            "delegates-sort",
+            S.sort,
+            S.set_sort,
+            *[filter_option(label, key) for key, label in SORT_LABELS.items()],
         ),
         _switch("Seeking delegation", S.seeking_only, S.set_seeking_only, "delegates-seeking"),
         _switch("Has a statement", S.with_statement, S.set_with_statement, "delegates-statement"),

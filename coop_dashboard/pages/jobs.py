@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from coop_dashboard.components.filter_select import filter_select
+from coop_dashboard.components.filter_select import filter_option, filter_select
 from coop_dashboard.components.job_parts import deadline_countdown, job_status_badge
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
@@ -77,11 +77,11 @@ def _filters() -> rx.Component:
                 "job-asset",
                 S.asset,
                 S.set_asset,
-                rx.select.item("Any asset", value=ALL),
+                filter_option("Any asset", value=ALL),
                 # Every asset a job was posted in (the index), by its checked label.
                 rx.foreach(
                     S.view.asset_options,
-                    lambda option: rx.select.item(option.label, value=option.value),
+                    lambda option: filter_option(option.label, value=option.value),
                 ),
             ),
             rx.input(
@@ -96,7 +96,7 @@ def _filters() -> rx.Component:
                 "job-sort",
                 S.sort,
                 S.set_sort,
-                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()],
+                *[filter_option(label, value=key) for key, label in SORT_LABELS.items()],
             ),
             rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="job-clear"),
             gap="3",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from coop_dashboard.components.filter_select import filter_option, filter_select
 from coop_dashboard.components.pager import pager
 from coop_dashboard.components.proposal_card import proposal_card
 from coop_dashboard.pages.registry import dashboard_page
@@ -45,22 +46,18 @@ def _filters() -> rx.Component:
             id="feed-search",
             width=rx.breakpoints(initial="100%", sm="18em"),
         ),
-        rx.select.root(
-            rx.select.trigger(id="feed-state"),
-            rx.select.content(
-                rx.select.item("All states", value="all"),
-                *[rx.select.item(s.capitalize(), value=s) for s in PROPOSAL_STATES],
-            ),
-            value=ProposalFeedState.state_filter,
-            on_change=ProposalFeedState.set_state_filter,
+        filter_select(
+            "feed-state",
+            ProposalFeedState.state_filter,
+            ProposalFeedState.set_state_filter,
+            filter_option("All states", "all"),
+            *[filter_option(s.capitalize(), s) for s in PROPOSAL_STATES],
         ),
-        rx.select.root(
-            rx.select.trigger(id="feed-sort"),
-            rx.select.content(
-                *[rx.select.item(label, value=key) for key, label in SORT_LABELS.items()]
-            ),
-            value=ProposalFeedState.sort,
-            on_change=ProposalFeedState.set_sort,
+        filter_select(
+            "feed-sort",
+            ProposalFeedState.sort,
+            ProposalFeedState.set_sort,
+            *[filter_option(label, key) for key, label in SORT_LABELS.items()],
         ),
         rx.hstack(
             rx.switch(

@@ -395,7 +395,7 @@ def test_delisting_through_a_proposal_shows_and_slashes_the_bond(
     expect(reason).to_contain_text("Its bond of 0.1 ETH went to the treasury.")
     # The catalog's status filter finds it; a delisted dataset is never offered as a parent.
     page.goto(f"{dataset_app.url}/datasets")
-    _choose(page, "dataset-status", "Delisted")
+    page.locator("#dataset-status").select_option(label="Delisted")
     expect(page.locator(".dataset-card")).to_have_count(1, timeout=STEP_TIMEOUT_MS)
     expect(page.locator(f".dataset-card[data-dataset-id='{child}']")).to_be_visible()
     wallet = member_wallet(dataset_chain, CONTRIBUTOR)

@@ -80,13 +80,11 @@ def test_feed_lists_filters_searches_and_opens(
     page.locator("#feed-needs-my-vote").click()
     expect(cards).to_have_count(len(seeded), timeout=STEP_TIMEOUT_MS)
 
-    page.locator("#feed-state").click()
-    page.get_by_role("option", name="Active", exact=True).click()
+    page.locator("#feed-state").select_option(label="Active")
     expect(cards).to_have_count(1, timeout=STEP_TIMEOUT_MS)
     expect(cards.first).to_have_attribute("data-proposal-id", str(_active_id(wallet_chain)))
 
-    page.locator("#feed-state").click()
-    page.get_by_role("option", name="All states").click()
+    page.locator("#feed-state").select_option(label="All states")
     page.locator("#feed-search").fill("zzz-no-such-proposal")
     expect(page.locator("#feed-empty")).to_be_visible(timeout=STEP_TIMEOUT_MS)
     page.locator("#feed-search").fill("")

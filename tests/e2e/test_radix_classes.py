@@ -32,6 +32,7 @@ USED_CLASSES = sorted(
             rc.column("1"),
             rc.column("3"),
             rc.GRID_1_2_4,
+            rc.SELECT_2_SURFACE,
         )
         for token in classes.split()
     }
@@ -54,12 +55,10 @@ _DEFINED_CLASSES_JS = """
 }
 """
 
-_BOX_JS = """
-(element) => {
-  const style = getComputedStyle(element);
-  return [style.paddingTop, style.paddingLeft, style.borderTopLeftRadius, style.display];
-}
-"""
+# The computed values of the named style properties.
+_STYLE_JS = "(element, names) => names.map((name) => getComputedStyle(element)[name])"
+BOX = ["paddingTop", "paddingLeft", "borderTopLeftRadius", "display"]
+TRIGGER_BOX = ["height", "borderTopLeftRadius", "fontSize", "paddingLeft"]
 
 
 def test_every_radix_class_the_plain_elements_use_is_in_the_stylesheet(
@@ -75,11 +74,11 @@ def test_a_feed_card_is_drawn_as_a_radix_card(seeded_app: AppServer, page: Page)
     card = page.locator(".proposal-card").first
     expect(card).to_be_visible(timeout=STEP_TIMEOUT_MS)
     # The overview's section cards are rx.card: same padding, radius and layout.
-    own = card.evaluate(_BOX_JS)
+    own = card.evaluate(_STYLE_JS, BOX)
     page.goto(seeded_app.url + "/")
     radix_card = page.locator(".rt-Card.rt-r-size-1:not(.proposal-card)").first
     expect(radix_card).to_be_visible(timeout=STEP_TIMEOUT_MS)
-    assert own == radix_card.evaluate(_BOX_JS)
+    assert own == radix_card.evaluate(_STYLE_JS, BOX)
     assert own[0] != "0px"
 
 
@@ -94,3 +93,19 @@ def test_a_state_badge_wears_its_states_color(seeded_app: AppServer, page: Page)
     ]
     assert colors[0] != colors[1]
     assert "0, 0, 0, 0" not in colors[0]
+
+
+def test_a_list_filter_is_a_native_select_drawn_as_radixs_trigger(
+    seeded_app: AppServer, page: Page
+) -> None:
+    page.goto(seeded_app.url + "/proposals")
+    state = page.locator("#feed-state")
+    expect(state).to_have_value("all", timeout=STEP_TIMEOUT_MS)
+    assert state.evaluate("(e) => e.tagName") == "SELECT"
+    assert "linear-gradient" in state.evaluate("(e) => getComputedStyle(e).backgroundImage")
+    own = state.evaluate(_STYLE_JS, TRIGGER_BOX)
+    # The treasury's asset picker is Radix's own (rx.select): same size 2 trigger.
+    page.goto(seeded_app.url + "/treasury")
+    radix_trigger = page.locator("button.rt-SelectTrigger.rt-r-size-2").first
+    expect(radix_trigger).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    assert own == radix_trigger.evaluate(_STYLE_JS, TRIGGER_BOX)

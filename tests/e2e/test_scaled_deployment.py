@@ -258,8 +258,7 @@ def test_tabs_keep_their_state_when_every_worker_is_killed(
     feed_tab.goto(f"{scaled.server_a.url}/proposals")
     total = feed_tab.locator("#feed-total")
     expect(total).to_have_text(re.compile(rf"^{seeded} proposals"), timeout=STEP_TIMEOUT_MS)
-    feed_tab.locator("#feed-state").click()
-    feed_tab.get_by_role("option", name="Defeated", exact=True).click()
+    feed_tab.locator("#feed-state").select_option(label="Defeated")
     expect(total).to_have_text(re.compile(r"^1 proposals"), timeout=STEP_TIMEOUT_MS)
     sockets = {id(tab): _count_sockets(tab) for tab in (feed_tab, session_tab)}
     # A worker keeps a tab's state in memory between its events and writes it to Redis
@@ -278,18 +277,17 @@ def test_tabs_keep_their_state_when_every_worker_is_killed(
 
     # The next event runs on a fresh worker with the state read from Redis: the
     # sort changes and the Defeated filter still applies (a lost state lists all).
-    feed_tab.locator("#feed-sort").click()
-    feed_tab.get_by_role("option", name="Most votes", exact=True).click()
+    feed_tab.locator("#feed-sort").select_option(label="Most votes")
     # The dead worker's lock on the tab's state runs out first (Reflex's lock expiry).
-    expect(feed_tab.locator("#feed-sort")).to_have_text("Most votes", timeout=LOCK_EXPIRY_MS)
+    expect(feed_tab.locator("#feed-sort")).to_have_value("most_votes", timeout=LOCK_EXPIRY_MS)
     feed_tab.wait_for_timeout(1_000)
     expect(total).to_have_text(re.compile(r"^1 proposals"), timeout=STEP_TIMEOUT_MS)
-    expect(feed_tab.locator("#feed-state")).to_have_text("Defeated")
+    expect(feed_tab.locator("#feed-state")).to_have_value("defeated")
     # A reload keeps the tab's token: the page comes back filtered and sorted.
     feed_tab.reload()
     expect(total).to_have_text(re.compile(r"^1 proposals"), timeout=STEP_TIMEOUT_MS)
-    expect(feed_tab.locator("#feed-state")).to_have_text("Defeated")
-    expect(feed_tab.locator("#feed-sort")).to_have_text("Most votes")
+    expect(feed_tab.locator("#feed-state")).to_have_value("defeated")
+    expect(feed_tab.locator("#feed-sort")).to_have_value("most_votes")
 
     # The signed-in tab is still signed in, on the new workers and after a reload.
     session_tab.reload()
