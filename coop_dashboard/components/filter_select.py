@@ -18,13 +18,19 @@ from coop_dashboard.components.radix_classes import SELECT_2_SURFACE
 
 
 def filter_select(
-    element_id: str, value: rx.Var[str] | str, on_change: object, *options: rx.Component
+    element_id: str,
+    value: rx.Var[str] | str,
+    on_change: object,
+    *options: rx.Component,
+    label: str,
 ) -> rx.Component:
+    """`label` names the filter for screen readers (the row shows no label text)."""
     return rx.el.select(
         *options,
         value=value,
         on_change=on_change,
         id=element_id,
+        aria_label=label,
         class_name=SELECT_2_SURFACE,
     )
 

@@ -71,6 +71,7 @@ def _filters() -> rx.Component:
                     handler,
                     filter_option(f"Every {name}", value=ALL),
                     rx.foreach(facets, _facet_item),
+                    label=name.capitalize(),
                 )
                 for name, value, handler, facets in (
                     ("modality", S.modality, S.set_modality, S.view.modalities),
@@ -83,6 +84,7 @@ def _filters() -> rx.Component:
                 S.set_status,
                 filter_option("Every status", value=ALL),
                 *[filter_option(STATUS_LABELS[s], value=s) for s in STATUS_SCHEMES],
+                label="Status",
             ),
             filter_select(
                 "dataset-verified",
@@ -91,12 +93,14 @@ def _filters() -> rx.Component:
                 filter_option("Verified or not", value="any"),
                 filter_option("Curator-verified", value="yes"),
                 filter_option("Not yet verified", value="no"),
+                label="Verification",
             ),
             filter_select(
                 "dataset-sort",
                 S.sort,
                 S.set_sort,
                 *[filter_option(label, value=key) for key, label in SORT_LABELS.items()],
+                label="Sort datasets",
             ),
             rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="dataset-clear"),
             gap="3",

@@ -83,6 +83,7 @@ def _filters() -> rx.Component:
                     S.view.asset_options,
                     lambda option: filter_option(option.label, value=option.value),
                 ),
+                label="Asset",
             ),
             rx.input(
                 placeholder="Bounty at least",
@@ -97,6 +98,7 @@ def _filters() -> rx.Component:
                 S.sort,
                 S.set_sort,
                 *[filter_option(label, value=key) for key, label in SORT_LABELS.items()],
+                label="Sort jobs",
             ),
             rx.button("Clear", variant="ghost", on_click=S.clear_filters, id="job-clear"),
             gap="3",

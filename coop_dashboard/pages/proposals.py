@@ -52,12 +52,14 @@ def _filters() -> rx.Component:
             ProposalFeedState.set_state_filter,
             filter_option("All states", "all"),
             *[filter_option(s.capitalize(), s) for s in PROPOSAL_STATES],
+            label="Proposal state",
         ),
         filter_select(
             "feed-sort",
             ProposalFeedState.sort,
             ProposalFeedState.set_sort,
             *[filter_option(label, key) for key, label in SORT_LABELS.items()],
+            label="Sort proposals",
         ),
         rx.hstack(
             rx.switch(

@@ -102,6 +102,7 @@ def test_a_list_filter_is_a_native_select_drawn_as_radixs_trigger(
     state = page.locator("#feed-state")
     expect(state).to_have_value("all", timeout=STEP_TIMEOUT_MS)
     assert state.evaluate("(e) => e.tagName") == "SELECT"
+    expect(page.get_by_label("Proposal state")).to_have_id("feed-state")
     assert "linear-gradient" in state.evaluate("(e) => getComputedStyle(e).backgroundImage")
     own = state.evaluate(_STYLE_JS, TRIGGER_BOX)
     # The treasury's asset picker is Radix's own (rx.select): same size 2 trigger.
