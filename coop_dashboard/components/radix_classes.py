@@ -26,9 +26,11 @@ CODE_2_GHOST = "rt-reset rt-Code rt-r-size-2 rt-variant-ghost"
 ICON_BUTTON_1_GHOST = "rt-reset rt-BaseButton rt-r-size-1 rt-variant-ghost rt-IconButton"
 # rx.grid(columns=breakpoints(initial="1", sm="2", md="4"), spacing="3").
 GRID_1_2_4 = "rt-Grid rt-r-gtc-1 sm:rt-r-gtc-2 md:rt-r-gtc-4 rt-r-gap-3"
-# A native <select> drawn as rx.select's trigger (size 2, surface), its chevron drawn
-# in the text's colour (two gradients: follows the colour mode, no image to fetch).
-SELECT_2_SURFACE = "rt-reset rt-SelectTrigger rt-r-size-2 rt-variant-surface coop-select"
+# A native <select>: no browser arrow, Radix's chevron drawn in the text's colour
+# (two gradients: follows the colour mode, no image to fetch). Styles below.
+NATIVE_SELECT = "coop-select"
+# A native <select> drawn as rx.select's trigger (size 2, surface).
+SELECT_2_SURFACE = f"rt-reset rt-SelectTrigger rt-r-size-2 rt-variant-surface {NATIVE_SELECT}"
 # rx.spacer(): a flex item taking the free space.
 SPACER = "coop-spacer"
 # width: 100% (what Reflex gives Radix components as an emotion class).
@@ -53,7 +55,7 @@ _CHEVRON = 4  # px: half the width of the chevron (two triangles side by side)
 RADIX_CLASSES_STYLE: ComponentStyle = {
     f".{SPACER}": {"flex": "1 1 0%", "place_self": "stretch"},
     f".{FILL}": {"width": "100%"},
-    ".coop-select": {
+    f".{NATIVE_SELECT}": {
         "appearance": "none",
         "cursor": "pointer",
         "padding_right": f"calc(var(--space-3) + {3 * _CHEVRON}px)",
