@@ -27,6 +27,8 @@ from typing import Any
 from reflex_base.constants import Templates
 from reflex_base.plugins.base import Plugin
 
+from coop_dashboard.frontend.templates import TemplateChanged
+
 STATE_JS = "utils/state.js"
 HELPER_JS = "utils/early_hydrate.js"
 HELPER_SOURCE = Path(__file__).with_name("early_hydrate.js")
@@ -89,10 +91,6 @@ SPLICES: tuple[tuple[str, str], ...] = (
         "};\n",
     ),
 )
-
-
-class TemplateChanged(RuntimeError):
-    """Reflex's state.js no longer has the text a splice expects."""
 
 
 def patch_state_js(template: str) -> str:

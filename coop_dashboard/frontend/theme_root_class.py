@@ -25,6 +25,8 @@ from typing import Any
 from reflex_base.constants import Templates
 from reflex_base.plugins.base import Plugin
 
+from coop_dashboard.frontend.templates import TemplateChanged
+
 PROVIDER_JS = "components/reflex/radix_themes_color_mode_provider.js"
 TEMPLATE_PROVIDER_JS = Templates.Dirs.WEB_TEMPLATE / PROVIDER_JS
 MARKER = "// coop_dashboard theme root class"
@@ -43,10 +45,6 @@ export default function RadixThemesColorModeProvider({{ children }}) {{
   return children;
 }}
 """
-
-
-class TemplateChanged(RuntimeError):
-    """Reflex's colour-mode provider no longer reads as this plugin expects."""
 
 
 def replaced_provider(current: str, template_path: Path = TEMPLATE_PROVIDER_JS) -> str:
