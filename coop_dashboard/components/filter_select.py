@@ -8,6 +8,13 @@ the page (the feed's two were 300 of its 1,326 fibers); a native select is one
 element and its options, with the browser's own menu and keyboard handling.
 A select sends only an option's value, but the handler still checks it: a
 browser may send anything.
+
+A native select (unlike Radix's, which needs JavaScript to open) can be changed
+in the prerendered page before React has hydrated it; that change reaches no
+handler, and the list below would not match the control (seen in CI: "Delisted"
+chosen, all four datasets listed). So the list pages' controls are disabled
+until the state is hydrated (`UNTIL_HYDRATED`), which is also when the first
+page of data arrives.
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.radix_classes import SELECT_2_SURFACE
+
+# Props for a list page's controls (filters and search): off until they can be heard.
+UNTIL_HYDRATED: dict[str, object] = {"disabled": ~rx.State.is_hydrated}
 
 
 def filter_select(
@@ -32,6 +42,7 @@ def filter_select(
         id=element_id,
         aria_label=label,
         class_name=SELECT_2_SURFACE,
+        **UNTIL_HYDRATED,
     )
 
 

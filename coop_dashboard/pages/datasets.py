@@ -5,7 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.dataset_card import catalog_card
-from coop_dashboard.components.filter_select import filter_option, filter_select
+from coop_dashboard.components.filter_select import (
+    UNTIL_HYDRATED,
+    filter_option,
+    filter_select,
+)
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.datasets.catalog_view import SORT_LABELS, STATUS_SCHEMES, Facet
@@ -60,6 +64,7 @@ def _filters() -> rx.Component:
                 placeholder="Search names, descriptions, tags, #id",
                 default_value=S.search,
                 debounce_timeout=300,
+                **UNTIL_HYDRATED,
                 on_change=S.set_search,
                 id="dataset-search",
                 width=rx.breakpoints(initial="100%", sm="18em"),

@@ -7,7 +7,11 @@ from typing import Any
 import reflex as rx
 
 from coop_dashboard.components.delegate_card import delegate_card
-from coop_dashboard.components.filter_select import filter_option, filter_select
+from coop_dashboard.components.filter_select import (
+    UNTIL_HYDRATED,
+    filter_option,
+    filter_select,
+)
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.delegates.directory import SORT_LABELS
@@ -35,6 +39,7 @@ def _filters() -> rx.Component:
             placeholder="Search by name, address or topic",
             default_value=S.search,
             debounce_timeout=300,
+            **UNTIL_HYDRATED,
             on_change=S.set_search,
             id="delegates-search",
             width=rx.breakpoints(initial="100%", sm="18em"),

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from coop_dashboard.components.filter_select import filter_option, filter_select
+from coop_dashboard.components.filter_select import (
+    UNTIL_HYDRATED,
+    filter_option,
+    filter_select,
+)
 from coop_dashboard.components.job_parts import deadline_countdown, job_status_badge
 from coop_dashboard.components.pager import pager
 from coop_dashboard.pages.registry import dashboard_page
@@ -61,6 +65,7 @@ def _filters() -> rx.Component:
                 placeholder="Search descriptions, #id, poster",
                 default_value=S.search,
                 debounce_timeout=300,
+                **UNTIL_HYDRATED,
                 on_change=S.set_search,
                 id="job-search",
                 width=rx.breakpoints(initial="100%", sm="16em"),
@@ -69,6 +74,7 @@ def _filters() -> rx.Component:
                 placeholder="Dataset #",
                 value=S.dataset,
                 debounce_timeout=400,
+                **UNTIL_HYDRATED,
                 on_change=S.set_dataset,
                 id="job-dataset",
                 width="7em",
@@ -89,6 +95,7 @@ def _filters() -> rx.Component:
                 placeholder="Bounty at least",
                 value=S.min_bounty,
                 debounce_timeout=400,
+                **UNTIL_HYDRATED,
                 on_change=S.set_min_bounty,
                 id="job-min-bounty",
                 width="10em",

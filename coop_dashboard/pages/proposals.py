@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from coop_dashboard.components.filter_select import filter_option, filter_select
+from coop_dashboard.components.filter_select import (
+    UNTIL_HYDRATED,
+    filter_option,
+    filter_select,
+)
 from coop_dashboard.components.pager import pager
 from coop_dashboard.components.proposal_card import proposal_card
 from coop_dashboard.pages.registry import dashboard_page
@@ -42,6 +46,7 @@ def _filters() -> rx.Component:
             placeholder="Search titles and descriptions",
             default_value=ProposalFeedState.search,
             debounce_timeout=300,
+            **UNTIL_HYDRATED,
             on_change=ProposalFeedState.set_search,
             id="feed-search",
             width=rx.breakpoints(initial="100%", sm="18em"),

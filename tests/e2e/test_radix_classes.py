@@ -1,8 +1,11 @@
 """Plain elements drawn in Radix Themes' classes (components/radix_classes.py) look like
 Radix's own components: every class they use is in the page's stylesheet, and a feed
-card is boxed, spaced and colored as an rx.card beside it."""
+card is boxed, spaced and colored as an rx.card beside it. The list pages' native
+controls wait for hydration (components/filter_select.py)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -110,3 +113,42 @@ def test_a_list_filter_is_a_native_select_drawn_as_radixs_trigger(
     radix_trigger = page.locator("button.rt-SelectTrigger.rt-r-size-2").first
     expect(radix_trigger).to_be_visible(timeout=STEP_TIMEOUT_MS)
     assert own == radix_trigger.evaluate(_STYLE_JS, TRIGGER_BOX)
+
+
+# Each list page and the text inputs of its filter row (its selects are all filters).
+LIST_PAGE_INPUTS = {
+    "/proposals": ["feed-search"],
+    "/delegates": ["delegates-search"],
+    "/jobs": ["job-search", "job-dataset", "job-min-bounty"],
+    "/datasets": ["dataset-search"],
+}
+
+
+def _served_tags(html: str, tag: str) -> list[str]:
+    return re.findall(rf"<{tag}\b[^>]*>", html)
+
+
+@pytest.mark.parametrize("path", sorted(LIST_PAGE_INPUTS))
+def test_a_list_pages_controls_are_off_until_the_page_is_hydrated(
+    seeded_app: AppServer, page: Page, path: str
+) -> None:
+    # A native control works in the prerendered page before React can hear it: a
+    # filter chosen then would leave the list unfiltered beside it. The served page
+    # has them disabled; the hydrated page enables every one.
+    served = page.request.get(seeded_app.url + path)
+    assert served.ok
+    html = served.text()
+    selects = _served_tags(html, "select")
+    inputs = [
+        tag
+        for tag in _served_tags(html, "input")
+        if any(f'id="{name}"' in tag for name in LIST_PAGE_INPUTS[path])
+    ]
+    assert selects and len(inputs) == len(LIST_PAGE_INPUTS[path])
+    assert all(re.search(r"\sdisabled\b", tag) for tag in selects + inputs), selects + inputs
+    page.goto(seeded_app.url + path)
+    controls = page.locator("select, " + ", ".join(f"#{n}" for n in LIST_PAGE_INPUTS[path]))
+    expect(controls).to_have_count(len(selects) + len(inputs), timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("select:disabled, input:disabled")).to_have_count(
+        0, timeout=STEP_TIMEOUT_MS
+    )
