@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from coop_dashboard.api import auth, datasets, exports, loop_probe, nodes
+from coop_dashboard.api.build_assets import BuildAssets
 from coop_dashboard.api.ipfs_gateway import IpfsGateway
 from coop_dashboard.api.page_paths import PrerenderedPagePaths
 from coop_dashboard.api.route_preload import RoutePreload
@@ -23,4 +24,6 @@ def build_api() -> Starlette:
     build = ServedBuild()
     api.add_middleware(PrerenderedPagePaths, build=build)
     api.add_middleware(RoutePreload, build=build)
+    # Added last, so it answers first: a page's assets are most of its requests.
+    api.add_middleware(BuildAssets, build=build)
     return api

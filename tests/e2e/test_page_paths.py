@@ -1,5 +1,6 @@
 """How the served app answers page addresses: without their slash (api/page_paths.py),
-and a dynamic route's with its modules preloaded (api/route_preload.py)."""
+a dynamic route's with its modules preloaded (api/route_preload.py), and the build's
+assets from memory, immutable (api/build_assets.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import httpx
 import pytest
 
+from coop_dashboard.api.build_assets import CACHE_CONTROL
 from tests.e2e.app_server import AppServer
 from tests.support.chains import SeededChain
 
@@ -40,3 +42,26 @@ def test_a_proposals_address_preloads_its_pages_modules(
     assert len(preloads) == len(set(preloads))
     # A prerendered page is served as built.
     assert not re.search(r"__proposal_id_", feed)
+
+
+def test_a_pages_assets_are_served_immutable_in_the_accepted_encoding(
+    seeded_app: AppServer,
+) -> None:
+    with httpx.Client(base_url=seeded_app.url, timeout=10) as client:
+        page = client.get("/proposals").text
+        assets = sorted(set(re.findall(r'"(/assets/[^"]+\.(?:js|css))"', page)))
+        assert len(assets) > 5
+        compressed = []
+        for url in assets:
+            gzipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+            plain = client.get(url, headers={"Accept-Encoding": "identity"})
+            assert gzipped.headers["cache-control"] == CACHE_CONTROL, url
+            assert "content-encoding" not in plain.headers, url
+            assert gzipped.content == plain.content and plain.content, url
+            if gzipped.headers.get("content-encoding") == "gzip":
+                compressed.append(url)
+        # The build compresses all but its smallest files (a few hundred bytes).
+        assert any("/entry.client-" in url for url in compressed)
+        assert any(url.endswith(".css") for url in compressed)
+        # What is not a hashed asset is the static server's, revalidated as before.
+        assert "immutable" not in client.get("/favicon.ico").headers.get("cache-control", "")
