@@ -119,9 +119,11 @@ class BuildAssets:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Every request passes here (and lifespan scopes, which have no path): cheap
+        # tests first.
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            static_dir, prefix = self._build.location()
             head, _, name = scope["path"].rpartition("/")
+            static_dir, prefix = self._build.location()
             if head == f"{prefix}/{ASSETS_DIR}" and _ASSET_NAME.fullmatch(name):
                 asset = await self._asset(static_dir / ASSETS_DIR, name, self._codings(scope))
                 if asset is not None:

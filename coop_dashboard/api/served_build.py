@@ -47,9 +47,10 @@ class ServedBuild:
         self._pages: frozenset[str] | None = None
 
     def location(self) -> tuple[Path, str]:
-        """The build folder and the prefix of the addresses it serves."""
+        """The build folder and the prefix of the addresses it serves (asked on every
+        request: Reflex's config is read once, ~20 us a time otherwise)."""
         if self._static_dir is None:
-            return frontend_static_dir(), frontend_prefix()
+            self._static_dir, self._prefix = frontend_static_dir(), frontend_prefix()
         return self._static_dir, self._prefix
 
     async def prerendered(self) -> frozenset[str]:

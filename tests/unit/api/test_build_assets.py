@@ -132,6 +132,12 @@ def test_writes_go_on(static_dir: Path) -> None:
     assert _client(static_dir).post("/assets/entry-abc.js").text == "static server"
 
 
+def test_the_apps_start_and_stop_pass_through(static_dir: Path) -> None:
+    # Entering the client runs the ASGI lifespan (a scope without a path).
+    with _client(static_dir) as client:
+        assert client.get("/assets/entry-abc.js", headers={"Accept-Encoding": "identity"}).content
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
