@@ -1,4 +1,5 @@
-"""A list filter's drop-down: a native select drawn as Radix's select trigger.
+"""A list page's filter controls: its search box, and drop-downs that are native
+selects drawn as Radix's select trigger.
 
 Shared by the list pages' filter rows (proposal feed, delegates, jobs board,
 dataset catalog): each passes its state's value and handler and the options
@@ -13,8 +14,8 @@ A native select (unlike Radix's, which needs JavaScript to open) can be changed
 in the prerendered page before React has hydrated it; that change reaches no
 handler, and the list below would not match the control (seen in CI: "Delisted"
 chosen, all four datasets listed). So the list pages' controls are disabled
-until the state is hydrated (`UNTIL_HYDRATED`), which is also when the first
-page of data arrives.
+until the state is hydrated (`UNTIL_HYDRATED`, applied here to the drop-downs
+and the search box), which is also when the first page of data arrives.
 """
 
 from __future__ import annotations
@@ -48,3 +49,24 @@ def filter_select(
 
 def filter_option(label: rx.Var[str] | str, value: rx.Var[str] | str) -> rx.Component:
     return rx.el.option(label, value=value)
+
+
+def filter_search(
+    element_id: str,
+    value: rx.Var[str] | str,
+    on_change: object,
+    *,
+    placeholder: str,
+    width: str = "18em",
+) -> rx.Component:
+    """The row's search box: sent 300 ms after typing stops; full width on phones."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=14)),
+        placeholder=placeholder,
+        default_value=value,
+        debounce_timeout=300,
+        on_change=on_change,
+        id=element_id,
+        width=rx.breakpoints(initial="100%", sm=width),
+        **UNTIL_HYDRATED,
+    )

@@ -6,8 +6,8 @@ import reflex as rx
 
 from coop_dashboard.components.dataset_card import catalog_card
 from coop_dashboard.components.filter_select import (
-    UNTIL_HYDRATED,
     filter_option,
+    filter_search,
     filter_select,
 )
 from coop_dashboard.components.pager import pager
@@ -59,15 +59,11 @@ def _tag(facet: Facet) -> rx.Component:
 def _filters() -> rx.Component:
     return rx.vstack(
         rx.flex(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=14)),
+            filter_search(
+                "dataset-search",
+                S.search,
+                S.set_search,
                 placeholder="Search names, descriptions, tags, #id",
-                default_value=S.search,
-                debounce_timeout=300,
-                **UNTIL_HYDRATED,
-                on_change=S.set_search,
-                id="dataset-search",
-                width=rx.breakpoints(initial="100%", sm="18em"),
             ),
             *[
                 filter_select(

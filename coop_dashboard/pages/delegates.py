@@ -8,8 +8,8 @@ import reflex as rx
 
 from coop_dashboard.components.delegate_card import delegate_card
 from coop_dashboard.components.filter_select import (
-    UNTIL_HYDRATED,
     filter_option,
+    filter_search,
     filter_select,
 )
 from coop_dashboard.components.pager import pager
@@ -34,15 +34,11 @@ def _switch(label: str, checked: Any, on_change: Any, id_: str) -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.flex(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=14)),
+        filter_search(
+            "delegates-search",
+            S.search,
+            S.set_search,
             placeholder="Search by name, address or topic",
-            default_value=S.search,
-            debounce_timeout=300,
-            **UNTIL_HYDRATED,
-            on_change=S.set_search,
-            id="delegates-search",
-            width=rx.breakpoints(initial="100%", sm="18em"),
         ),
         filter_select(
             "delegates-topic",

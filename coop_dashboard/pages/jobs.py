@@ -7,6 +7,7 @@ import reflex as rx
 from coop_dashboard.components.filter_select import (
     UNTIL_HYDRATED,
     filter_option,
+    filter_search,
     filter_select,
 )
 from coop_dashboard.components.job_parts import deadline_countdown, job_status_badge
@@ -60,15 +61,12 @@ def _filters() -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.foreach(S.view.tabs, _tab), wrap="wrap", spacing="2", id="job-tabs"),
         rx.flex(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=14)),
+            filter_search(
+                "job-search",
+                S.search,
+                S.set_search,
                 placeholder="Search descriptions, #id, poster",
-                default_value=S.search,
-                debounce_timeout=300,
-                **UNTIL_HYDRATED,
-                on_change=S.set_search,
-                id="job-search",
-                width=rx.breakpoints(initial="100%", sm="16em"),
+                width="16em",
             ),
             rx.input(
                 placeholder="Dataset #",

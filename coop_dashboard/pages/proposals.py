@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from coop_dashboard.components.filter_select import (
-    UNTIL_HYDRATED,
     filter_option,
+    filter_search,
     filter_select,
 )
 from coop_dashboard.components.pager import pager
@@ -41,15 +41,11 @@ def _header() -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.flex(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=14)),
+        filter_search(
+            "feed-search",
+            ProposalFeedState.search,
+            ProposalFeedState.set_search,
             placeholder="Search titles and descriptions",
-            default_value=ProposalFeedState.search,
-            debounce_timeout=300,
-            **UNTIL_HYDRATED,
-            on_change=ProposalFeedState.set_search,
-            id="feed-search",
-            width=rx.breakpoints(initial="100%", sm="18em"),
         ),
         filter_select(
             "feed-state",
