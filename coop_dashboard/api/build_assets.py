@@ -108,13 +108,12 @@ class BuildAssets:
 
     def _codings(self, scope: Scope) -> tuple[tuple[str, str], ...]:
         """The build's compressed variants this request accepts, in the build's order."""
-        formats = self._formats
-        if formats is None:
-            formats = list(get_config().frontend_compression_formats)
+        if self._formats is None:  # Reflex's config, read once (fixed while served)
+            self._formats = list(get_config().frontend_compression_formats)
         accepted = accepted_encodings(Headers(scope=scope).get("accept-encoding"))
         return tuple(
             ENCODINGS[name]
-            for name in formats
+            for name in self._formats
             if name in ENCODINGS and ENCODINGS[name][0] in accepted
         )
 
