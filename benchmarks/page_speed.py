@@ -59,15 +59,20 @@ if str(PROJECT_ROOT) not in sys.path:
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 from benchmarks.load import deployment  # noqa: E402
+from coop_dashboard.benchmark_app import TRIVIAL_ROUTE  # noqa: E402
 from coop_dashboard.chain.compile import compile_contracts, load_artifacts  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.support.chains import CONTRACTS_DIR, start_seeded_chain  # noqa: E402
 
+# The same run's floor: a page with one state var set by its on_load and none of the
+# app's components (coop_dashboard/benchmark_app.py), served by the same server.
+TRIVIAL_PAGE = "trivial page"
 # What "the data is on screen" means on each page.
 DATA_SELECTORS = {
     "/": '#fact-proposal-count[data-value]:not([data-value=""])',
     "/proposals": "#feed-list .state-badge",
     "proposal page": '#proposal-tally[data-for]:not([data-for=""])',
+    TRIVIAL_PAGE: '#benchmark-trivial[data-opened="true"]',
 }
 # The delta key that carries each page's data (Reflex suffixes state vars with _rx_state_):
 # the first frame received with it is the data frame of --timeline.
@@ -75,6 +80,7 @@ DATA_FRAME_KEYS = {
     "/": '"view_rx_state_"',
     "/proposals": '"cards_rx_state_"',
     "proposal page": '"view_rx_state_"',
+    TRIVIAL_PAGE: '"opened_rx_state_"',
 }
 DATA_VISIBLE_TARGET_MS = 450.0
 # Bytes hardly vary between loads: a few counted loads per page are enough.
@@ -379,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
                     "/": "/",
                     "/proposals": "/proposals",
                     "proposal page": f"/proposals/{ids[0]}",
+                    TRIVIAL_PAGE: TRIVIAL_ROUTE,
                 }
                 # One warm-up load: the server's first requests compile nothing, but its
                 # process may still be paging in; every measured load is cold in the browser.
@@ -405,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"{cpu:>8.0f}"
                         f"{http_kb:>9.0f}{ws_kb:>7.0f}{http_kb + ws_kb:>10.0f}"
                     )
-                    met &= data <= DATA_VISIBLE_TARGET_MS
+                    if name != TRIVIAL_PAGE:
+                        met &= data <= DATA_VISIBLE_TARGET_MS
                     if name == "proposal page":
                         met &= http_kb + ws_kb <= PROPOSAL_PAGE_TARGET_KB
                     runs[name] = run

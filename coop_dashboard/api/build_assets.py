@@ -53,22 +53,33 @@ class Asset:
     content_encoding: str | None
 
 
-def accepted_encodings(header: str | None) -> frozenset[str]:
-    """The content codings an Accept-Encoding header accepts (quality above 0)."""
-    accepted: set[str] = set()
-    for entry in (header or "").split(","):
-        token, *params = (part.strip() for part in entry.split(";"))
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if token and quality > 0:
-            accepted.add(token.lower())
-    return frozenset(accepted)
+@dataclass(frozen=True)
+class AcceptedEncodings:
+    """An Accept-Encoding header, read: each content coding named and its quality."""
+
+    qualities: dict[str, float]
+
+    @classmethod
+    def parse(cls, header: str | None) -> AcceptedEncodings:
+        qualities: dict[str, float] = {}
+        for entry in (header or "").split(","):
+            token, *params = (part.strip() for part in entry.split(";"))
+            quality = 1.0
+            for param in params:
+                key, _, value = param.partition("=")
+                if key.strip().lower() == "q":
+                    try:
+                        quality = float(value)
+                    except ValueError:
+                        quality = 0.0
+            if token:
+                qualities[token.lower()] = quality
+        return cls(qualities)
+
+    def accepts(self, coding: str) -> bool:
+        """Named with a quality above 0, or unnamed and `*` accepted (RFC 9110, 12.5.3)."""
+        quality = self.qualities.get(coding, self.qualities.get("*", 0.0))
+        return quality > 0
 
 
 def media_type(name: str) -> str:
@@ -110,11 +121,11 @@ class BuildAssets:
         """The build's compressed variants this request accepts, in the build's order."""
         if self._formats is None:  # Reflex's config, read once (fixed while served)
             self._formats = list(get_config().frontend_compression_formats)
-        accepted = accepted_encodings(Headers(scope=scope).get("accept-encoding"))
+        accepted = AcceptedEncodings.parse(Headers(scope=scope).get("accept-encoding"))
         return tuple(
             ENCODINGS[name]
             for name in self._formats
-            if name in ENCODINGS and ENCODINGS[name][0] in accepted
+            if name in ENCODINGS and accepted.accepts(ENCODINGS[name][0])
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from coop_dashboard.api.build_assets import CACHE_CONTROL, BuildAssets, accepted_encodings
+from coop_dashboard.api.build_assets import CACHE_CONTROL, AcceptedEncodings, BuildAssets
 from coop_dashboard.api.served_build import ServedBuild
 
 MODULE = b"export const answer = 42;\n"
@@ -138,16 +138,37 @@ def test_the_apps_start_and_stop_pass_through(static_dir: Path) -> None:
         assert client.get("/assets/entry-abc.js", headers={"Accept-Encoding": "identity"}).content
 
 
+CODINGS = ("br", "gzip", "zstd", "identity")
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ("gzip, deflate, br, zstd", {"gzip", "deflate", "br", "zstd"}),
+        ("gzip, deflate, br, zstd", {"gzip", "br", "zstd"}),
         ("br;q=0, GZIP;q=0.5", {"gzip"}),
         ("br;q=nonsense, gzip", {"gzip"}),
         ("", set()),
         (None, set()),
         (" , ;q=1", set()),
+        # `*`: any coding the header does not name; a named one keeps its own quality.
+        ("*", {"br", "gzip", "zstd", "identity"}),
+        ("br;q=0, *;q=0.1", {"gzip", "zstd", "identity"}),
+        ("gzip, *;q=0", {"gzip"}),
     ],
 )
 def test_accept_encoding_is_read_with_its_qualities(header: str | None, expected: set[str]) -> None:
-    assert accepted_encodings(header) == expected
+    accepted = AcceptedEncodings.parse(header)
+    assert {coding for coding in CODINGS if accepted.accepts(coding)} == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "encoding", "body"), [("*", "br", BROTLI), ("br;q=0, *", "gzip", GZIP)]
+)
+def test_a_wildcard_accept_encoding_gets_the_best_variant_it_allows(
+    static_dir: Path, header: str, encoding: str, body: bytes
+) -> None:
+    with _client(static_dir).stream(
+        "GET", "/assets/entry-abc.js", headers={"Accept-Encoding": header}
+    ) as answer:
+        assert answer.headers["content-encoding"] == encoding
+        assert b"".join(answer.iter_raw()) == body
