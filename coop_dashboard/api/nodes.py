@@ -53,8 +53,9 @@ async def reproduction_route(request: Request) -> JSONResponse:
 
 
 def _shown(answer: JsonAnswer, body: object) -> JsonAnswer:
-    """A stored report reaches the job pages watching it now: heartbeats and
-    reproductions are rows no indexed block announces, so the hub is told here."""
+    """A stored report reaches the job pages watching it now, on every worker:
+    heartbeats and reproductions are rows no indexed block announces, so the hub is
+    told here (it tells the other workers' hubs)."""
     if answer.status == 200 and isinstance(body, dict):  # stored: its job id was checked
         live_hub().refresh(JOB_PAGE, int(body["job_id"]))
     return answer

@@ -13,6 +13,8 @@ configuration (the same rule the Announcer publishes by):
 
 `on_head` is called in the event loop; `on_resync` after every (re)connection,
 because announcements sent while disconnected are lost: listeners re-read then.
+On Redis, `on_refresh` also hears the other workers' `ViewRefresh`es (rows stored
+outside the index, announce.py), which their hubs publish on the same channel.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ from sqlalchemy.engine import make_url
 from coop_dashboard.config import Settings
 from coop_dashboard.db.engine import get_engine
 from coop_dashboard.db.queries import index_status
-from coop_dashboard.indexer.announce import HEADS_CHANNEL, IndexedHead, redis_heads_channel
+from coop_dashboard.indexer.announce import (
+    HEADS_CHANNEL,
+    IndexedHead,
+    ViewRefresh,
+    redis_heads_channel,
+)
 
 log = logging.getLogger("coop.live")
 
@@ -40,6 +47,7 @@ RECONNECT_S = 1.0
 
 OnHead = Callable[[IndexedHead], None]
 OnResync = Callable[[], None]
+OnRefresh = Callable[[ViewRefresh], None]
 
 
 def head_transport(settings: Settings, indexer_in_app: bool) -> str:
@@ -51,22 +59,38 @@ def head_transport(settings: Settings, indexer_in_app: bool) -> str:
     return "in_process" if indexer_in_app else "checkpoint"
 
 
+def redis_channel(settings: Settings) -> str:
+    """The Redis channel of this index's heads and refreshes (the Announcer's too)."""
+    return redis_heads_channel(get_engine(settings.database_url).url.render_as_string(False))
+
+
 async def watch_heads(
-    settings: Settings, indexer_in_app: bool, on_head: OnHead, on_resync: OnResync
+    settings: Settings,
+    indexer_in_app: bool,
+    on_head: OnHead,
+    on_resync: OnResync,
+    on_refresh: OnRefresh | None = None,
 ) -> None:
     """Run the configured watcher until cancelled (returns at once for "in_process")."""
     transport = head_transport(settings, indexer_in_app)
     log.info("live data: indexed heads arrive by %s", transport.replace("_", " "))
     if transport == "redis":
-        channel = redis_heads_channel(get_engine(settings.database_url).url.render_as_string(False))
-        await _watch_redis(settings.redis_url, channel, on_head, on_resync)
+        await _watch_redis(
+            settings.redis_url, redis_channel(settings), on_head, on_resync, on_refresh
+        )
     elif transport == "postgres":
         await _watch_postgres(settings.database_url, on_head, on_resync)
     elif transport == "checkpoint":
         await _watch_checkpoint(settings.database_url, on_head)
 
 
-async def _watch_redis(redis_url: str, channel: str, on_head: OnHead, on_resync: OnResync) -> None:
+async def _watch_redis(
+    redis_url: str,
+    channel: str,
+    on_head: OnHead,
+    on_resync: OnResync,
+    on_refresh: OnRefresh | None,
+) -> None:
     import redis.asyncio as aioredis
 
     while True:
@@ -78,9 +102,14 @@ async def _watch_redis(redis_url: str, channel: str, on_head: OnHead, on_resync:
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
                         continue
-                    head = IndexedHead.from_json(message.get("data") or b"")
+                    data = message.get("data") or b""
+                    head = IndexedHead.from_json(data)
                     if head is not None:
                         on_head(head)
+                    elif on_refresh is not None:
+                        refresh = ViewRefresh.from_json(data)
+                        if refresh is not None:
+                            on_refresh(refresh)
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -35,6 +35,9 @@ What the hub guarantees:
   concurrent callers for an unread key share one read.
 - A view with `derived=Derived(base, base_key, derive)` reads `base` once per
   head and cuts each of its keys from it on the loop (no thread, no SQL).
+- Rows stored outside the index (a node's report through the HTTP API) reach
+  every worker's tabs: `refresh(view, key)` re-reads the key here and tells the
+  other workers' hubs over Redis, which re-read it if their tabs watch it.
 
 Nothing here knows Reflex: the hub is one object per event loop (= per worker).
 """
@@ -47,13 +50,20 @@ import contextlib
 import itertools
 import logging
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from coop_dashboard.config import indexer_runs_in_app, load_settings
-from coop_dashboard.indexer.announce import IndexedHead, add_listener
-from coop_dashboard.indexer.head_watch import watch_heads
+from coop_dashboard.indexer.announce import (
+    IndexedHead,
+    RedisPublisher,
+    ViewRefresh,
+    add_listener,
+    refresh_key_ok,
+)
+from coop_dashboard.indexer.head_watch import redis_channel, watch_heads
 
 log = logging.getLogger("coop.live")
 
@@ -158,6 +168,10 @@ class LiveHub:
         self._started = False
         self._remove_listener: Callable[[], None] | None = None
         self.read_count = 0  # reads done (tests and benchmarks count them)
+        # Names this hub in the refreshes it sends: it re-read already, its echo is ignored.
+        self.origin = uuid.uuid4().hex
+        self._refresh_sender: RedisPublisher | None = None
+        self._refresh_sender_made = False
         self.derive_count = 0  # keys cut from a base view's value, no read of their own
 
     # -- feeding heads ----------------------------------------------------------------
@@ -191,7 +205,15 @@ class LiveHub:
         self._remove_listener = remove_listener
         if indexer_in_app is None:
             indexer_in_app = indexer_runs_in_app()
-        self._spawn(watch_heads(load_settings(), indexer_in_app, self.head_arrived, self.resync))
+        self._spawn(
+            watch_heads(
+                load_settings(),
+                indexer_in_app,
+                self.head_arrived,
+                self.resync,
+                self.refresh_arrived,
+            )
+        )
         self._spawn(self._tick_forever())
 
     def stop(self) -> None:
@@ -203,6 +225,9 @@ class LiveHub:
         if self._executor is not None:
             self._executor.shutdown(wait=False)
             self._executor = None
+        if self._refresh_sender is not None:
+            self._refresh_sender.close()
+        self._refresh_sender, self._refresh_sender_made = None, False
         self._started = False
 
     def head_arrived(self, head: IndexedHead) -> None:
@@ -220,11 +245,35 @@ class LiveHub:
                 self._refresh(entry)
 
     def refresh(self, view: LiveView[K, T], key: K) -> None:
-        """Re-read one watched key now: its rows changed without an indexed head (a
-        compute node's heartbeat stored through the HTTP API). This worker's hub only."""
-        entry = self._entries.get((view.name, key))
+        """Re-read one key now wherever tabs watch it: its rows changed without an indexed
+        head (a compute node's heartbeat stored through the HTTP API, by this worker).
+
+        Here at once; the other workers (when there are: REDIS_URL) hear of it over
+        Redis. Only int and str keys travel; any other stays this worker's.
+        """
+        self._refresh_watched(view.name, key)
+        sender = self._sender()
+        if sender is not None and refresh_key_ok(key):
+            payload = ViewRefresh(view.name, key, self.origin).to_json()
+            self._spawn(asyncio.to_thread(sender.publish, payload, "a view's refresh"))
+
+    def refresh_arrived(self, refresh: ViewRefresh) -> None:
+        """Another worker stored rows of `refresh.view`: re-read the key if watched here."""
+        if refresh.origin != self.origin:
+            self._refresh_watched(refresh.view, refresh.key)
+
+    def _refresh_watched(self, view_name: str, key: Any) -> None:
+        entry = self._entries.get((view_name, key))
         if entry is not None and entry.subscribers:
             self._refresh(entry)
+
+    def _sender(self) -> RedisPublisher | None:
+        if not self._refresh_sender_made:
+            self._refresh_sender_made = True
+            settings = load_settings()
+            if settings.redis_url:
+                self._refresh_sender = RedisPublisher(settings.redis_url, redis_channel(settings))
+        return self._refresh_sender
 
     # -- reading ----------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 """A node's report (heartbeat, reproduction) is stored without a block: the hub
-re-reads the one watched job page at once, and nothing unwatched."""
+re-reads the one watched job page at once, and nothing unwatched; the other workers'
+hubs hear of it (tests/indexer/test_live_transports.py sends it through Redis)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 
+from coop_dashboard.indexer.announce import ViewRefresh
 from coop_dashboard.services.live_data import LiveHub, LiveView
 
 
@@ -35,5 +37,36 @@ def test_refresh_rereads_one_watched_key_and_wakes_its_tabs() -> None:
         assert woken[1] == 1 and hub.cached(view, 1) is not None
         assert hub.cached(view, 1)[0] == "training 3/10"  # type: ignore[index]
         assert reads[1] == 2 and reads[2] == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_refresh_from_another_worker_rereads_a_watched_key_and_ignores_its_own_echo() -> None:
+    async def scenario() -> None:
+        rows = {1: "accepted"}
+        reads: Counter[int] = Counter()
+
+        def read(job: int) -> str:
+            reads[job] += 1
+            return rows.get(job, "none")
+
+        view = LiveView("job_page_test", read=read)
+        hub = LiveHub()
+        hub._started = True
+        woken = asyncio.Event()
+        await hub.current(view, 1)
+        hub.subscribe(view, 1, woken.set)
+        await asyncio.sleep(0.05)
+        rows[1] = "training 3/10"
+        hub.refresh_arrived(ViewRefresh(view.name, 1, hub.origin))  # its own, heard back
+        hub.refresh_arrived(ViewRefresh(view.name, 2, "another worker"))  # not watched here
+        hub.refresh_arrived(ViewRefresh("another_view", 1, "another worker"))
+        await asyncio.sleep(0.05)
+        assert reads == Counter({1: 1}) and not woken.is_set()
+
+        hub.refresh_arrived(ViewRefresh(view.name, 1, "another worker"))
+        await asyncio.wait_for(woken.wait(), 2)
+        assert hub.cached(view, 1)[0] == "training 3/10"  # type: ignore[index]
+        assert reads == Counter({1: 2})
 
     asyncio.run(scenario())
