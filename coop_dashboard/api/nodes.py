@@ -12,7 +12,7 @@ from starlette.routing import Route
 from coop_dashboard.api.auth import json_body, respond
 from coop_dashboard.config import load_settings
 from coop_dashboard.services.api_auth import JsonAnswer, bearer_address, refusal
-from coop_dashboard.services.jobs.live import JOB_PAGE
+from coop_dashboard.services.jobs.live import JOB_PAGE, PROVIDER_PAGE
 from coop_dashboard.services.live_data import live_hub
 from coop_dashboard.services.nodes.reports import (
     CONTENT_ROUTE,
@@ -38,6 +38,8 @@ async def heartbeat_route(request: Request) -> JSONResponse:
     if isinstance(body, JsonAnswer):
         return respond(body)
     answer = await asyncio.to_thread(heartbeat_answer, load_settings(), address, body)
+    if answer.status == 200:  # the provider's page shows its last heartbeat
+        live_hub().refresh(PROVIDER_PAGE, address.lower())
     return respond(_shown(answer, body))
 
 

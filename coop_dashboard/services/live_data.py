@@ -168,11 +168,11 @@ class LiveHub:
         self._started = False
         self._remove_listener: Callable[[], None] | None = None
         self.read_count = 0  # reads done (tests and benchmarks count them)
+        self.derive_count = 0  # keys cut from a base view's value, no read of their own
         # Names this hub in the refreshes it sends: it re-read already, its echo is ignored.
         self.origin = uuid.uuid4().hex
         self._refresh_sender: RedisPublisher | None = None
         self._refresh_sender_made = False
-        self.derive_count = 0  # keys cut from a base view's value, no read of their own
 
     # -- feeding heads ----------------------------------------------------------------
 

@@ -7,7 +7,8 @@ to different backends: server A runs two granian workers (`--workers 2`), server
 one. A vote signed on one server shows live on the other; then the writing indexer is
 killed and the next vote is indexed by the standby; and when every worker of server
 A is killed (SIGKILL), granian starts new ones and the tabs carry on with the state
-they had (their feed filter, their session), read back from Redis.
+they had (their feed filter, their session), read back from Redis. A compute node's
+heartbeat sent to one server shows on a job page open on the other.
 Accounts (anvil indexes, chain/seed.py MEMBERS) are picked among members who have
 not voted on the seeded active proposal.
 """
@@ -26,7 +27,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocket, expect
 from web3 import Web3
 
+from coop_dashboard.chain.transact import Sender
 from coop_dashboard.cli import STATE_OPLOCK
+from coop_dashboard.nodes.app_client import AppClient
 from tests.e2e.app_server import ARTIFACTS_DIR, AppServer, chain_settings, start_app_server
 from tests.e2e.conftest import _failed as failed
 from tests.e2e.flows import STEP_TIMEOUT_MS, expect_signed_in, sign_in
@@ -40,6 +43,7 @@ from tests.support.indexers import (
     IndexerProcess,
     start_indexer,
 )
+from tests.support.jobs import job_world
 from tests.support.processes import child_pids
 from tests.support.redis_db import redis_database_url
 
@@ -53,6 +57,10 @@ SEEDED_MEMBERS = range(1, 13)
 TAB_TIMEOUT_MS = 30_000
 # Signing in needs no tokens; any member will do.
 SIGN_IN_MEMBER = 3
+# A job's poster (a seeded member, who has ETH) and its compute provider (an anvil
+# account the seed leaves alone: the demo's providers are 14, 16 and 17).
+JOB_POSTER = 2
+JOB_PROVIDER = 18
 
 
 @dataclass
@@ -242,6 +250,40 @@ def _wait_for_new_workers(server: AppServer, killed: list[int]) -> list[int]:
 # What `coop serve` sets for the hold (seconds), and Reflex's Redis lock expiry (10 s).
 HOLD_MS = int(STATE_OPLOCK["REFLEX_OPLOCK_HOLD_TIME"].removesuffix("s")) * 1000
 LOCK_EXPIRY_MS = 10_000 + STEP_TIMEOUT_MS
+
+
+def test_a_nodes_report_to_one_server_shows_on_a_tab_of_the_other(
+    scaled: ScaledDeployment, open_tab: Callable[[], Page]
+) -> None:
+    """A heartbeat is stored by the server the node talks to, with no block to announce
+    it: the tabs showing that job and that provider on the other server show it."""
+    chain = scaled.chain
+    # A job in progress: posted, bid on by a provider with passes to its data, accepted.
+    world = job_world(chain.w3, chain.deployment)
+    poster = Sender.unlocked(chain.w3, chain.w3.eth.accounts[JOB_POSTER])
+    provider = anvil_key(JOB_PROVIDER)
+    worker = Sender.unlocked(chain.w3, provider.address)
+    job = world.post(poster)
+    world.license(worker)
+    world.bid(worker, job)
+    poster.call(world.board.functions.acceptBid(job, provider.address), what="accept")
+    job_tab, provider_tab = open_tab(), open_tab()
+    job_tab.goto(f"{scaled.server_a.url}/jobs/{job}")
+    provider_tab.goto(f"{scaled.server_a.url}/providers/{provider.address}")
+    expect(job_tab.locator("#job-status")).to_contain_text("In progress", timeout=STEP_TIMEOUT_MS)
+    work = job_tab.locator("#job-work")
+    expect(job_tab.locator("#job-work", has_text="Worker heartbeat")).to_have_count(0)
+    last_beat = provider_tab.locator("#provider-heartbeat")
+    expect(last_beat).to_have_text("No heartbeat reported yet.", timeout=STEP_TIMEOUT_MS)
+    block = chain.w3.eth.block_number
+
+    node = AppClient.connect(scaled.server_b.url, provider.key.hex())
+    node.heartbeat(job, "training", 3, 10, "epoch 3 of 10")
+
+    expect(work).to_contain_text("training 3/10", timeout=LIVE_MS)
+    expect(work).to_contain_text("epoch 3 of 10")
+    expect(last_beat).to_contain_text(f"training on job #{job}", timeout=LIVE_MS)
+    assert chain.w3.eth.block_number == block  # no block carried them
 
 
 def test_tabs_keep_their_state_when_every_worker_is_killed(
