@@ -19,10 +19,10 @@ duplicated announcement costs freshness or one read, never correctness.
 
 Rows can also change without a block: a compute node's heartbeat or reproduction
 is stored by whichever app worker its HTTP request reached. That worker's hub
-re-reads the view at once and sends a `ViewRefresh` to the other workers on the
-Redis channel (head_watch.RefreshSender), which several workers always have
-(`coop serve --workers N` needs REDIS_URL); with one worker there is no one else
-to tell.
+re-reads the view at once and publishes a `ViewRefresh` on the heads' Redis
+channel (`RedisPublisher`; the other workers hear it through head_watch), which
+several workers always have (`coop serve --workers N` needs REDIS_URL); with one
+worker there is no one else to tell.
 """
 
 from __future__ import annotations
