@@ -357,16 +357,34 @@ class Scanner:
         self._prefetch = _Prefetch(checkpoint, future)
 
     def _take_prefetch(self, checkpoint: Checkpoint) -> _Prepared | None:
-        """The prefetched range if it starts at `checkpoint` and was prepared without error."""
+        """The prefetched range if it starts at `checkpoint`, was prepared without error
+        and its last block is still the chain's.
+
+        The range was read while the previous one was being written: a reorg since
+        then may have replaced its blocks while keeping `checkpoint`, which is all the
+        step checked. A block's hash commits to its ancestors, so the last block's
+        hash (one request) says whether the whole range is still canonical; if not,
+        the range is read again, and the rows of the orphaned blocks are never written.
+        """
         prefetch, self._prefetch = self._prefetch, None
         if prefetch is None or prefetch.checkpoint != checkpoint:
             return None
         try:
-            return prefetch.future.result()
+            prepared = prefetch.future.result()
         except Exception as error:
             # Prepared again in the foreground, where failures are handled.
             log.debug("prefetch after block %d failed: %s", checkpoint.block_number, error)
             return None
+        last = prepared.headers[-1]
+        (raw,) = self.rpc.batch([get_block_call(last.number)])
+        if raw is None or str(raw["hash"]).lower() != last.hash:
+            log.info(
+                "blocks %d..%d changed since they were read ahead: reading them again",
+                prepared.first,
+                prepared.last,
+            )
+            return None
+        return prepared
 
     def _warn_no_past_balances(self, error: JsonRpcError) -> None:
         log.warning(

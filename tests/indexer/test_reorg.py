@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from web3 import Web3
 
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.loadgen import LoadGenerator
 from coop_dashboard.errors import IndexerError
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.digest import database_digest
-from coop_dashboard.indexer.service import run_once
+from coop_dashboard.indexer.service import IndexerSession, run_once
 from tests.indexer.conftest import (
     GeneratedChain,
     engine_for,
@@ -141,6 +142,49 @@ def test_reorg_replaces_orphaned_rows_with_the_new_branch(
     run_once(settings, IndexerConfig())
     assert not (_tx_hashes(database_url) & orphaned)
     _assert_tallies_add_up(database_url)
+    assert database_digest(engine_for(database_url)) == _clean_digest(
+        small_chain, make_database_url
+    )
+
+
+def test_a_range_read_ahead_is_not_written_once_the_chain_replaced_it(
+    small_chain: GeneratedChain, database_url: str, make_database_url: Callable[[], str]
+) -> None:
+    """The next range is read while the current one is written. A reorg in between that
+    keeps the current range's last block (the next step's checkpoint) must not let the
+    next range's orphaned blocks be written, even for one step."""
+    settings = indexer_settings(small_chain.rpc_url, small_chain.manifest_path, database_url)
+    run_once(settings, IndexerConfig())
+    indexed = small_chain.chain.w3.eth.block_number
+    _branch(small_chain, seed=505, logs=40)  # kept: the first range
+    kept = small_chain.chain.w3.eth.block_number
+    snapshot = _rpc(small_chain, "evm_snapshot")
+    _branch(small_chain, seed=606, logs=120)  # read ahead, then replaced
+    w3 = small_chain.chain.w3
+    orphaned = {
+        Web3.to_hex(transaction)
+        for number in range(kept + 1, w3.eth.block_number + 1)
+        for transaction in w3.eth.get_block(number)["transactions"]
+    }
+    assert orphaned
+
+    span = kept - indexed  # one range for the kept blocks, the next one read ahead
+    session = IndexerSession(settings, IndexerConfig(initial_chunk=span, max_chunk=span))
+    try:
+        first = session.scanner.step()
+        assert (first.kind, first.to_block) == ("applied", kept)
+        ahead = session.scanner._prefetch
+        assert ahead is not None
+        assert ahead.future.result().first == kept + 1  # read: the blocks about to go
+
+        assert _rpc(small_chain, "evm_revert", snapshot) is True
+        _branch(small_chain, seed=707, logs=120)
+        second = session.scanner.step()
+        assert second.kind == "applied"
+        assert not (_tx_hashes(database_url) & orphaned)
+        session.scanner.catch_up()
+    finally:
+        session.close()
     assert database_digest(engine_for(database_url)) == _clean_digest(
         small_chain, make_database_url
     )
