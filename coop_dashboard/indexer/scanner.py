@@ -376,8 +376,12 @@ class Scanner:
             log.debug("prefetch after block %d failed: %s", checkpoint.block_number, error)
             return None
         last = prepared.headers[-1]
-        (raw,) = self.rpc.batch([get_block_call(last.number)])
-        if raw is None or str(raw["hash"]).lower() != last.hash:
+        try:
+            (raw,) = self.rpc.batch([get_block_call(last.number)])
+        except Exception as error:
+            log.debug("checking block %d failed: %s", last.number, error)
+            return None  # read again in the foreground, where failures are handled
+        if not isinstance(raw, dict) or str(raw.get("hash", "")).lower() != last.hash:
             log.info(
                 "blocks %d..%d changed since they were read ahead: reading them again",
                 prepared.first,
