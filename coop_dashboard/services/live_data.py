@@ -263,9 +263,16 @@ class LiveHub:
             self._refresh_watched(refresh.view, refresh.key)
 
     def _refresh_watched(self, view_name: str, key: Any) -> None:
+        """Re-read the key now if tabs watch it, else mark it stale: a tab between its
+        page load (which read the key) and its follower's subscription re-reads it then,
+        as after a head."""
         entry = self._entries.get((view_name, key))
-        if entry is not None and entry.subscribers:
+        if entry is None:
+            return
+        if entry.subscribers:
             self._refresh(entry)
+        else:
+            entry.read_seq = -1
 
     def _sender(self) -> RedisPublisher | None:
         if not self._refresh_sender_made:

@@ -8,7 +8,7 @@ one. A vote signed on one server shows live on the other; then the writing index
 killed and the next vote is indexed by the standby; and when every worker of server
 A is killed (SIGKILL), granian starts new ones and the tabs carry on with the state
 they had (their feed filter, their session), read back from Redis. A compute node's
-heartbeat sent to one server shows on a job page open on the other.
+heartbeat sent to one server shows on the job and provider pages open on the other.
 Accounts (anvil indexes, chain/seed.py MEMBERS) are picked among members who have
 not voted on the seeded active proposal.
 """

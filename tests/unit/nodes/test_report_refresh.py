@@ -70,3 +70,30 @@ def test_a_refresh_from_another_worker_rereads_a_watched_key_and_ignores_its_own
         assert reads == Counter({1: 2})
 
     asyncio.run(scenario())
+
+
+def test_a_report_between_a_tabs_load_and_its_follower_reaches_the_tab() -> None:
+    """The page's load read the job; the report is stored before the tab's follower
+    subscribes: subscribing re-reads the job and wakes the tab."""
+
+    async def scenario() -> None:
+        rows = {1: "accepted"}
+        reads: Counter[int] = Counter()
+
+        def read(job: int) -> str:
+            reads[job] += 1
+            return rows[job]
+
+        view = LiveView("job_page_test", read=read)
+        hub = LiveHub()
+        hub._started = True
+        await hub.current(view, 1)  # the page's load
+        rows[1] = "training 3/10"
+        hub.refresh(view, 1)  # nobody subscribed yet
+        woken = asyncio.Event()
+        hub.subscribe(view, 1, woken.set)  # the follower starts
+        await asyncio.wait_for(woken.wait(), 2)
+        assert hub.cached(view, 1)[0] == "training 3/10"  # type: ignore[index]
+        assert reads[1] == 2
+
+    asyncio.run(scenario())
