@@ -44,8 +44,10 @@ log = logging.getLogger("coop.indexer")
 HEADS_CHANNEL = "coop_indexed_head"
 
 
-def redis_heads_channel(database_url: str) -> str:
-    """The Redis channel of one index: apps sharing a Redis never wake each other."""
+def redis_heads_channel(engine: Engine) -> str:
+    """The Redis channel of one index (its database's full URL): apps sharing a Redis
+    never wake each other."""
+    database_url = engine.url.render_as_string(hide_password=False)
     return f"{HEADS_CHANNEL}:{hashlib.sha256(database_url.encode()).hexdigest()[:16]}"
 
 
@@ -193,7 +195,7 @@ class Announcer:
     def __init__(self, engine: Engine, redis_url: str = "") -> None:
         self._engine = engine
         self._notify = engine.dialect.name == "postgresql"
-        channel = redis_heads_channel(str(engine.url.render_as_string(False)))
+        channel = redis_heads_channel(engine)
         self._redis = RedisPublisher(redis_url, channel) if redis_url else None
 
     def announce(self, head: IndexedHead) -> None:

@@ -61,7 +61,7 @@ def head_transport(settings: Settings, indexer_in_app: bool) -> str:
 
 def redis_channel(settings: Settings) -> str:
     """The Redis channel of this index's heads and refreshes (the Announcer's too)."""
-    return redis_heads_channel(get_engine(settings.database_url).url.render_as_string(False))
+    return redis_heads_channel(get_engine(settings.database_url))
 
 
 async def watch_heads(
