@@ -17,6 +17,7 @@ import reflex as rx
 from coop_dashboard.components.theme import app_theme
 from coop_dashboard.config import load_settings
 from coop_dashboard.frontend.early_hydrate import EarlyHydratePlugin
+from coop_dashboard.frontend.server_render import ServerRenderPlugin
 from coop_dashboard.frontend.theme_root_class import ThemeRootClassPlugin
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -49,10 +50,13 @@ config = rx.Config(
     # once React has mounted it (coop_dashboard/frontend/early_hydrate.py).
     # ThemeRootClassPlugin: the colour mode's class stays on <html> only, so the page
     # is not restyled whole at mount (coop_dashboard/frontend/theme_root_class.py).
+    # ServerRenderPlugin: pages can be rendered per request with their first data in
+    # their HTML (coop_dashboard/frontend/server_render.py, api/server_render.py).
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=app_theme()),
         EarlyHydratePlugin(),
         ThemeRootClassPlugin(),
+        ServerRenderPlugin(),
     ],
     # Brotli sidecars first (the static server serves the first format the browser
     # accepts): ~15-20 % fewer bytes than gzip for the JS bundles (plotly's basic

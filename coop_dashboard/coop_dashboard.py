@@ -11,6 +11,7 @@ import reflex as rx
 import coop_dashboard.db.models  # noqa: F401
 from coop_dashboard.api.app import build_api
 from coop_dashboard.api.loop_probe import probe_enabled, probe_loop_lag
+from coop_dashboard.api.server_render import page_renderer_lifespan
 from coop_dashboard.components.layout import APP_NAME
 from coop_dashboard.components.theme import GLOBAL_STYLE
 from coop_dashboard.indexer.service import indexer_lifespan_task
@@ -42,6 +43,9 @@ app = rx.App(
     api_transformer=build_api(),
 )
 add_registered_pages(app, app_title=APP_NAME)
+# Pages registered with server_render=True are answered with their data in their HTML,
+# rendered by this worker's renderer process (api/server_render.py).
+app.register_lifespan_task(page_renderer_lifespan)
 app.register_lifespan_task(purge_periodically)
 # New datasets' cards read into the catalog; uploads never registered collected.
 app.register_lifespan_task(dataset_housekeeping)

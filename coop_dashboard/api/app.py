@@ -13,6 +13,7 @@ from coop_dashboard.api.ipfs_gateway import IpfsGateway
 from coop_dashboard.api.page_paths import PrerenderedPagePaths
 from coop_dashboard.api.route_preload import RoutePreload
 from coop_dashboard.api.served_build import ServedBuild
+from coop_dashboard.api.server_render import ServerRenderedPages
 
 
 def build_api() -> Starlette:
@@ -24,6 +25,8 @@ def build_api() -> Starlette:
     build = ServedBuild()
     api.add_middleware(PrerenderedPagePaths, build=build)
     api.add_middleware(RoutePreload, build=build)
+    # Before the two above: a server-rendered page's address is answered rendered now.
+    api.add_middleware(ServerRenderedPages, build=build)
     # Added last, so it answers first: a page's assets are most of its requests.
     api.add_middleware(BuildAssets, build=build)
     return api

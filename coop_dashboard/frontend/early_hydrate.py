@@ -27,7 +27,7 @@ from typing import Any
 from reflex_base.constants import Templates
 from reflex_base.plugins.base import Plugin
 
-from coop_dashboard.frontend.templates import TemplateChanged
+from coop_dashboard.frontend.templates import TemplateChanged, splice
 
 STATE_JS = "utils/state.js"
 HELPER_JS = "utils/early_hydrate.js"
@@ -95,16 +95,7 @@ SPLICES: tuple[tuple[str, str], ...] = (
 
 def patch_state_js(template: str) -> str:
     """Reflex's state.js template with the early-hydrate calls spliced in."""
-    patched = template
-    for before, after in SPLICES:
-        if patched.count(before) != 1:
-            raise TemplateChanged(
-                f"Reflex's {STATE_JS} has {patched.count(before)} copies of the text the "
-                f"early-hydrate patch expects once:\n{before}"
-                "Update coop_dashboard/frontend/early_hydrate.py for this Reflex version."
-            )
-        patched = patched.replace(before, after)
-    return patched
+    return splice(template, SPLICES, file=STATE_JS, plugin="early-hydrate")
 
 
 def _patched_state_js(current: str, template_path: Path = TEMPLATE_STATE_JS) -> str:

@@ -253,6 +253,7 @@ def _loading() -> rx.Component:
     order=0,
     description="Live state of the cooperative: governance, treasury and membership.",
     on_load=OverviewState.load,
+    server_render=True,
 )
 def overview() -> rx.Component:
     return rx.vstack(

@@ -269,6 +269,7 @@ def _found() -> rx.Component:
     title="Proposal",
     parent=FEED_ROUTE,
     on_load=ProposalPageState.load,
+    server_render=True,
 )
 def proposal_detail_body() -> rx.Component:
     return rx.fragment(

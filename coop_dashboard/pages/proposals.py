@@ -103,6 +103,7 @@ def _list() -> rx.Component:
     order=10,
     description=DESCRIPTION,
     on_load=ProposalFeedState.load,
+    server_render=True,
 )
 def proposals() -> rx.Component:
     return rx.vstack(

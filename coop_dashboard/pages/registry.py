@@ -5,10 +5,14 @@ writing its module and importing it in `coop_dashboard/pages/__init__.py`.
 A page under another one (a proposal's page, the proposal builder) names that
 page as its `parent`: it gets the same layout but no navigation entry of its
 own, and the navigation shows the parent as the current section.
+A page with `server_render=True` is rendered per request with its first data in
+its HTML (api/server_render.py): its on_load must show a visitor's view through
+state/live.py's show_live and do nothing else a visitor's render should not.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +35,7 @@ class RegisteredPage:
     description: str
     on_load: Any  # an event handler, a list of them, or None (whatever rx.App.add_page takes)
     parent: str | None = None  # the navigation entry this page belongs under
+    server_render: bool = False  # HTML rendered per request with the on_load's view
 
     @property
     def in_nav(self) -> bool:
@@ -57,6 +62,7 @@ def dashboard_page(
     description: str = "",
     on_load: Any = None,
     parent: str | None = None,
+    server_render: bool = False,
 ) -> Callable[[PageBody], PageBody]:
     """Register the decorated function as the body of the page at `route`.
 
@@ -78,6 +84,7 @@ def dashboard_page(
             description=description,
             on_load=on_load,
             parent=parent,
+            server_render=server_render,
         )
         return body
 
@@ -91,6 +98,38 @@ def registered_pages() -> list[RegisteredPage]:
 
 def nav_items() -> Sequence[NavItem]:
     return [page.nav_item for page in registered_pages() if page.in_nav]
+
+
+@dataclass(frozen=True)
+class ServerRenderedRoute:
+    """A page rendered per request: the addresses it answers and its own on_load."""
+
+    route: str
+    pattern: re.Pattern[str]
+    on_load: tuple[Any, ...]  # event handlers (without the shell's)
+
+
+def route_pattern(route: str) -> re.Pattern[str]:
+    """The addresses a Reflex route (`/proposals/[proposal_id]`) answers, with or without
+    a trailing slash; fixed segments match case-insensitively, as React Router's do."""
+    segments = [segment for segment in route.strip("/").split("/") if segment]
+    parts = [
+        "[^/]+" if segment.startswith("[") and segment.endswith("]") else re.escape(segment)
+        for segment in segments
+    ]
+    return re.compile("/" + "/".join(parts) + ("/?" if parts else ""), re.IGNORECASE)
+
+
+def server_rendered_routes() -> list[ServerRenderedRoute]:
+    """The pages registered with `server_render=True`."""
+    routes: list[ServerRenderedRoute] = []
+    for page in registered_pages():
+        if not page.server_render:
+            continue
+        own = page.on_load if isinstance(page.on_load, list | tuple) else [page.on_load]
+        handlers = tuple(handler for handler in own if handler is not None)
+        routes.append(ServerRenderedRoute(page.route, route_pattern(page.route), handlers))
+    return routes
 
 
 def add_registered_pages(app: rx.App, *, app_title: str) -> None:

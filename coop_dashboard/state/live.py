@@ -35,8 +35,10 @@ Nothing polls per tab: one read per (view, key, indexed head) per worker.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -95,6 +97,23 @@ def _forget_orphans() -> None:
             del _tabs[ident]
 
 
+# Set while a page's on_load runs for its server-rendered HTML (state/server_render.py):
+# there is no tab to follow anything, only the values to show.
+_rendering_for_server: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "rendering_for_server", default=False
+)
+
+
+@contextmanager
+def rendering_for_server() -> Iterator[None]:
+    """show_live and stop_live record nothing for a tab inside this block."""
+    token = _rendering_for_server.set(True)
+    try:
+        yield
+    finally:
+        _rendering_for_server.reset(token)
+
+
 class ShowSuperseded(Exception):
     """A newer show_live started for the same tab and view while this one read: show nothing."""
 
@@ -108,6 +127,8 @@ async def show_live(state: rx.State, view: LiveView[K, T], key: K) -> T:
     meanwhile (only possible if a tab's events ever ran concurrently): the newer
     one shows its own key, an older read must not overwrite it.
     """
+    if _rendering_for_server.get():
+        return (await live_hub().current(view, key))[0]
     ident = _ident(state, view)
     tab = _tabs.get(ident)
     if tab is None:
@@ -134,6 +155,8 @@ async def show_live(state: rx.State, view: LiveView[K, T], key: K) -> T:
 
 def stop_live(state: rx.State, view: LiveView[Any, Any]) -> None:
     """The tab shows nothing of `view` any more (e.g. signed out): stop its follower's reads."""
+    if _rendering_for_server.get():
+        return
     tab = _tabs.get(_ident(state, view))
     if tab is not None:
         tab.point_at(None)

@@ -26,6 +26,8 @@ import pytest
 
 RECORD = "build.json"
 ENV_ASSET_GLOB = "build/client/assets/reflex-env-*.js"
+# The server bundle's copy, which the page renderer (api/server_render.py) runs.
+SERVER_ENV_ASSET_GLOB = "build/server/assets/reflex-env-*.js"
 BAKED_ORIGIN = re.compile(r"localhost:\d+")
 
 
@@ -77,7 +79,9 @@ def copy_for_port(built: Built, web_dir: Path, port: int) -> None:
     assets = list(web_dir.glob(ENV_ASSET_GLOB))
     if len(assets) != 1:
         raise RuntimeError(f"expected one {ENV_ASSET_GLOB} in {web_dir}, found {len(assets)}")
-    for path in [*assets, web_dir / "env.json"]:
+    # The page renderer imports React Router and React from the build's node_modules.
+    (web_dir / "node_modules").symlink_to(built.web_dir / "node_modules", target_is_directory=True)
+    for path in [*assets, *web_dir.glob(SERVER_ENV_ASSET_GLOB), web_dir / "env.json"]:
         text = path.read_text()
         if f"localhost:{built.port}" not in text:
             raise RuntimeError(f"{path} does not name port {built.port}: the build changed")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Page, Route, WebSocket, expect
 
+from coop_dashboard.api.server_render import AS_BUILT, AS_BUILT_HEADER
 from tests.e2e.app_server import AppServer
 from tests.e2e.flows import STEP_TIMEOUT_MS
 from tests.support.chains import SeededChain
@@ -46,6 +47,9 @@ class Frames:
 
 
 def _hold_react(page: Page) -> list[Route]:
+    # The page as Reflex built it: a server-rendered page (api/server_render.py) has its
+    # data in its HTML already, and these tests follow the data that comes over the socket.
+    page.set_extra_http_headers({AS_BUILT_HEADER: AS_BUILT})
     held: list[Route] = []
     page.route(REACT_ENTRY, lambda route: held.append(route))
     return held

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from coop_dashboard.frontend.early_hydrate import helper_js
+from tests.unit.frontend.node_driver import run_driver
 
 ROUTES = [
     "index",
@@ -76,20 +75,7 @@ console.log(JSON.stringify(out));
 
 
 def _node(tmp_path: Path, *args: str) -> Any:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not installed: run `make install`")
-    (tmp_path / "early_hydrate.mjs").write_text(helper_js(ROUTES))
-    (tmp_path / "driver.mjs").write_text(DRIVER)
-    done = subprocess.run(
-        [node, str(tmp_path / "driver.mjs"), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_driver(tmp_path, {"early_hydrate.mjs": helper_js(ROUTES)}, DRIVER, *args)
 
 
 def test_route_parameters_are_the_ones_react_router_gives(tmp_path: Path) -> None:

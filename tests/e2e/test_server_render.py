@@ -1,0 +1,195 @@
+"""Pages rendered per request with their first data (api/server_render.py), in Chromium.
+
+A chain and app of its own: it adds a proposal whose title is markup meant to end
+the page's state script and run its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+from web3 import Web3
+
+from coop_dashboard.chain.transact import Sender
+from coop_dashboard.frontend.server_render import RENDERER_JS, STATE_ELEMENT_ID
+from tests.e2e.app_server import AppServer, StartApp, chain_settings
+from tests.e2e.flows import STEP_TIMEOUT_MS
+from tests.e2e.wallet import anvil_key
+from tests.support.chains import SeededChain
+
+pytestmark = pytest.mark.e2e
+
+HOSTILE_TITLE = "</script><script>window.__pwned=1</script><!-- Fund the audit"
+HOSTILE_DESCRIPTION = f"# {HOSTILE_TITLE}\n\nA title written to break out of the page.\n"
+FEED_STATE = "coop_dashboard___state___proposals____proposal_feed_state"
+OVERVIEW_STATE = "coop_dashboard___state___overview____overview_state"
+PAGE_STATE = "coop_dashboard___state___proposal_page____proposal_page_state"
+TREASURY_STATE = "coop_dashboard___state___proposal_treasury____proposal_treasury_state"
+_STATE_SCRIPT = re.compile(
+    rf'<script type="application/json" id="{STATE_ELEMENT_ID}">(.*?)</script>', re.DOTALL
+)
+
+
+@pytest.fixture(scope="module")
+def render_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
+    return start_seeded_chain()
+
+
+@pytest.fixture(scope="module")
+def hostile_proposal(render_chain: SeededChain) -> int:
+    governor = render_chain.deployment.contract(render_chain.w3, "CoopGovernor").functions
+    args = ([Web3.to_checksum_address("0x" + "5e" * 20)], [0], [b""])
+    proposer = Sender.unlocked(render_chain.w3, str(anvil_key(5).address))
+    proposer.call(governor.propose(*args, HOSTILE_DESCRIPTION), what="propose")
+    return int(governor.hashProposal(*args, Web3.keccak(text=HOSTILE_DESCRIPTION)).call())
+
+
+@pytest.fixture(scope="module")
+def render_app(start_app: StartApp, render_chain: SeededChain, hostile_proposal: int) -> AppServer:
+    app = start_app("server-render", **chain_settings(render_chain))
+    # The app indexes the chain once it is up: wait until the feed's first card is it.
+    _wait_for(lambda: HOSTILE_TITLE in str(_state(app, "/proposals")), "the indexed proposal")
+    return app
+
+
+def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.25)
+
+
+def _html(app: AppServer, path: str) -> str:
+    response = httpx.get(app.url + path, timeout=10)
+    assert response.status_code == 200
+    return response.text
+
+
+def _state(app: AppServer, path: str) -> dict[str, dict[str, object]] | None:
+    found = _STATE_SCRIPT.search(_html(app, path))
+    if found is None:
+        return None
+    states: dict[str, dict[str, object]] = json.loads(found.group(1))
+    return {name.rsplit(".", 1)[-1]: value for name, value in states.items()}
+
+
+def _proposal_count(chain: SeededChain) -> int:
+    return len(chain.report.proposals) + 1  # the seeded ones and ours
+
+
+def test_a_pages_first_data_is_in_its_html(
+    render_app: AppServer, render_chain: SeededChain, hostile_proposal: int
+) -> None:
+    feed = _html(render_app, "/proposals")
+    states = _state(render_app, "/proposals")
+    assert states is not None
+    cards = states[FEED_STATE]["cards_rx_state_"]
+    assert isinstance(cards, list) and len(cards) == _proposal_count(render_chain)
+    assert states[FEED_STATE]["loaded_rx_state_"] is True
+    # The title is in the page as text, escaped by React; nowhere as markup.
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in feed
+    assert "<script>window.__pwned" not in feed
+    # The state script is not ended early by the title: the first </script> after it
+    # is its own, and what it holds is the whole JSON.
+    assert feed.count(f'id="{STATE_ELEMENT_ID}"') == 1
+
+    overview = _state(render_app, "/")
+    assert overview is not None
+    view = overview[OVERVIEW_STATE]["view_rx_state_"]
+    assert isinstance(view, dict) and view["proposal_count"]["display"] == str(
+        _proposal_count(render_chain)
+    )
+
+    page = _state(render_app, f"/proposals/{hostile_proposal}")
+    assert page is not None
+    proposal = page[PAGE_STATE]["view_rx_state_"]
+    assert isinstance(proposal, dict) and proposal["card"]["title"] == HOSTILE_TITLE
+    # A visitor's state only: nothing of a session or a wallet.
+    assert set(page) <= {PAGE_STATE, TREASURY_STATE}
+
+    # A prerendered page that is not rendered per request stays as built.
+    assert STATE_ELEMENT_ID not in _html(render_app, "/proposals/new")
+    assert STATE_ELEMENT_ID not in _html(render_app, "/treasury")
+
+
+def test_the_data_is_on_screen_before_any_script_runs(
+    render_app: AppServer, render_chain: SeededChain, page: Page
+) -> None:
+    page.route(re.compile(r"\.js(\?.*)?$"), lambda route: route.abort())
+    page.goto(render_app.url + "/proposals")
+    expect(page.locator("#feed-list .state-badge")).to_have_count(_proposal_count(render_chain))
+    expect(page.locator("#feed-list")).to_contain_text(HOSTILE_TITLE)
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_react_hydrates_the_rendered_page_and_the_tab_takes_over(
+    render_app: AppServer, render_chain: SeededChain, hostile_proposal: int, page: Page
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # Mark the server's nodes as the parser makes them: React keeps them when it hydrates
+    # and would replace them if what it rendered did not match the HTML.
+    page.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+             const list = document.querySelector("#feed-list");
+             if (list) list.dataset.fromServer = "1";
+           });"""
+    )
+    page.goto(render_app.url + "/proposals")
+    status = page.locator("#feed-state")
+    expect(status).to_be_enabled(timeout=STEP_TIMEOUT_MS)  # hydrated and loaded
+    expect(page.locator("#feed-list")).to_have_attribute("data-from-server", "1")
+    badges = page.locator("#feed-list .state-badge")
+    expect(badges).to_have_count(_proposal_count(render_chain))
+
+    # The tab's own state now drives the page: a filter shows the matching cards.
+    status.select_option("executed")
+    expect(badges).to_have_count(1, timeout=STEP_TIMEOUT_MS)
+    expect(badges).to_have_text("Executed")
+
+    page.goto(f"{render_app.url}/proposals/{hostile_proposal}")
+    expect(page.locator("#proposal-tally")).to_have_attribute(
+        "data-for", re.compile(r".+"), timeout=STEP_TIMEOUT_MS
+    )
+    expect(page.locator("#proposal-title")).to_have_text(HOSTILE_TITLE)
+    assert page.evaluate("window.__pwned") is None
+    assert errors == []
+
+
+def _renderers_of(app: AppServer) -> list[int]:
+    """The page renderer processes of `app` (in its process group)."""
+    found: list[int] = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+            if RENDERER_JS.encode() in command and os.getpgid(int(entry)) == app.process.pid:
+                found.append(int(entry))
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
+def test_a_dead_renderer_leaves_pages_prerendered_until_another_starts(
+    render_app: AppServer,
+) -> None:
+    (renderer,) = _renderers_of(render_app)
+    os.kill(renderer, signal.SIGKILL)
+    _wait_for(lambda: renderer not in _renderers_of(render_app), "the renderer to exit")
+    # Served at once, as built (the state defaults, no state script)...
+    assert _state(render_app, "/proposals") is None
+    assert "Proposals · Coop Dashboard" in _html(render_app, "/proposals")
+    # ...and rendered again once the worker has started another renderer.
+    _wait_for(lambda: _state(render_app, "/proposals") is not None, "a new renderer", 30)
+    assert len(_renderers_of(render_app)) == 1
