@@ -356,7 +356,8 @@ class ServerRenderedPages:
                 html = await renderer.render(address, view)
                 if html is None:
                     return None
-                page = RenderedPage.of(with_state(html, view))
+                # Compressing ~70 KB takes a few ms: not on the event loop.
+                page = await asyncio.to_thread(RenderedPage.of, with_state(html, view))
                 self._rendered.keep(address, view, page)
             return page
         except NotRenderable as exc:

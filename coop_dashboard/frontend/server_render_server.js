@@ -26,16 +26,36 @@ const handler = createRequestHandler({ ...build, prerender }, "production");
 
 let queue = Promise.resolve();
 
+// The path React Router compares with its prerender list: decoded, without the query
+// and the basename (server-runtime/server.js does the same to the request).
+function prerenderPath(url) {
+  const decoded = decodeURI(url.pathname);
+  const base = build.basename;
+  if (!base || base === "/") return decoded;
+  return decoded.startsWith(base) ? decoded.slice(base.length) || "/" : null;
+}
+
 async function render(path, states) {
-  const added = !prerender.includes(path);
-  if (added) prerender.push(path);
+  const url = new URL(path, "http://localhost");
+  let page;
+  try {
+    page = prerenderPath(url);
+  } catch {
+    page = null; // not decodable: React Router would not render it either
+  }
+  if (page === null) return { status: 404, html: "not a page of this build" };
+  const added = !prerender.includes(page);
+  if (added) prerender.push(page);
   globalThis.__coopServerRender = { states, merged: {} };
   try {
-    const response = await handler(new Request(new URL(path, "http://localhost")));
-    return { status: response.status, html: await response.text() };
+    const response = await handler(new Request(url));
+    const html = await response.text();
+    // The SPA fallback holds no page: the prerendered page is the better answer.
+    if (html.includes('"isSpaMode":true')) return { status: 404, html: "rendered no page" };
+    return { status: response.status, html };
   } finally {
     globalThis.__coopServerRender = undefined;
-    if (added) prerender.splice(prerender.indexOf(path), 1);
+    if (added) prerender.splice(prerender.indexOf(page), 1);
   }
 }
 

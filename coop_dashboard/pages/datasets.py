@@ -139,6 +139,7 @@ def _list() -> rx.Component:
     order=20,
     description=DESCRIPTION,
     on_load=S.load,
+    server_render=True,
 )
 def datasets() -> rx.Component:
     return rx.vstack(

@@ -160,6 +160,7 @@ def _list() -> rx.Component:
     order=25,
     description=DESCRIPTION,
     on_load=S.load,
+    server_render=True,
 )
 def jobs() -> rx.Component:
     return rx.vstack(

@@ -32,6 +32,7 @@ def _row(row: ModelRow) -> rx.Component:
     icon="brain",
     description=DESCRIPTION,
     on_load=S.load,
+    server_render=True,
     parent="/jobs",
 )
 def models() -> rx.Component:

@@ -108,6 +108,11 @@ def test_a_pages_first_data_is_in_its_html(
         _proposal_count(render_chain)
     )
 
+    # A query string does not make React Router take the address for another page.
+    with_query = _html(render_app, f"/proposals/{hostile_proposal}?from=feed")
+    assert 'id="proposal-title"' in with_query
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1" in with_query
+
     page = _state(render_app, f"/proposals/{hostile_proposal}")
     assert page is not None
     proposal = page[PAGE_STATE]["view_rx_state_"]
@@ -162,6 +167,40 @@ def test_react_hydrates_the_rendered_page_and_the_tab_takes_over(
     )
     expect(page.locator("#proposal-title")).to_have_text(HOSTILE_TITLE)
     assert page.evaluate("window.__pwned") is None
+    assert errors == []
+
+
+# The server-rendered pages without parameters, each with an element showing its data.
+LIST_PAGES = {
+    "/": "#fact-proposal-count",
+    "/proposals": "#feed-list",
+    "/datasets": "main h1",
+    "/jobs": "#job-tabs",
+    "/models": "main h1, main h2",
+}
+
+
+@pytest.mark.parametrize("path", sorted(LIST_PAGES))
+def test_every_server_rendered_page_hydrates_as_it_was_rendered(
+    render_app: AppServer, page: Page, path: str
+) -> None:
+    """React keeps the server's nodes (it would replace them after a mismatch), and
+    neither React nor the page reports an error."""
+    assert _state(render_app, path), f"{path} came without its state"
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.add_init_script(
+        """document.addEventListener("DOMContentLoaded", () => {
+             document.querySelector("main").dataset.fromServer = "1";
+           });"""
+    )
+    page.goto(render_app.url + path)
+    expect(page.locator(LIST_PAGES[path]).first).to_be_visible()
+    # Hydrated: the tab's state has arrived (the root state's is_hydrated drives this).
+    page.wait_for_function("() => window.__reactRouterRouteModules !== undefined")
+    page.wait_for_timeout(1_500)
+    expect(page.locator("main")).to_have_attribute("data-from-server", "1")
     assert errors == []
 
 
