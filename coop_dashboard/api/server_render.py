@@ -105,7 +105,6 @@ class PageRenderer:
         self._client: httpx.AsyncClient | None = None
         self._socket_dir: Path | None = None
         self._waiting = 0
-        self.renders = 0  # answered (tests and benchmarks)
 
     @property
     def running(self) -> bool:
@@ -124,7 +123,11 @@ class PageRenderer:
             stderr=None,  # into the worker's log
         )
         assert self._process.stdout is not None
-        line = await asyncio.wait_for(self._process.stdout.readline(), START_TIMEOUT_S)
+        try:
+            line = await asyncio.wait_for(self._process.stdout.readline(), START_TIMEOUT_S)
+        except BaseException:
+            await self.stop()  # no renderer left behind half-started
+            raise
         if line.strip() != b"ready":
             await self.stop()
             raise RuntimeError(f"the page renderer did not start: {line[:200]!r}")
@@ -155,7 +158,6 @@ class PageRenderer:
         if response.status_code != 200:
             logger.warning("page render of %s answered %s", path, response.status_code)
             return None
-        self.renders += 1
         return response.text
 
     async def stop(self) -> None:

@@ -4,6 +4,7 @@ runs in tests/e2e/test_server_render.py, over a real build."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import math
@@ -23,10 +24,11 @@ from coop_dashboard.api.server_render import (
     RenderedPages,
     RendererSupervisor,
     ServerRenderedPages,
+    _bun,
     state_script,
     with_state,
 )
-from coop_dashboard.frontend.server_render import STATE_ELEMENT_ID
+from coop_dashboard.frontend.server_render import RENDERER_JS, STATE_ELEMENT_ID
 from coop_dashboard.pages.registry import ServerRenderedRoute, route_pattern
 from coop_dashboard.state.server_render import NotRenderable, view_json
 
@@ -206,3 +208,33 @@ def test_the_kept_renders_are_the_latest_ones() -> None:
     # A changed state is another page: the old render is not served for it.
     assert kept.get("/p", "{4}") is None
     assert gzip.decompress(pages["a"].gzipped) == pages["a"].body
+
+
+def _renderer_script(tmp_path: Path, source: str) -> PageRenderer:
+    bun = _bun()
+    assert bun is not None, "bun is not installed: run `make install`"
+    (tmp_path / RENDERER_JS).write_text(source)
+    return PageRenderer(tmp_path, bun)
+
+
+def test_a_renderer_that_does_not_say_ready_is_stopped(tmp_path: Path) -> None:
+    renderer = _renderer_script(tmp_path, 'console.log("oops"); setInterval(() => {}, 1000);')
+    with pytest.raises(RuntimeError, match="did not start"):
+        asyncio.run(renderer.start())
+    assert not renderer.running
+
+
+def test_a_renderer_that_dies_answers_nothing(tmp_path: Path) -> None:
+    source = (
+        'Bun.serve({unix: process.argv[2], fetch() { process.exit(3); }});\nconsole.log("ready");'
+    )
+    renderer = _renderer_script(tmp_path, source)
+
+    async def render_once() -> str | None:
+        await renderer.start()
+        try:
+            return await renderer.render("/proposals", "{}")
+        finally:
+            await renderer.stop()
+
+    assert asyncio.run(render_once()) is None
