@@ -5,11 +5,15 @@
 // as JSON (<script type="application/json" id="coop-server-state">). For React to
 // hydrate that HTML without a mismatch, the browser's store must start from the same
 // state the server rendered with: the compiled defaults with the page's state merged
-// over them. The hydrate then asks for those states in full (their hashes are blanked),
-// so nothing the server rendered can stay on screen if the tab's own state differs.
+// over them. The first hydrate still sends the compiled defaults' hashes: the backend
+// then sends the tab's vars that differ from their defaults, and the page's on_load
+// sends every var it sets (the same code that computed the rendered state), so the
+// tab's own values replace the rendered ones in place. Blanking the hashes instead had
+// the backend send the tab's fresh states whole, at their defaults, before its on_load
+// ran: the page emptied and was drawn again whenever the two arrived apart.
 //
 // Written into the frontend as utils/server_render.js by
-// coop_dashboard/frontend/server_render.py, which hooks the three calls below into
+// coop_dashboard/frontend/server_render.py, which hooks the two calls below into
 // Reflex's utils/context.jsx. On the server, coop_server_render.js sets
 // globalThis.__coopServerRender around one render at a time.
 
@@ -55,18 +59,6 @@ export function withServerRendered(initialState) {
     merged[name] = { ...initialState[name], ...vars };
   }
   return merged;
-}
-
-// The first hydrate's hashes, with those of server-rendered states blanked: the backend
-// sends a state whose hash differs in full, so the tab's real values replace the
-// rendered ones wherever they differ (a member's own view, a change since).
-export function hashesBesideServerRendered(hashes, initialState) {
-  const rendered = documentState();
-  if (!rendered || !Array.isArray(hashes)) return hashes;
-  const changed = new Set(knownStates(rendered, initialState).map(([name]) => name));
-  // hashes[0] binds the rest to the sorted state names; hashes[i] is names[i - 1]'s.
-  const names = Object.keys(initialState).sort();
-  return hashes.map((hash, index) => (index > 0 && changed.has(names[index - 1]) ? "" : hash));
 }
 
 // The server store's snapshot of one state: the request's rendered state over the

@@ -10,13 +10,12 @@ paint. This plugin writes the two pieces of the frontend that takes part:
 
 - `utils/server_render.js` (server_render.js beside this file): the browser's store
   starts from the state the HTML was rendered with, so React hydrates it without a
-  mismatch, and the first hydrate asks for those states in full; on the server, the
-  store reads the state of the request being rendered;
+  mismatch; on the server, the store reads the state of the request being rendered;
 - `coop_server_render.js` (server_render_server.js beside this file), at the root of
   the web folder: the renderer the backend runs with bun, over the build's server
   bundle (React Router keeps it in build/server after prerendering).
 
-Three calls are spliced into the context module Reflex compiles (utils/context.jsx),
+Two calls are spliced into the context module Reflex compiles (utils/context.jsx),
 each naming the text it expects: a Reflex upgrade that changes that text fails the
 build (`TemplateChanged`) instead of shipping a store that would not match the HTML.
 """
@@ -45,17 +44,7 @@ SPLICES: tuple[tuple[str, str], ...] = (
         'import { jsx } from "@emotion/react";\n',
         'import { jsx } from "@emotion/react";\n'
         f"{MARKER}: coop_dashboard/frontend/server_render.py\n"
-        "import {\n"
-        "  hashesBesideServerRendered,\n"
-        "  serverRenderedState,\n"
-        "  withServerRendered,\n"
-        '} from "$/utils/server_render";\n',
-    ),
-    (
-        '        payload["hashes"] = initialStateHashes;\n',
-        f"        {MARKER}: server-rendered states are sent in full.\n"
-        '        payload["hashes"] =\n'
-        "          hashesBesideServerRendered(initialStateHashes, initialState);\n",
+        'import { serverRenderedState, withServerRendered } from "$/utils/server_render";\n',
     ),
     (
         "  const [store] = useState(() => createStateStore(initialState));\n",

@@ -149,12 +149,31 @@ def test_react_hydrates_the_rendered_page_and_the_tab_takes_over(
              if (list) list.dataset.fromServer = "1";
            });"""
     )
+    # Whatever the tab's deltas bring, the rendered cards are updated in place: none is
+    # removed, and no delta empties the list (a hydrate that sent the tab's fresh state
+    # whole, before its on_load ran, did: the page emptied and was drawn again).
+    page.add_init_script(
+        """window.__removedBadges = 0;
+           new MutationObserver((records) => {
+             for (const record of records) for (const node of record.removedNodes) {
+               if (node.nodeType === 1 && (node.matches(".state-badge")
+                   || node.querySelector(".state-badge"))) window.__removedBadges++;
+             }
+           }).observe(document, { childList: true, subtree: true });"""
+    )
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
     page.goto(render_app.url + "/proposals")
     status = page.locator("#feed-state")
     expect(status).to_be_enabled(timeout=STEP_TIMEOUT_MS)  # hydrated and loaded
     expect(page.locator("#feed-list")).to_have_attribute("data-from-server", "1")
     badges = page.locator("#feed-list .state-badge")
     expect(badges).to_have_count(_proposal_count(render_chain))
+    page.wait_for_timeout(1_000)  # the on_load's delta and the follower's start
+    assert any("cards_rx_state_" in frame for frame in frames), "no delta reached the tab"
+    emptied = [f for f in frames if re.search(r'"cards_rx_state_":\s*\[\]', f)]
+    assert emptied == []
+    assert page.evaluate("window.__removedBadges") == 0
 
     # The tab's own state now drives the page: a filter shows the matching cards.
     status.select_option("executed")

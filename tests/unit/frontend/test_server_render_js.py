@@ -1,4 +1,4 @@
-"""server_render.js in Node: the store a server-rendered page starts from, and its hashes."""
+"""server_render.js in Node: the store a server-rendered page starts from."""
 
 from __future__ import annotations
 
@@ -18,13 +18,11 @@ INITIAL = {
     "root.overview": {"count": "-"},
     "root.wallet": {"account": ""},
 }
-# names sorted: root, root.feed, root.overview, root.wallet
-HASHES = ["names", "h-root", "h-feed", "h-overview", "h-wallet"]
 
 DRIVER = """
 import * as rendered from "./server_render.mjs";
 
-const [scenario, elementText, initialText, hashesText] = process.argv.slice(2);
+const [scenario, elementText, initialText] = process.argv.slice(2);
 const initial = JSON.parse(initialText);
 const out = {};
 if (scenario === "server") {
@@ -39,15 +37,14 @@ if (scenario === "server") {
   globalThis.document = { getElementById: (id) => (id === "%ID%" ? element : null) };
   out.store = rendered.withServerRendered(initial);
   out.untouched = out.store === initial;
-  out.hashes = rendered.hashesBesideServerRendered(JSON.parse(hashesText), initial);
 }
 console.log(JSON.stringify(out));
 """.replace("%ID%", STATE_ELEMENT_ID)
 
 
-def _node(tmp_path: Path, scenario: str, element: str, hashes: list[str] = HASHES) -> Any:
+def _node(tmp_path: Path, scenario: str, element: str) -> Any:
     modules = {"server_render.mjs": HELPER_SOURCE.read_text()}
-    args = (scenario, element, json.dumps(INITIAL), json.dumps(hashes))
+    args = (scenario, element, json.dumps(INITIAL))
     return run_driver(tmp_path, modules, DRIVER, *args)
 
 
@@ -64,8 +61,6 @@ def test_the_store_starts_from_the_rendered_states_over_the_defaults(tmp_path: P
     assert out["store"]["root.feed"] == {"cards": [{"title": title}], "total": 1, "loaded": True}
     assert out["store"]["root.overview"] == INITIAL["root.overview"]
     assert out["store"]["root"] == INITIAL["root"]
-    # The feed's hash is blanked, so the hydrate sends it whole; the others are kept.
-    assert out["hashes"] == ["names", "h-root", "", "h-overview", "h-wallet"]
 
 
 def test_a_var_the_render_left_out_keeps_its_default(tmp_path: Path) -> None:
@@ -79,7 +74,6 @@ def test_states_the_frontend_does_not_have_or_that_are_not_objects_are_ignored(
     states = {"root.nowhere": {"x": 1}, "root.overview": [1, 2], "root.wallet": None}
     out = _node(tmp_path, "client", _element_text(states))
     assert out["store"] == INITIAL
-    assert out["hashes"] == HASHES
 
 
 @pytest.mark.parametrize("element", ["none", "{not json", "[1, 2]", "null", '"text"'])
@@ -88,7 +82,6 @@ def test_a_page_without_a_usable_state_starts_from_the_defaults(
 ) -> None:
     out = _node(tmp_path, "client", element)
     assert out["untouched"] is True
-    assert out["hashes"] == HASHES
 
 
 def test_the_server_store_reads_the_state_of_the_render_in_progress(tmp_path: Path) -> None:
