@@ -23,6 +23,7 @@ from coop_dashboard.services.datasets.live import DATASET_CATALOG
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
+from coop_dashboard.state.server_render import send_whole
 
 UNREADABLE = "The dataset index cannot be read right now. Retrying shortly."
 # What the selects send for "no filter" (a Radix select item cannot have an empty value).
@@ -74,6 +75,7 @@ class DatasetCatalogState(rx.State):
     @rx.event
     async def load(self) -> Any:
         await self._show(self._key)
+        send_whole(self)
         return DatasetCatalogState.follow
 
     @rx.event(background=True)

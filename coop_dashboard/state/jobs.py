@@ -23,6 +23,7 @@ from coop_dashboard.services.jobs.live import JOB_BOARD
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
+from coop_dashboard.state.server_render import send_whole
 
 UNREADABLE = "The job index cannot be read right now. Retrying shortly."
 ALL = "all"  # what the selects send for "no filter" (a select item cannot be empty)
@@ -77,6 +78,7 @@ class JobBoardState(rx.State):
     @rx.event
     async def load(self) -> Any:
         await self._show(self._key)
+        send_whole(self)
         return JobBoardState.follow
 
     @rx.event(background=True)

@@ -16,6 +16,7 @@ from coop_dashboard.services.jobs.model_view import ModelsKey, ModelsView, Model
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.server_render import send_whole
 
 UNREADABLE = "The job index cannot be read right now. Retrying shortly."
 
@@ -49,6 +50,7 @@ class ModelsState(rx.State):
     @rx.event
     async def load(self) -> Any:
         await self._show(self._key)
+        send_whole(self)
         return ModelsState.follow
 
     @rx.event(background=True)

@@ -19,6 +19,7 @@ from coop_dashboard.services.overview_live import OVERVIEW, OVERVIEW_KEY
 from coop_dashboard.services.overview_view import OverviewRead, OverviewView
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live
+from coop_dashboard.state.server_render import send_whole
 
 
 class OverviewState(rx.State):
@@ -63,6 +64,7 @@ class OverviewState(rx.State):
     async def load(self) -> Any:
         """on_load: the facts in this event's delta, then follow them."""
         await self._show()
+        send_whole(self)
         return OverviewState.follow
 
     @rx.event(background=True)

@@ -48,6 +48,7 @@ from coop_dashboard.state.account import AccountState
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
 from coop_dashboard.state.proposal_treasury import ProposalTreasuryState
+from coop_dashboard.state.server_render import send_whole
 from coop_dashboard.state.session import (
     SessionState,
     authenticated_address_locked,
@@ -188,6 +189,7 @@ class ProposalPageState(rx.State):
         if live_hub().fresh(GASLESS, GASLESS_KEY) is not None:
             with contextlib.suppress(LiveReadError, ShowSuperseded):
                 self._show_gasless(await show_live(self, GASLESS, GASLESS_KEY))
+        send_whole(self, treasury)
         return [*then, ProposalPageState.follow_gasless]
 
     def _apply(self, page: ProposalPage) -> None:

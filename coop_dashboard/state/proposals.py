@@ -21,6 +21,7 @@ from coop_dashboard.services.governance.feed_live import FEED, STATE_FILTERS, Fe
 from coop_dashboard.services.governance.feed_view import ProposalCard
 from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.server_render import send_whole
 from coop_dashboard.state.session import authenticated_address_locked
 
 PAGE_SIZE = 10
@@ -86,6 +87,7 @@ class ProposalFeedState(rx.State):
     async def load(self) -> Any:
         """on_load: the first page in the same event, then follow it live."""
         await self._show()
+        send_whole(self)
         return ProposalFeedState.follow
 
     @rx.event(background=True)

@@ -21,13 +21,31 @@ from collections.abc import Sequence
 from typing import Any
 
 from reflex.istate.data import ReflexURL, URLData
-from reflex.state import State
+from reflex.state import BaseState, State
 from reflex_base.event import EventHandler
 from reflex_base.utils import format
 
 from coop_dashboard.state.live import rendering_for_server
 
 Delta = dict[str, dict[str, Any]]
+
+
+def send_whole(*states: BaseState) -> None:
+    """Send every var of `states` with this event's delta (call at the end of the on_load
+    of a page registered with `server_render=True`, for each state its HTML carries).
+
+    The tab's store starts from the rendered state, which the tab's state on the server
+    knows nothing of: the first hydrate diffs against the compiled defaults, and an
+    event sends only the vars it assigned. A var the visitor's render set but the tab's
+    on_load leaves at its default (a condition only a change assigns, such as whether
+    gasless voting is paused) would otherwise stay as rendered. Sending the page's
+    states whole once per page load corrects every such var, in place, in the same
+    delta as the page's data.
+    """
+    for state in states:
+        names = [name for name in state.base_vars if name not in State.base_vars]
+        state.dirty_vars.update(names)
+        state._mark_dirty(names)
 
 
 class NotRenderable(ValueError):
