@@ -7,7 +7,8 @@ page as its `parent`: it gets the same layout but no navigation entry of its
 own, and the navigation shows the parent as the current section.
 A page with `server_render=True` is rendered per request with its first data in
 its HTML (api/server_render.py): its on_load must show a visitor's view through
-state/live.py's show_live and do nothing else a visitor's render should not.
+state/live.py's show_live, do nothing else a visitor's render should not, and end
+with state/server_render.py's `send_whole` for each state the page shows.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ shared value without recording a follower. The events a handler returns (its
 follower, a member's checks) are not run: the tab's own hydrate runs the page's
 on_load again and follows from there.
 
-The result is the page's states as they differ from their defaults, in the form
-the frontend's store holds (Reflex's delta), without the root state (router data,
-is_hydrated: those stay the tab's own).
+The result is the page's states in the form the frontend's store holds (Reflex's
+delta): whole, since the page's on_load ends with `send_whole` (below), and without
+the root state (router data, is_hydrated: those stay the tab's own).
 """
 
 from __future__ import annotations

@@ -15,11 +15,17 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+import reflex as rx
 from playwright.sync_api import Page, expect
 from web3 import Web3
 
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.frontend.server_render import RENDERER_JS, STATE_ELEMENT_ID
+from coop_dashboard.state.datasets import DatasetCatalogState
+from coop_dashboard.state.jobs import JobBoardState
+from coop_dashboard.state.models import ModelsState
+from coop_dashboard.state.overview import OverviewState
+from coop_dashboard.state.proposals import ProposalFeedState
 from tests.e2e.app_server import AppServer, StartApp, chain_settings
 from tests.e2e.flows import STEP_TIMEOUT_MS
 from tests.e2e.wallet import anvil_key
@@ -197,6 +203,14 @@ LIST_PAGES = {
     "/jobs": "#job-tabs",
     "/models": "main h1, main h2",
 }
+# The state each of them shows: its HTML carries it whole (the on_load's send_whole).
+LIST_PAGE_STATES: dict[str, type[rx.State]] = {
+    "/": OverviewState,
+    "/proposals": ProposalFeedState,
+    "/datasets": DatasetCatalogState,
+    "/jobs": JobBoardState,
+    "/models": ModelsState,
+}
 
 
 @pytest.mark.parametrize("path", sorted(LIST_PAGES))
@@ -205,7 +219,10 @@ def test_every_server_rendered_page_hydrates_as_it_was_rendered(
 ) -> None:
     """React keeps the server's nodes (it would replace them after a mismatch), and
     neither React nor the page reports an error."""
-    assert _state(render_app, path), f"{path} came without its state"
+    rendered = _state(render_app, path)
+    assert rendered, f"{path} came without its state"
+    shown = LIST_PAGE_STATES[path]
+    assert set(rendered[shown.get_name()]) >= {f"{name}_rx_state_" for name in shown.base_vars}
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
