@@ -61,12 +61,15 @@ def deployment(chain: Chain, compiled_artifacts: dict[str, Artifact]) -> Deploym
 @pytest.fixture(scope="session")
 def start_seeded_chain(
     compiled_artifacts: dict[str, Artifact], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[[], SeededChain]]:
-    """A factory for extra seeded chains (e.g. one a test may stop); all stopped at the end."""
+) -> Iterator[Callable[..., SeededChain]]:
+    """A factory for extra seeded chains (e.g. one a test may stop); all stopped at the end.
+    `start(whole_demo=True)` seeds datasets, licenses and jobs too."""
     started: list[SeededChain] = []
 
-    def start() -> SeededChain:
-        seeded = _start_seeded_chain(compiled_artifacts, tmp_path_factory.mktemp("seeded"))
+    def start(*, whole_demo: bool = False) -> SeededChain:
+        seeded = _start_seeded_chain(
+            compiled_artifacts, tmp_path_factory.mktemp("seeded"), whole_demo=whole_demo
+        )
         started.append(seeded)
         return seeded
 

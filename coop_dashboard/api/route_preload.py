@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coop_dashboard.api.served_build import ServedBuild
+from coop_dashboard.frontend.routes import address_pattern, react_router_parameter
 
 # What Reflex serves for an address with no file of its own (a copy of React Router's
 # __spa-fallback.html).
@@ -64,11 +65,9 @@ def _pattern(path: str, prefix: str) -> re.Pattern[str] | None:
     """The addresses a dynamic route path (`proposals/:proposal_id`) matches, or None
     for a path without parameters or with a catch-all (left to React Router)."""
     segments = path.split("/")
-    if not any(segment.startswith(":") for segment in segments) or "*" in segments:
+    if not any(map(react_router_parameter, segments)) or "*" in segments:
         return None
-    parts = ["[^/]+" if segment.startswith(":") else re.escape(segment) for segment in segments]
-    # React Router matches fixed segments case-insensitively, with or without a slash.
-    return re.compile(re.escape(prefix) + "/" + "/".join(parts) + "/?", re.IGNORECASE)
+    return address_pattern(segments, react_router_parameter, prefix)
 
 
 def preloaded_pages(static_dir: Path, prefix: str = "") -> list[PreloadedPage]:
@@ -120,8 +119,7 @@ class RoutePreload:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             path = scope["path"]
-            # A prerendered page (`/proposals/new`) is its own route, not a parameter.
-            if path.rstrip("/") not in await self._build.prerendered():
+            if not await self._build.has_page(path):
                 for page in await self._preloaded():
                     if page.pattern.fullmatch(path):
                         await self._answer(page, scope, receive, send)

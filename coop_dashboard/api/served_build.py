@@ -58,3 +58,8 @@ class ServedBuild:
         if self._pages is None:
             self._pages = await asyncio.to_thread(prerendered_pages, *self.location())
         return self._pages
+
+    async def has_page(self, path: str) -> bool:
+        """Whether the build has a prerendered page at `path`: such a page
+        (`/proposals/new`) is its own route, never a dynamic route's parameter."""
+        return path.rstrip("/") in await self.prerendered()

@@ -321,9 +321,7 @@ class ServerRenderedPages:
         address = path.removeprefix(prefix) or "/"
         for route in self._routes:
             if route.pattern.fullmatch(address):
-                # A prerendered page (`/proposals/new`) is its own route, not a parameter.
-                dynamic = "[" in route.route
-                if dynamic and path.rstrip("/") in await self._build.prerendered():
+                if route.dynamic and await self._build.has_page(path):
                     return None
                 return route
         return None

@@ -288,7 +288,11 @@ def _found() -> rx.Component:
 
 
 @dashboard_page(
-    route=ROUTE, title="Dataset", parent=CATALOG_ROUTE, on_load=[S.load, LicensingState.load]
+    route=ROUTE,
+    title="Dataset",
+    parent=CATALOG_ROUTE,
+    on_load=[S.load, LicensingState.load],
+    server_render=True,
 )
 def dataset_detail_body() -> rx.Component:
     return rx.fragment(

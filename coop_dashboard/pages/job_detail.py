@@ -498,6 +498,7 @@ def _body() -> rx.Component:
     icon="briefcase",
     description=DESCRIPTION,
     on_load=S.load,
+    server_render=True,
     parent="/jobs",
 )
 def job_detail() -> rx.Component:

@@ -89,6 +89,7 @@ def _body() -> rx.Component:
     icon="brain",
     description=DESCRIPTION,
     on_load=S.load,
+    server_render=True,
     parent="/jobs",
 )
 def model_detail() -> rx.Component:

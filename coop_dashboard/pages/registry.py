@@ -21,6 +21,7 @@ from typing import Any
 import reflex as rx
 
 from coop_dashboard.components.layout import NavItem, page_layout
+from coop_dashboard.frontend.routes import address_pattern, reflex_parameter
 from coop_dashboard.pages.shell import SHELL_ON_LOAD, header_actions, page_notices, tx_overlay
 
 PageBody = Callable[[], rx.Component]
@@ -109,16 +110,15 @@ class ServerRenderedRoute:
     pattern: re.Pattern[str]
     on_load: tuple[Any, ...]  # event handlers (without the shell's)
 
+    @property
+    def dynamic(self) -> bool:
+        """Whether the route has a parameter (`/proposals/[proposal_id]`)."""
+        return any(map(reflex_parameter, self.route.split("/")))
+
 
 def route_pattern(route: str) -> re.Pattern[str]:
-    """The addresses a Reflex route (`/proposals/[proposal_id]`) answers, with or without
-    a trailing slash; fixed segments match case-insensitively, as React Router's do."""
-    segments = [segment for segment in route.strip("/").split("/") if segment]
-    parts = [
-        "[^/]+" if segment.startswith("[") and segment.endswith("]") else re.escape(segment)
-        for segment in segments
-    ]
-    return re.compile("/" + "/".join(parts) + ("/?" if parts else ""), re.IGNORECASE)
+    """The addresses a Reflex route (`/proposals/[proposal_id]`) answers."""
+    return address_pattern(route.split("/"), reflex_parameter)
 
 
 def server_rendered_routes() -> list[ServerRenderedRoute]:

@@ -25,6 +25,7 @@ from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.server_render import send_whole
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
@@ -83,6 +84,7 @@ class DatasetPageState(rx.State):
             self.is_curator = self.has_attested = False
             self.score = self.note = ""
         await self._show()
+        send_whole(self)
         return [DatasetPageState.follow, DatasetPageState.refresh_curator]
 
     @rx.event(background=True)

@@ -29,6 +29,7 @@ from coop_dashboard.services.live_data import LiveReadError
 from coop_dashboard.services.transactions import PreparedWrite
 from coop_dashboard.state.defaults import shared_default
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.server_render import send_whole
 from coop_dashboard.state.session import authenticated_address_now
 from coop_dashboard.state.tx import start_write
 
@@ -75,6 +76,7 @@ class JobPageState(rx.State):
             self.viewer = JobViewer()
         self.action_notice = ""
         await self._show()
+        send_whole(self)
         return [JobPageState.follow, JobPageState.refresh_viewer]
 
     @rx.event(background=True)

@@ -42,6 +42,7 @@ from coop_dashboard.state.licensing_writes import (
     wait_for_write_slot,
 )
 from coop_dashboard.state.live import ShowSuperseded, follow_live, show_live, stop_live
+from coop_dashboard.state.server_render import send_whole
 from coop_dashboard.state.session import SESSION_TOKEN_KEY, authenticated_address_locked
 from coop_dashboard.state.tx import start_write
 
@@ -127,6 +128,7 @@ class LicensingState(rx.State):
             self.holder_input = ""
             self.tier_index = ""
         self.notice = ""
+        send_whole(self)
         if dataset_id is None:
             stop_live(self, DATASET_LICENSING)
             return None

@@ -90,13 +90,13 @@ class ModelPageState(rx.State):
         self.view = value
         self.notice = ""
 
-    @rx.event
-    async def load(self) -> Any:
+    async def _show(self) -> bool:
+        """Show the model at the page's address; False when the address names none."""
         model_id = self._id()
         if model_id is None:
             stop_live(self, MODEL_PAGE)
             self.view = ModelView(loaded=True, found=False)
-            return None
+            return False
         if self.view.row.model_id != model_id:
             self.view = ModelView()
         try:
@@ -105,7 +105,13 @@ class ModelPageState(rx.State):
             pass
         except LiveReadError:
             self.notice = UNREADABLE
-        return ModelPageState.follow
+        return True
+
+    @rx.event
+    async def load(self) -> Any:
+        shown = await self._show()
+        send_whole(self)
+        return ModelPageState.follow if shown else None
 
     @rx.event(background=True)
     async def follow(self) -> None:

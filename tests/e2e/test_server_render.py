@@ -21,11 +21,13 @@ from web3 import Web3
 
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.frontend.server_render import RENDERER_JS, STATE_ELEMENT_ID
+from coop_dashboard.state.dataset_page import DatasetPageState
 from coop_dashboard.state.datasets import DatasetCatalogState
 from coop_dashboard.state.jobs import JobBoardState
-from coop_dashboard.state.models import ModelsState
+from coop_dashboard.state.jobs_page import JobPageState
+from coop_dashboard.state.models import ModelPageState, ModelsState
 from coop_dashboard.state.overview import OverviewState
-from coop_dashboard.state.proposals import ProposalFeedState
+from coop_dashboard.state.proposals import PAGE_SIZE, ProposalFeedState
 from tests.e2e.app_server import AppServer, StartApp, chain_settings
 from tests.e2e.flows import STEP_TIMEOUT_MS
 from tests.e2e.wallet import anvil_key
@@ -45,8 +47,8 @@ _STATE_SCRIPT = re.compile(
 
 
 @pytest.fixture(scope="module")
-def render_chain(start_seeded_chain: Callable[[], SeededChain]) -> SeededChain:
-    return start_seeded_chain()
+def render_chain(start_seeded_chain: Callable[..., SeededChain]) -> SeededChain:
+    return start_seeded_chain(whole_demo=True)  # the dataset, job and model pages too
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,15 @@ def _state(app: AppServer, path: str) -> dict[str, dict[str, object]] | None:
 
 
 def _proposal_count(chain: SeededChain) -> int:
-    return len(chain.report.proposals) + 1  # the seeded ones and ours
+    """Every proposal on the chain: the whole demo's (its datasets and jobs propose
+    too) and ours."""
+    governor = chain.deployment.contract(chain.w3, "CoopGovernor")
+    return len(governor.events.ProposalCreated.get_logs(from_block=0))
+
+
+def _feed_cards(chain: SeededChain) -> int:
+    """The cards on the feed's first page."""
+    return min(_proposal_count(chain), PAGE_SIZE)
 
 
 def test_a_pages_first_data_is_in_its_html(
@@ -98,7 +108,7 @@ def test_a_pages_first_data_is_in_its_html(
     states = _state(render_app, "/proposals")
     assert states is not None
     cards = states[FEED_STATE]["cards_rx_state_"]
-    assert isinstance(cards, list) and len(cards) == _proposal_count(render_chain)
+    assert isinstance(cards, list) and len(cards) == _feed_cards(render_chain)
     assert states[FEED_STATE]["loaded_rx_state_"] is True
     # The title is in the page as text, escaped by React; nowhere as markup.
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in feed
@@ -136,7 +146,7 @@ def test_the_data_is_on_screen_before_any_script_runs(
 ) -> None:
     page.route(re.compile(r"\.js(\?.*)?$"), lambda route: route.abort())
     page.goto(render_app.url + "/proposals")
-    expect(page.locator("#feed-list .state-badge")).to_have_count(_proposal_count(render_chain))
+    expect(page.locator("#feed-list .state-badge")).to_have_count(_feed_cards(render_chain))
     expect(page.locator("#feed-list")).to_contain_text(HOSTILE_TITLE)
     assert page.evaluate("window.__pwned") is None
 
@@ -174,7 +184,7 @@ def test_react_hydrates_the_rendered_page_and_the_tab_takes_over(
     expect(status).to_be_enabled(timeout=STEP_TIMEOUT_MS)  # hydrated and loaded
     expect(page.locator("#feed-list")).to_have_attribute("data-from-server", "1")
     badges = page.locator("#feed-list .state-badge")
-    expect(badges).to_have_count(_proposal_count(render_chain))
+    expect(badges).to_have_count(_feed_cards(render_chain))
     page.wait_for_timeout(1_000)  # the on_load's delta and the follower's start
     assert any("cards_rx_state_" in frame for frame in frames), "no delta reached the tab"
     emptied = [f for f in frames if re.search(r'"cards_rx_state_":\s*\[\]', f)]
@@ -183,8 +193,11 @@ def test_react_hydrates_the_rendered_page_and_the_tab_takes_over(
 
     # The tab's own state now drives the page: a filter shows the matching cards.
     status.select_option("executed")
-    expect(badges).to_have_count(1, timeout=STEP_TIMEOUT_MS)
-    expect(badges).to_have_text("Executed")
+    governor = render_chain.deployment.contract(render_chain.w3, "CoopGovernor")
+    executed = len(governor.events.ProposalExecuted.get_logs(from_block=0))
+    expect(badges).to_have_count(min(executed, PAGE_SIZE), timeout=STEP_TIMEOUT_MS)
+    for badge in badges.all():
+        expect(badge).to_have_text("Executed")
 
     page.goto(f"{render_app.url}/proposals/{hostile_proposal}")
     expect(page.locator("#proposal-tally")).to_have_attribute(
@@ -195,34 +208,48 @@ def test_react_hydrates_the_rendered_page_and_the_tab_takes_over(
     assert errors == []
 
 
-# The server-rendered pages without parameters, each with an element showing its data.
-LIST_PAGES = {
-    "/": "#fact-proposal-count",
-    "/proposals": "#feed-list",
-    "/datasets": "main h1",
-    "/jobs": "#job-tabs",
-    "/models": "main h1, main h2",
-}
-# The state each of them shows: its HTML carries it whole (the on_load's send_whole).
-LIST_PAGE_STATES: dict[str, type[rx.State]] = {
-    "/": OverviewState,
-    "/proposals": ProposalFeedState,
-    "/datasets": DatasetCatalogState,
-    "/jobs": JobBoardState,
-    "/models": ModelsState,
+# The server-rendered pages, each with an element showing its data and the state it
+# shows: its HTML carries that state whole (the on_load's send_whole). A detail page's
+# address is its seeded record's (`_address`).
+RENDERED_PAGES: dict[str, tuple[str, type[rx.State]]] = {
+    "/": ("#fact-proposal-count", OverviewState),
+    "/proposals": ("#feed-list", ProposalFeedState),
+    "/datasets": ("main h1", DatasetCatalogState),
+    "/jobs": ("#job-tabs", JobBoardState),
+    "/models": ("main h1, main h2", ModelsState),
+    "a dataset's page": ("#dataset-title", DatasetPageState),
+    "a job's page": ("#job-title", JobPageState),
+    "a model's page": ("#model-title", ModelPageState),
 }
 
 
-@pytest.mark.parametrize("path", sorted(LIST_PAGES))
+def _address(name: str, chain: SeededChain) -> str:
+    jobs = chain.report.jobs
+    assert jobs is not None and jobs.models, "the seed made no jobs or models"
+    if name == "a dataset's page":
+        return f"/datasets/{min(chain.report.datasets.values())}"
+    if name == "a job's page":
+        return f"/jobs/{min(jobs.jobs.values())}"
+    if name == "a model's page":
+        return f"/models/{jobs.models[0]}"
+    return name
+
+
+@pytest.mark.parametrize("name", list(RENDERED_PAGES))
 def test_every_server_rendered_page_hydrates_as_it_was_rendered(
-    render_app: AppServer, page: Page, path: str
+    render_app: AppServer, render_chain: SeededChain, page: Page, name: str
 ) -> None:
     """React keeps the server's nodes (it would replace them after a mismatch), and
     neither React nor the page reports an error."""
+    path = _address(name, render_chain)
+    selector, shown = RENDERED_PAGES[name]
     rendered = _state(render_app, path)
     assert rendered, f"{path} came without its state"
-    shown = LIST_PAGE_STATES[path]
-    assert set(rendered[shown.get_name()]) >= {f"{name}_rx_state_" for name in shown.base_vars}
+    state = rendered[shown.get_name()]
+    assert set(state) >= {f"{var}_rx_state_" for var in shown.base_vars}
+    if path != name:  # a detail page: its record, found
+        view = state["view_rx_state_"]
+        assert isinstance(view, dict) and view["loaded"] and view["found"], path
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -232,7 +259,7 @@ def test_every_server_rendered_page_hydrates_as_it_was_rendered(
            });"""
     )
     page.goto(render_app.url + path)
-    expect(page.locator(LIST_PAGES[path]).first).to_be_visible()
+    expect(page.locator(selector).first).to_be_visible()
     # Hydrated: the tab's state has arrived (the root state's is_hydrated drives this).
     page.wait_for_function("() => window.__reactRouterRouteModules !== undefined")
     page.wait_for_timeout(1_500)

@@ -16,24 +16,22 @@ from web3 import Web3
 from coop_dashboard.chain.compile import Artifact
 from coop_dashboard.chain.contracts import Deployment
 from coop_dashboard.chain.job_board import JOB_BOARD_CONTRACT
-from coop_dashboard.chain.seed import SeedReport, seed_demo
+from coop_dashboard.chain.seed import SeedReport
 from coop_dashboard.config import Settings
 from coop_dashboard.content.store import LocalContentStore
 from coop_dashboard.db import dataset_queries as dq
 from coop_dashboard.db import job_queries as jq
 from coop_dashboard.db.job_specs import spec_facts
 from coop_dashboard.db.treasury_categories import Category
-from coop_dashboard.demo.job_content import demo_job_content
 from coop_dashboard.evm import ZERO_ADDRESS
 from coop_dashboard.indexer.config import IndexerConfig
 from coop_dashboard.indexer.service import run_once
 from coop_dashboard.nodes.training import evaluate_checkpoint
-from coop_dashboard.services.datasets.demo import demo_datasets
 from coop_dashboard.services.jobs.spec import parse, score_units
 from coop_dashboard.services.jobs.spec_facts import fill_missing_spec_facts
 from coop_dashboard.services.treasury.commitments import escrowed_bounties
 from tests.indexer.conftest import engine_for, indexer_settings
-from tests.support.chains import Chain, deploy, start_chain
+from tests.support.chains import Chain, deploy, seed_whole_demo, start_chain
 from tests.support.datasets import deployed_settings
 
 
@@ -56,14 +54,7 @@ def seeded(
     try:
         deployment = deploy(chain, compiled_artifacts)
         store = LocalContentStore(directory / "content")
-        report = seed_demo(
-            chain.w3,
-            deployment,
-            store,
-            datasets=demo_datasets(store),
-            licensing=True,
-            jobs=demo_job_content(),
-        )
+        report = seed_whole_demo(chain.w3, deployment, store)
         settings = deployed_settings(chain, deployment, directory)
         run_once(
             indexer_settings(chain.rpc_url, directory / "deployment.json", settings.database_url),

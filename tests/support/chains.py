@@ -18,6 +18,8 @@ from coop_dashboard.chain.seed import SeedReport, seed_demo
 from coop_dashboard.chain.transact import Sender
 from coop_dashboard.config import PROJECT_ROOT
 from coop_dashboard.content.store import LocalContentStore
+from coop_dashboard.demo.job_content import demo_job_content
+from coop_dashboard.services.datasets.demo import demo_datasets
 
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
 
@@ -90,12 +92,33 @@ def deploy_artifact(w3: Web3, artifact: Artifact, *args: object) -> Contract:
     return cast(Contract, w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi))
 
 
-def start_seeded_chain(artifacts: dict[str, Artifact], data_dir: Path) -> SeededChain:
+def seed_whole_demo(w3: Web3, deployment: Deployment, store: LocalContentStore) -> SeedReport:
+    """The whole demo cooperative: governance, datasets, licenses and jobs (with
+    their trained models), as `coop seed` writes it."""
+    return seed_demo(
+        w3,
+        deployment,
+        store,
+        datasets=demo_datasets(store),
+        licensing=True,
+        jobs=demo_job_content(),
+    )
+
+
+def start_seeded_chain(
+    artifacts: dict[str, Artifact], data_dir: Path, *, whole_demo: bool = False
+) -> SeededChain:
+    """The demo's governance seed; `whole_demo` adds its datasets, licenses and jobs
+    (slower: the jobs' models are trained) for tests that open those pages."""
     chain = start_chain(data_dir)
     content_dir = data_dir / "content"
     try:
         deployment = deploy(chain, artifacts)
-        report = seed_demo(chain.w3, deployment, LocalContentStore(content_dir))
+        store = LocalContentStore(content_dir)
+        if whole_demo:
+            report = seed_whole_demo(chain.w3, deployment, store)
+        else:
+            report = seed_demo(chain.w3, deployment, store)
     except BaseException:
         chain.stop()  # a failed seed must not leak a running anvil
         raise
