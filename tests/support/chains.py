@@ -94,7 +94,7 @@ def deploy_artifact(w3: Web3, artifact: Artifact, *args: object) -> Contract:
 
 def seed_whole_demo(w3: Web3, deployment: Deployment, store: LocalContentStore) -> SeedReport:
     """The whole demo cooperative: governance, datasets, licenses and jobs (with
-    their trained models), as `coop seed` writes it."""
+    their trained models); `coop seed` (cli._seed) also writes treasury history."""
     return seed_demo(
         w3,
         deployment,
