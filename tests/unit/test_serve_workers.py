@@ -46,7 +46,7 @@ def test_with_redis_the_workers_hold_a_tabs_state_between_its_events(
     monkeypatch.delenv("REFLEX_OPLOCK_HOLD_TIME", raising=False)
     env = _worker_environment(load_settings(), 2, dev=False)
     assert env["REFLEX_OPLOCK_ENABLED"] == "true"
-    assert env["REFLEX_OPLOCK_HOLD_TIME"] == "2s"
+    assert env["REFLEX_OPLOCK_HOLD_TIME"] == "5s"
     monkeypatch.setenv("REFLEX_OPLOCK_ENABLED", "false")  # the operator's choice wins
     assert _worker_environment(load_settings(), 2, dev=False)["REFLEX_OPLOCK_ENABLED"] == "false"
     monkeypatch.delenv("REDIS_URL")
