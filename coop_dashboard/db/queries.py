@@ -41,6 +41,7 @@ from coop_dashboard.db.chain_tables import (
     VotingPowerChange,
     table_of,
 )
+from coop_dashboard.db.one_step import mappings_in_one_step, rows_in_one_step
 from coop_dashboard.db.proposal_state import (
     PROPOSAL_STATES,
     ProposalFacts,
@@ -107,7 +108,7 @@ def indexed_block_number(engine: Engine) -> int | None:
 def contract_addresses(engine: Engine) -> dict[str, str]:
     """Name -> lowercase address of the indexed deployment's contracts."""
     with engine.connect() as connection:
-        return {name: address for name, address in connection.execute(select(_contracts))}
+        return dict(rows_in_one_step(connection, select(_contracts.c.name, _contracts.c.address)))
 
 
 def _now(connection: Connection) -> int:
@@ -181,7 +182,8 @@ class _SupplyHistory:
         token = _address_of(connection, "CoopToken")
         self._mints: list[tuple[int, int]] = []
         if token is not None:
-            rows = connection.execute(
+            rows = rows_in_one_step(
+                connection,
                 select(
                     _transfers.c.block_timestamp,
                     _transfers.c.from_address,
@@ -194,7 +196,7 @@ class _SupplyHistory:
                         _transfers.c.to_address == ZERO_ADDRESS,
                     ),
                 )
-                .order_by(_transfers.c.block_number, _transfers.c.log_index)
+                .order_by(_transfers.c.block_number, _transfers.c.log_index),
             )
             for timestamp, sender, value in rows:
                 self._mints.append((timestamp, value if sender == ZERO_ADDRESS else -value))
@@ -205,10 +207,11 @@ class _SupplyHistory:
         self._supply_totals = list(accumulate(delta for _, delta in self._mints))
         self._numerators = [
             (timestamp, int(value))
-            for timestamp, value in connection.execute(
+            for timestamp, value in rows_in_one_step(
+                connection,
                 select(_settings.c.block_timestamp, _settings.c.new_value)
                 .where(_settings.c.setting == "quorum_numerator")
-                .order_by(_settings.c.block_number, _settings.c.log_index)
+                .order_by(_settings.c.block_number, _settings.c.log_index),
             )
         ]
 
@@ -243,18 +246,19 @@ def proposal_summaries(connection: Connection, where: Any = None) -> list[Propos
     )
     if where is not None:
         statement = statement.where(where)
-    rows = connection.execute(statement).mappings().all()
+    rows = mappings_in_one_step(connection, statement)
     if not rows:
         return []
     ids = [row["proposal_id"] for row in rows]
     transitions: dict[int, list[Any]] = defaultdict(list)
     for chunk_start in range(0, len(ids), 500):
         chunk = ids[chunk_start : chunk_start + 500]
-        for transition in connection.execute(
+        for transition in mappings_in_one_step(
+            connection,
             select(_transitions)
             .where(_transitions.c.proposal_id.in_(chunk))
-            .order_by(_transitions.c.block_number, _transitions.c.log_index)
-        ).mappings():
+            .order_by(_transitions.c.block_number, _transitions.c.log_index),
+        ):
             transitions[transition["proposal_id"]].append(transition)
     history = _SupplyHistory(connection)
     now = _now(connection)
@@ -362,11 +366,12 @@ def get_proposal(
             ProposalActionRow(
                 row["action_index"], row["target"], row["value"], row["signature"], row["calldata"]
             )
-            for row in connection.execute(
+            for row in mappings_in_one_step(
+                connection,
                 select(_actions)
                 .where(_actions.c.proposal_id == proposal_id)
-                .order_by(_actions.c.action_index)
-            ).mappings()
+                .order_by(_actions.c.action_index),
+            )
         ]
         transitions = [
             ProposalTransitionRow(
@@ -377,11 +382,12 @@ def get_proposal(
                 row["eta"],
                 row["extended_deadline"],
             )
-            for row in connection.execute(
+            for row in mappings_in_one_step(
+                connection,
                 select(_transitions)
                 .where(_transitions.c.proposal_id == proposal_id)
-                .order_by(_transitions.c.block_number, _transitions.c.log_index)
-            ).mappings()
+                .order_by(_transitions.c.block_number, _transitions.c.log_index),
+            )
         ]
     return ProposalDetail(summary, description, actions, transitions, description_hash)
 
@@ -439,7 +445,7 @@ def proposal_votes(
     if limit is not None:
         statement = statement.limit(limit)
     with engine.connect() as connection:
-        return [VoteRow(*row) for row in connection.execute(statement)]
+        return [VoteRow(*row) for row in rows_in_one_step(connection, statement)]
 
 
 def iter_proposal_votes(

@@ -45,6 +45,7 @@ from coop_dashboard.db.chain_tables import (
     ProposalTransition,
     table_of,
 )
+from coop_dashboard.db.one_step import rows_in_one_step
 from coop_dashboard.db.queries import (
     ProposalDetail,
     ProposalSummary,
@@ -119,16 +120,17 @@ def searchable_text(title: str, description: str) -> str:
 
 def indexed_head(connection: Connection) -> tuple[Any, ...]:
     """The checkpoint rows: they change with every committed batch and rewind."""
-    rows = connection.execute(
+    rows = rows_in_one_step(
+        connection,
         select(
             _checkpoints.c.stream,
             _checkpoints.c.block_number,
             _checkpoints.c.block_hash,
             _checkpoints.c.block_timestamp,
             _checkpoints.c.updated_at,
-        ).order_by(_checkpoints.c.stream)
-    ).all()
-    return tuple(tuple(row) for row in rows)
+        ).order_by(_checkpoints.c.stream),
+    )
+    return tuple(rows)
 
 
 class _Texts:
@@ -144,10 +146,11 @@ class _Texts:
         missing = [pid for pid in titles if pid not in known]
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            for pid, description in connection.execute(
+            for pid, description in rows_in_one_step(
+                connection,
                 select(_proposals.c.proposal_id, _proposals.c.description).where(
                     _proposals.c.proposal_id.in_(chunk)
-                )
+                ),
             ):
                 known[pid] = searchable_text(titles[pid], description)
         with self._lock:
@@ -164,19 +167,22 @@ def read_snapshot(
     summaries = proposal_summaries(connection)  # newest first
     extra = {
         pid: (vote_end, total_weight or 0)
-        for pid, vote_end, total_weight in connection.execute(
+        for pid, vote_end, total_weight in rows_in_one_step(
+            connection,
             select(
                 _proposals.c.proposal_id, _proposals.c.vote_end, _tallies.c.total_weight
             ).select_from(
                 _proposals.outerjoin(_tallies, _tallies.c.proposal_id == _proposals.c.proposal_id)
-            )
+            ),
         )
     }
-    canceled = set(
-        connection.execute(
-            select(_transitions.c.proposal_id).where(_transitions.c.kind == "canceled")
-        ).scalars()
-    )
+    canceled = {
+        pid
+        for (pid,) in rows_in_one_step(
+            connection,
+            select(_transitions.c.proposal_id).where(_transitions.c.kind == "canceled"),
+        )
+    }
     texts_by_id = (texts or _Texts()).for_ids(
         connection, {summary.proposal_id: summary.title or "" for summary in summaries}
     )

@@ -1,0 +1,61 @@
+"""A SELECT's rows fetched from SQLite in one step: one interpreter-lock hand-off, not one per row.
+
+Python's sqlite3 module releases the interpreter lock around every `sqlite3_step`,
+that is once per row, and a thread must then wait for the lock to come back. Reads
+run in threads beside the event loop (services/live_data.py), and while the loop is
+busy each hand-off waits up to the switch interval (1 ms: loop_latency.py): a
+proposal's 104 votes took 0.4 ms to read alone and 20 ms beside a busy thread
+(benchmarks: issue 10's load runs, proposal pages at 100 % of a core). Packed into
+one JSON array by SQLite itself (json_group_array), the same rows come back in one
+step: 2 ms beside the same busy thread.
+
+PostgreSQL's driver receives a whole result in one call, so there the statement
+runs as it is. Values come back as the columns' types give them (each type's own
+result processor), in the statement's order: SQLite never flattens a subquery with
+ORDER BY into an aggregate query, so the aggregate reads the rows in that order
+(tests/db/test_one_step.py holds it to that).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Float, LargeBinary, Select, func, select
+from sqlalchemy.engine import Connection
+
+# Read row by row: JSON holds no bytes, and SQLite writes a REAL into JSON with 15
+# significant digits (a float needs 17 to come back the same).
+_NOT_IN_JSON = (LargeBinary, Float)
+
+
+def rows_in_one_step(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `statement`, as tuples of its selected columns."""
+    columns = list(statement.selected_columns)
+    if connection.dialect.name != "sqlite" or any(
+        isinstance(column.type, _NOT_IN_JSON) for column in columns
+    ):
+        return [tuple(row) for row in connection.execute(statement)]
+    inner = statement.subquery()
+    packed = select(func.json_group_array(func.json_array(*inner.c)))
+    text = connection.execute(packed).scalar_one()
+    processors: list[Callable[[Any], Any] | None] = [
+        column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
+        for column in columns
+    ]
+    if not any(processors):
+        return [tuple(values) for values in json.loads(text)]
+    return [
+        tuple(
+            value if process is None or value is None else process(value)
+            for process, value in zip(processors, values, strict=True)
+        )
+        for values in json.loads(text)
+    ]
+
+
+def mappings_in_one_step(connection: Connection, statement: Select[Any]) -> list[dict[str, Any]]:
+    """The rows of `statement` as dicts keyed by its selected columns' keys."""
+    keys = [str(column.key) for column in statement.selected_columns]
+    return [dict(zip(keys, row, strict=True)) for row in rows_in_one_step(connection, statement)]
