@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Float, LargeBinary, Select, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, OperationalError
 
 # Read row by row: JSON holds no bytes, and SQLite writes a REAL into JSON with 15
 # significant digits (a float needs 17 to come back the same).
@@ -39,7 +40,14 @@ def rows_in_one_step(connection: Connection, statement: Select[Any]) -> list[tup
         return [tuple(row) for row in connection.execute(statement)]
     inner = statement.subquery()
     packed = select(func.json_group_array(func.json_array(*inner.c)))
-    text = connection.execute(packed).scalar_one()
+    try:
+        text = connection.execute(packed).scalar_one()
+    except (DataError, OperationalError) as exc:
+        if "too big" not in str(exc.orig):
+            raise
+        # Rows larger together than SQLite's longest value (1 GB by default; strangers'
+        # vote reasons could add up to it): read as they are, row by row.
+        return [tuple(row) for row in connection.execute(statement)]
     processors: list[Callable[[Any], Any] | None] = [
         column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
         for column in columns

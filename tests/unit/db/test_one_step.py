@@ -4,6 +4,7 @@ SQLite (one JSON step) and PostgreSQL (the statement as it is), and is one step.
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,26 @@ def test_mappings_are_keyed_by_column(engine: Engine) -> None:
         plain = [dict(row) for row in connection.execute(statement).mappings()]
         assert mappings_in_one_step(connection, statement) == plain
     assert list(plain[0]) == ["id", "paid"]
+
+
+def test_rows_longer_together_than_sqlite_allows_are_read_row_by_row(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'long.db'}")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            things.insert(),
+            [
+                {"id": i, "label": "y" * 400, "amount": i, "block": i, "flag": False}
+                for i in range(5)
+            ],
+        )
+    statement = select(things.c.id, things.c.label).order_by(things.c.id)
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        # Each row fits; the five packed into one value do not.
+        raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1_000)
+        try:
+            assert rows_in_one_step(connection, statement) == [(i, "y" * 400) for i in range(5)]
+        finally:
+            raw.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1_000_000_000)
