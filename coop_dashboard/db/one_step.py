@@ -3,17 +3,16 @@
 Python's sqlite3 module releases the interpreter lock around every `sqlite3_step`,
 that is once per row, and a thread must then wait for the lock to come back. Reads
 run in threads beside the event loop (services/live_data.py), and while the loop is
-busy each hand-off waits up to the switch interval (1 ms: loop_latency.py): a
-proposal's 104 votes took 0.4 ms to read alone and 20 ms beside a busy thread
-(benchmarks: issue 10's load runs, proposal pages at 100 % of a core). Packed into
-one JSON array by SQLite itself (json_group_array), the same rows come back in one
-step: 2 ms beside the same busy thread.
+busy each hand-off waits up to the switch interval (1 ms: loop_latency.py). Packed
+into one JSON array by SQLite itself (json_group_array), the rows come back in one
+step. benchmarks/one_step.py, a proposal's ~103 votes, median: 20.0 ms row by row
+beside a busy thread, 2.9 ms in one step; alone 0.6 and 1.2 ms (the JSON's price).
 
 PostgreSQL's driver receives a whole result in one call, so there the statement
 runs as it is. Values come back as the columns' types give them (each type's own
 result processor), in the statement's order: SQLite never flattens a subquery with
 ORDER BY into an aggregate query, so the aggregate reads the rows in that order
-(tests/db/test_one_step.py holds it to that).
+(tests/unit/db/test_one_step.py holds it to that).
 """
 
 from __future__ import annotations
