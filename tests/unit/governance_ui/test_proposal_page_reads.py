@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from benchmarks.proposal_feed import fill
 from coop_dashboard.config import load_settings
 from coop_dashboard.db import queries
-from coop_dashboard.db.chain_tables import GovernanceSettingChange, Proposal, table_of
+from coop_dashboard.db.chain_tables import (
+    GovernanceSettingChange,
+    IndexerCheckpoint,
+    Proposal,
+    table_of,
+)
 from coop_dashboard.db.engine import create_tables, get_engine
 from coop_dashboard.db.queries import (
     current_setting,
@@ -32,7 +38,7 @@ from coop_dashboard.db.queries import (
     iter_proposal_votes,
     proposal_votes,
 )
-from coop_dashboard.services.governance import proposal_live
+from coop_dashboard.services.governance import feed_snapshot, proposal_live
 from coop_dashboard.services.governance.charts import (
     VotePoint,
     VotesChart,
@@ -182,7 +188,7 @@ def test_the_page_computes_no_summary_and_reads_votes_once(
 ) -> None:
     proposal_id = _ids(engine)[0]
     snapshot_cache(engine).current(engine)  # the feed's read of this head
-    calls: dict[str, int] = {"summaries": 0, "votes": 0}
+    calls: dict[str, int] = {"summaries": 0, "votes": 0, "details": 0}
 
     def counting(name: str, read: Any) -> Any:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -197,10 +203,19 @@ def test_the_page_computes_no_summary_and_reads_votes_once(
     monkeypatch.setattr(
         proposal_live, "proposal_votes", counting("votes", proposal_live.proposal_votes)
     )
+    monkeypatch.setattr(
+        feed_snapshot, "get_proposal", counting("details", feed_snapshot.get_proposal)
+    )
     monkeypatch.setitem(proposal_live._decoded, proposal_id, [])
     assert proposal_live.read_proposal_page(proposal_id).view is not None
     read_proposal_impact(proposal_id, engine)
-    assert calls == {"summaries": 0, "votes": 1}
+    # The page and its treasury impact share one read of the proposal's detail.
+    assert calls == {"summaries": 0, "votes": 1, "details": 1}
+    # A new indexed head reads it again.
+    with engine.begin() as connection:
+        connection.execute(update(table_of(IndexerCheckpoint)).values(updated_at=12_345))
+    read_proposal_impact(proposal_id, engine)
+    assert calls["details"] == 2
 
 
 def test_a_proposal_the_snapshot_does_not_know(engine: Engine) -> None:
@@ -220,3 +235,54 @@ def test_a_proposal_the_snapshot_does_not_know(engine: Engine) -> None:
     assert proposal_detail(engine, known, snapshot) is None
     with pytest.raises(ValueError):
         get_proposal(engine, 77, summary=snapshot.summary_of(other))
+
+
+def test_one_flight_per_detail_key() -> None:
+    """Concurrent reads of one key wait for the first; a failed read leaves the key to
+    the next reader; the oldest keys are dropped past the kept count."""
+    details = feed_snapshot._DetailsAtHead(kept=2)
+    calls: list[str] = []
+    started, release = threading.Event(), threading.Event()
+    outcomes: list[Any] = []
+
+    def slow(name: str, fail: bool = False) -> Any:
+        def read() -> None:
+            calls.append(name)
+            started.set()
+            assert release.wait(10)
+            if fail:
+                raise RuntimeError("read failed")
+
+        return read
+
+    def reader(read: Any) -> None:
+        try:
+            outcomes.append(details.read("key", read))
+        except RuntimeError as exc:
+            outcomes.append(exc)
+
+    for first_fails in (False, True):
+        calls.clear(), outcomes.clear(), started.clear(), release.clear()
+        key_first = threading.Thread(target=reader, args=(slow("first", first_fails),))
+        key_first.start()
+        assert started.wait(10)
+        second = threading.Thread(target=reader, args=(slow("second"),))
+        second.start()
+        second.join(0.2)  # it waits on the first's flight
+        assert calls == ["first"]
+        release.set()
+        key_first.join(10), second.join(10)
+        if first_fails:
+            # The waiter found no value and read it itself.
+            assert calls == ["first", "second"]
+            assert any(isinstance(o, RuntimeError) for o in outcomes) and None in outcomes
+        else:
+            assert calls == ["first"] and outcomes == [None, None]
+        details = feed_snapshot._DetailsAtHead(kept=2)
+
+    release.set()
+    for key in ("a", "b", "c", "a"):
+        details.read(key, lambda key=key: calls.append(key))  # type: ignore[func-returns-value]
+    assert calls[-4:] == ["a", "b", "c", "a"]  # "a" was dropped when "c" came
+    assert details.read("c", lambda: calls.append("again")) is None  # type: ignore[func-returns-value]
+    assert calls[-1] == "a"
