@@ -262,7 +262,8 @@ def test_one_flight_per_detail_key() -> None:
             outcomes.append(exc)
 
     for first_fails in (False, True):
-        calls.clear(), outcomes.clear(), started.clear(), release.clear()
+        for reset in (calls.clear, outcomes.clear, started.clear, release.clear):
+            reset()
         key_first = threading.Thread(target=reader, args=(slow("first", first_fails),))
         key_first.start()
         assert started.wait(10)
@@ -271,7 +272,8 @@ def test_one_flight_per_detail_key() -> None:
         second.join(0.2)  # it waits on the first's flight
         assert calls == ["first"]
         release.set()
-        key_first.join(10), second.join(10)
+        key_first.join(10)
+        second.join(10)
         if first_fails:
             # The waiter found no value and read it itself.
             assert calls == ["first", "second"]
