@@ -27,7 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from sqlalchemy import Engine, select, text  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 
 from benchmarks.proposal_feed import fill  # noqa: E402
 from coop_dashboard.db import queries  # noqa: E402
@@ -38,11 +38,7 @@ from coop_dashboard.loop_latency import SWITCH_INTERVAL_S  # noqa: E402
 
 def row_by_row(engine: Engine, proposal_id: int) -> list[queries.VoteRow]:
     """The baseline: proposal_votes' statement, fetched as the driver steps."""
-    statement = (
-        select(*queries._VOTE_ROW_COLUMNS)
-        .where(queries._votes.c.proposal_id == proposal_id)
-        .order_by(queries._votes.c.block_number, queries._votes.c.log_index)
-    )
+    statement = queries.proposal_votes_statement(proposal_id, order="time")
     with engine.connect() as connection:
         return [queries.VoteRow(*row) for row in connection.execute(statement)]
 

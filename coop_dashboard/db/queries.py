@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -428,6 +428,15 @@ def proposal_votes(
     offset: int = 0,
 ) -> list[VoteRow]:
     """Votes on a proposal, heaviest first (`order="weight"`) or oldest first ("time")."""
+    statement = proposal_votes_statement(proposal_id, order=order, limit=limit, offset=offset)
+    with engine.connect() as connection:
+        return [VoteRow(*row) for row in rows_in_one_step(connection, statement)]
+
+
+def proposal_votes_statement(
+    proposal_id: int, *, order: str = "weight", limit: int | None = None, offset: int = 0
+) -> Select[Any]:
+    """The SELECT `proposal_votes` runs (benchmarks/one_step.py fetches it row by row)."""
     if order == "weight":
         ordering = [_votes.c.weight.desc(), _votes.c.block_number, _votes.c.log_index]
     elif order == "time":
@@ -442,10 +451,7 @@ def proposal_votes(
         .order_by(*ordering)
         .offset(offset)
     )
-    if limit is not None:
-        statement = statement.limit(limit)
-    with engine.connect() as connection:
-        return [VoteRow(*row) for row in rows_in_one_step(connection, statement)]
+    return statement if limit is None else statement.limit(limit)
 
 
 def iter_proposal_votes(
