@@ -422,14 +422,26 @@ class ClickResult:
         return lines
 
 
-def start_profiler(server: AppServer, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
-    """py-spy sampling every worker of the server for `seconds` (collapsed stacks to `out`)."""
+# --profile-gil: set once by main().
+_profile_gil = False
+
+
+def start_profiler(
+    server: AppServer, seconds: float, out: Path, gil: bool | None = None
+) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling every worker of the server for `seconds` (collapsed stacks to `out`).
+
+    `gil`: only the thread holding the GIL, i.e. where Python's CPU goes. Without it
+    every thread is sampled, idle or not, and a thread waiting for the GIL inside a
+    database call looks as busy as one computing.
+    """
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(py_spy).exists():
         print("  (py-spy not installed: no profile)", flush=True)
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
-    command = [py_spy, "record", "--pid", str(server.process.pid), "--subprocesses", "--idle"]
+    command = [py_spy, "record", "--pid", str(server.process.pid), "--subprocesses"]
+    command += ["--gil"] if (_profile_gil if gil is None else gil) else ["--idle"]
     command += ["--rate", "50", "--duration", str(int(seconds)), "--format", "raw"]
     command += ["--output", str(out), "--nonblocking"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -603,7 +615,14 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="folder: py-spy samples the server during each app click run (collapsed stacks)",
     )
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: sample only the thread holding the GIL (where Python's CPU goes)",
+    )
     args = parser.parse_args(argv)
+    global _profile_gil
+    _profile_gil = args.profile_gil
 
     compile_contracts(CONTRACTS_DIR)
     with tempfile.TemporaryDirectory(prefix="coop-load-") as tmp:

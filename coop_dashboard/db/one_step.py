@@ -30,39 +30,67 @@ from sqlalchemy.exc import DataError, OperationalError
 _NOT_IN_JSON = (LargeBinary, Float)
 
 
+class OneStep:
+    """A SELECT packed for one-step reads once, then run as often as needed.
+
+    Packing costs SQLAlchemy ~90 us per statement (the subquery's column collection
+    and the aggregate's construction), more than SQLite takes to run a small read:
+    a hot read (the index head, a proposal's votes) is declared once at module level
+    with `bindparam`s for what varies, and each call passes their values.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._columns = list(statement.selected_columns)
+        self.keys = [str(column.key) for column in self._columns]
+        self._in_json = not any(isinstance(column.type, _NOT_IN_JSON) for column in self._columns)
+        self._packed: Select[Any] | None = None  # built on the first SQLite read
+        # Per dialect: each column's result processor (None: the JSON value as it is).
+        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
+
+    def rows(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
+        """The rows, as tuples of the selected columns; `params`: the bindparams' values."""
+        if connection.dialect.name != "sqlite" or not self._in_json:
+            return [tuple(row) for row in connection.execute(self.statement, params)]
+        if self._packed is None:
+            inner = self.statement.subquery()
+            self._packed = select(func.json_group_array(func.json_array(*inner.c)))
+        try:
+            text = connection.execute(self._packed, params).scalar_one()
+        except (DataError, OperationalError) as exc:
+            if "too big" not in str(exc.orig):
+                raise
+            # Rows larger together than SQLite's longest value (1 GB by default; strangers'
+            # vote reasons could add up to it): read as they are, row by row.
+            return [tuple(row) for row in connection.execute(self.statement, params)]
+        processors = self._processors.get(connection.dialect.name)
+        if processors is None:
+            processors = self._processors[connection.dialect.name] = [
+                column.type.dialect_impl(connection.dialect).result_processor(
+                    connection.dialect, None
+                )
+                for column in self._columns
+            ]
+        if not any(processors):
+            return [tuple(values) for values in json.loads(text)]
+        return [
+            tuple(
+                value if process is None or value is None else process(value)
+                for process, value in zip(processors, values, strict=True)
+            )
+            for values in json.loads(text)
+        ]
+
+    def mappings(self, connection: Connection, **params: Any) -> list[dict[str, Any]]:
+        """The rows as dicts keyed by the selected columns' keys."""
+        return [dict(zip(self.keys, row, strict=True)) for row in self.rows(connection, **params)]
+
+
 def rows_in_one_step(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows of `statement`, as tuples of its selected columns."""
-    columns = list(statement.selected_columns)
-    if connection.dialect.name != "sqlite" or any(
-        isinstance(column.type, _NOT_IN_JSON) for column in columns
-    ):
-        return [tuple(row) for row in connection.execute(statement)]
-    inner = statement.subquery()
-    packed = select(func.json_group_array(func.json_array(*inner.c)))
-    try:
-        text = connection.execute(packed).scalar_one()
-    except (DataError, OperationalError) as exc:
-        if "too big" not in str(exc.orig):
-            raise
-        # Rows larger together than SQLite's longest value (1 GB by default; strangers'
-        # vote reasons could add up to it): read as they are, row by row.
-        return [tuple(row) for row in connection.execute(statement)]
-    processors: list[Callable[[Any], Any] | None] = [
-        column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
-        for column in columns
-    ]
-    if not any(processors):
-        return [tuple(values) for values in json.loads(text)]
-    return [
-        tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(processors, values, strict=True)
-        )
-        for values in json.loads(text)
-    ]
+    """The rows of a statement run once (a hot one is a module-level OneStep)."""
+    return OneStep(statement).rows(connection)
 
 
 def mappings_in_one_step(connection: Connection, statement: Select[Any]) -> list[dict[str, Any]]:
     """The rows of `statement` as dicts keyed by its selected columns' keys."""
-    keys = [str(column.key) for column in statement.selected_columns]
-    return [dict(zip(keys, row, strict=True)) for row in rows_in_one_step(connection, statement)]
+    return OneStep(statement).mappings(connection)

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import BindParameter, Engine, Select, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -41,7 +41,7 @@ from coop_dashboard.db.chain_tables import (
     VotingPowerChange,
     table_of,
 )
-from coop_dashboard.db.one_step import mappings_in_one_step, rows_in_one_step
+from coop_dashboard.db.one_step import OneStep, mappings_in_one_step, rows_in_one_step
 from coop_dashboard.db.proposal_state import (
     PROPOSAL_STATES,
     ProposalFacts,
@@ -105,10 +105,13 @@ def indexed_block_number(engine: Engine) -> int | None:
     return status.block_number if status else None
 
 
+_CONTRACT_ADDRESSES = OneStep(select(_contracts.c.name, _contracts.c.address))
+
+
 def contract_addresses(engine: Engine) -> dict[str, str]:
     """Name -> lowercase address of the indexed deployment's contracts."""
     with engine.connect() as connection:
-        return dict(rows_in_one_step(connection, select(_contracts.c.name, _contracts.c.address)))
+        return dict(_CONTRACT_ADDRESSES.rows(connection))
 
 
 def _now(connection: Connection) -> int:
@@ -336,6 +339,19 @@ def proposal_counts_by_state(engine: Engine) -> dict[str, int]:
     return counts
 
 
+# One proposal's actions and life cycle, read per move to its page (db/one_step.py).
+_ACTIONS_OF = OneStep(
+    select(_actions)
+    .where(_actions.c.proposal_id == bindparam("proposal_id"))
+    .order_by(_actions.c.action_index)
+)
+_TRANSITIONS_OF = OneStep(
+    select(_transitions)
+    .where(_transitions.c.proposal_id == bindparam("proposal_id"))
+    .order_by(_transitions.c.block_number, _transitions.c.log_index)
+)
+
+
 def get_proposal(
     engine: Engine, proposal_id: int, *, summary: ProposalSummary | None = None
 ) -> ProposalDetail | None:
@@ -366,12 +382,7 @@ def get_proposal(
             ProposalActionRow(
                 row["action_index"], row["target"], row["value"], row["signature"], row["calldata"]
             )
-            for row in mappings_in_one_step(
-                connection,
-                select(_actions)
-                .where(_actions.c.proposal_id == proposal_id)
-                .order_by(_actions.c.action_index),
-            )
+            for row in _ACTIONS_OF.mappings(connection, proposal_id=proposal_id)
         ]
         transitions = [
             ProposalTransitionRow(
@@ -382,12 +393,7 @@ def get_proposal(
                 row["eta"],
                 row["extended_deadline"],
             )
-            for row in mappings_in_one_step(
-                connection,
-                select(_transitions)
-                .where(_transitions.c.proposal_id == proposal_id)
-                .order_by(_transitions.c.block_number, _transitions.c.log_index),
-            )
+            for row in _TRANSITIONS_OF.mappings(connection, proposal_id=proposal_id)
         ]
     return ProposalDetail(summary, description, actions, transitions, description_hash)
 
@@ -428,13 +434,23 @@ def proposal_votes(
     offset: int = 0,
 ) -> list[VoteRow]:
     """Votes on a proposal, heaviest first (`order="weight"`) or oldest first ("time")."""
-    statement = proposal_votes_statement(proposal_id, order=order, limit=limit, offset=offset)
     with engine.connect() as connection:
-        return [VoteRow(*row) for row in rows_in_one_step(connection, statement)]
+        if limit is None and offset == 0 and order in _ALL_VOTES:
+            rows = _ALL_VOTES[order].rows(connection, proposal_id=proposal_id)
+        else:
+            statement = proposal_votes_statement(
+                proposal_id, order=order, limit=limit, offset=offset
+            )
+            rows = rows_in_one_step(connection, statement)
+        return [VoteRow(*row) for row in rows]
 
 
 def proposal_votes_statement(
-    proposal_id: int, *, order: str = "weight", limit: int | None = None, offset: int = 0
+    proposal_id: int | BindParameter[Any],
+    *,
+    order: str = "weight",
+    limit: int | None = None,
+    offset: int = 0,
 ) -> Select[Any]:
     """The SELECT `proposal_votes` runs (benchmarks/one_step.py fetches it row by row)."""
     if order == "weight":
@@ -452,6 +468,13 @@ def proposal_votes_statement(
         .offset(offset)
     )
     return statement if limit is None else statement.limit(limit)
+
+
+# A proposal page reads all its votes, per move: prepared once (db/one_step.py).
+_ALL_VOTES = {
+    order: OneStep(proposal_votes_statement(bindparam("proposal_id"), order=order))
+    for order in ("weight", "time")
+}
 
 
 def iter_proposal_votes(

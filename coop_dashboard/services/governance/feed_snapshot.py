@@ -47,7 +47,7 @@ from coop_dashboard.db.chain_tables import (
     ProposalTransition,
     table_of,
 )
-from coop_dashboard.db.one_step import rows_in_one_step
+from coop_dashboard.db.one_step import OneStep, rows_in_one_step
 from coop_dashboard.db.queries import (
     ProposalDetail,
     ProposalSummary,
@@ -120,19 +120,20 @@ def searchable_text(title: str, description: str) -> str:
     return f"{title.lower()}\n{description.lower()}"
 
 
+_HEAD = OneStep(
+    select(
+        _checkpoints.c.stream,
+        _checkpoints.c.block_number,
+        _checkpoints.c.block_hash,
+        _checkpoints.c.block_timestamp,
+        _checkpoints.c.updated_at,
+    ).order_by(_checkpoints.c.stream)
+)
+
+
 def indexed_head(connection: Connection) -> tuple[Any, ...]:
     """The checkpoint rows: they change with every committed batch and rewind."""
-    rows = rows_in_one_step(
-        connection,
-        select(
-            _checkpoints.c.stream,
-            _checkpoints.c.block_number,
-            _checkpoints.c.block_hash,
-            _checkpoints.c.block_timestamp,
-            _checkpoints.c.updated_at,
-        ).order_by(_checkpoints.c.stream),
-    )
-    return tuple(rows)
+    return tuple(_HEAD.rows(connection))
 
 
 class _Texts:

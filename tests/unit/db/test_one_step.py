@@ -20,13 +20,14 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
     event,
     select,
 )
 from sqlalchemy.engine import Engine
 
 from coop_dashboard.db.engine import make_engine
-from coop_dashboard.db.one_step import mappings_in_one_step, rows_in_one_step
+from coop_dashboard.db.one_step import OneStep, mappings_in_one_step, rows_in_one_step
 from coop_dashboard.db.uint256 import UINT256_MAX, Uint256
 from tests.support.databases import database_url_of
 
@@ -130,17 +131,23 @@ def test_bytes_and_floats_are_read_row_by_row(engine: Engine) -> None:
     assert packed == plain == [(1, 1 / 3), (2, None)]
 
 
-def test_sqlite_reads_one_aggregate_row_however_many_rows(tmp_path: Path) -> None:
-    """The point of it: the driver hands the interpreter lock away once per row fetched,
-    so the rows must come back as one: a single aggregate statement (one row by SQL's
-    rules), not the statement itself."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'steps.db'}")
+def _sqlite_with_things(tmp_path: Path, count: int) -> Engine:
+    """A SQLite database of `count` plain things, ids 0 to count - 1."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'things.db'}")
     metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(
             things.insert(),
-            [{"id": i, "label": "x", "amount": i, "block": i, "flag": True} for i in range(500)],
+            [{"id": i, "label": "x", "amount": i, "block": i, "flag": True} for i in range(count)],
         )
+    return engine
+
+
+def test_sqlite_reads_one_aggregate_row_however_many_rows(tmp_path: Path) -> None:
+    """The point of it: the driver hands the interpreter lock away once per row fetched,
+    so the rows must come back as one: a single aggregate statement (one row by SQL's
+    rules), not the statement itself."""
+    engine = _sqlite_with_things(tmp_path, 500)
     executed: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_: executed.append(sql))
     with engine.connect() as connection:
@@ -157,6 +164,49 @@ def test_mappings_are_keyed_by_column(engine: Engine) -> None:
         plain = [dict(row) for row in connection.execute(statement).mappings()]
         assert mappings_in_one_step(connection, statement) == plain
     assert list(plain[0]) == ["id", "paid"]
+
+
+def test_a_prepared_statement_reads_each_calls_parameters(engine: Engine) -> None:
+    """Declared once with bindparams (a hot read), run with different values: each call
+    returns what the statement with those values written in returns, in its order,
+    typed by the columns (Uint256 bound and read back on both dialects)."""
+    prepared = OneStep(
+        select(things.c.id, things.c.amount, things.c.label)
+        .where(things.c.amount >= bindparam("least"), things.c.flag == bindparam("flag"))
+        .order_by(things.c.amount.desc(), things.c.id)
+    )
+    with engine.connect() as connection:
+        for least, flag in [(0, True), (10**18, False), (UINT256_MAX, True), (0, False)]:
+            literal = (
+                select(things.c.id, things.c.amount, things.c.label)
+                .where(things.c.amount >= least, things.c.flag == flag)
+                .order_by(things.c.amount.desc(), things.c.id)
+            )
+            plain = [tuple(row) for row in connection.execute(literal)]
+            assert prepared.rows(connection, least=least, flag=flag) == plain
+            assert prepared.mappings(connection, least=least, flag=flag) == [
+                dict(row) for row in connection.execute(literal).mappings()
+            ]
+    bytes_prepared = OneStep(select(blobs.c.data).where(blobs.c.id == bindparam("id")))
+    with engine.connect() as connection:
+        assert bytes_prepared.rows(connection, id=1) == [(b"\x00\xff",)]
+        assert bytes_prepared.rows(connection, id=2) == []
+
+
+def test_a_prepared_statement_is_packed_once(tmp_path: Path) -> None:
+    """Each call is one aggregate statement, and what SQLAlchemy compiled for the first
+    call serves the next ones (the point of preparing: no packing per call)."""
+    engine = _sqlite_with_things(tmp_path, 50)
+    prepared = OneStep(select(things.c.id).where(things.c.id < bindparam("below")))
+    executed: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_: executed.append(sql))
+    with engine.connect() as connection:
+        assert prepared.rows(connection, below=3) == [(0,), (1,), (2,)]
+        packed = prepared._packed
+        assert [row[0] for row in prepared.rows(connection, below=50)] == list(range(50))
+    assert prepared._packed is packed is not None
+    assert len(executed) == 2 and executed[0] == executed[1]
+    assert executed[0].lower().startswith("select json_group_array(json_array(")
 
 
 def test_rows_longer_together_than_sqlite_allows_are_read_row_by_row(tmp_path: Path) -> None:
