@@ -8,6 +8,7 @@ import reflex as rx
 
 from coop_dashboard.components.license_items import log_row, pass_row, tier_card
 from coop_dashboard.components.section_card import section_card
+from coop_dashboard.components.when_changed import on_sign_in_change
 from coop_dashboard.services.licensing.inputs import PURPOSE_LABELS, USE_LABELS
 from coop_dashboard.state.licensing import LicensingState as L
 from coop_dashboard.state.session import SessionState
@@ -232,11 +233,7 @@ def license_section() -> rx.Component:
         _tier_form(),
         _access_log(),
         # Signing in or out here re-asks what this account sees (its passes, the log).
-        rx.cond(
-            SessionState.is_signed_in,
-            rx.box(display="none", on_mount=L.refresh_account, key="in"),
-            rx.box(display="none", on_mount=L.refresh_account, key="out"),
-        ),
+        on_sign_in_change(L.refresh_account),
         description=(
             "Buying mints a soulbound access pass (ERC-721, ERC-5192) to the holder; the "
             "price is split as shown. Passes are checked on chain at every download."

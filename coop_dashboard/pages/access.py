@@ -7,10 +7,10 @@ import reflex as rx
 
 from coop_dashboard.components.license_items import balance_row, earning_row, pass_row
 from coop_dashboard.components.section_card import section_card
+from coop_dashboard.components.when_changed import on_sign_in_change
 from coop_dashboard.pages.guards import require_login
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.state.access import AccessState as A
-from coop_dashboard.state.session import SessionState
 
 ROUTE = "/access"
 DESCRIPTION = "Your dataset access passes, and what your datasets earned."
@@ -116,9 +116,5 @@ def access_body() -> rx.Component:
     return rx.fragment(
         _body(),
         # Signing in or out on this page shows the new account's passes.
-        rx.cond(
-            SessionState.is_signed_in,
-            rx.box(display="none", on_mount=A.refresh, key="in"),
-            rx.box(display="none", on_mount=A.refresh, key="out"),
-        ),
+        on_sign_in_change(A.refresh),
     )

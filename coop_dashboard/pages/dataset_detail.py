@@ -12,6 +12,7 @@ from coop_dashboard.components.dataset_card import status_badge
 from coop_dashboard.components.license_section import license_section
 from coop_dashboard.components.on_screen import on_screen
 from coop_dashboard.components.section_card import section_card
+from coop_dashboard.components.when_changed import on_sign_in_change
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.datasets.attest import MAX_ATTESTATION_NOTE_CHARS
 from coop_dashboard.services.datasets.page_view import (
@@ -24,7 +25,6 @@ from coop_dashboard.services.datasets.page_view import (
 )
 from coop_dashboard.state.dataset_page import DatasetPageState as S
 from coop_dashboard.state.licensing import LicensingState
-from coop_dashboard.state.session import SessionState
 
 ROUTE = "/datasets/[dataset_id]"
 CATALOG_ROUTE = "/datasets"
@@ -314,9 +314,5 @@ def dataset_detail_body() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding_y="4em", width="100%"),
         ),
         # Signing in or out here re-asks whether this account may attest.
-        rx.cond(
-            SessionState.is_signed_in,
-            rx.box(display="none", on_mount=S.refresh_curator, key="in"),
-            rx.box(display="none", on_mount=S.refresh_curator, key="out"),
-        ),
+        on_sign_in_change(S.refresh_curator),
     )

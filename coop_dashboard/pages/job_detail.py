@@ -17,11 +17,11 @@ from coop_dashboard.components.job_parts import (
     license_row,
 )
 from coop_dashboard.components.section_card import section_card
+from coop_dashboard.components.when_changed import on_sign_in_change
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.job_view import BidRow, Line, PayoutRow, TimelineRow
 from coop_dashboard.services.jobs.viewer import Credit
 from coop_dashboard.state.jobs_page import JobPageState as S
-from coop_dashboard.state.session import SessionState
 
 DESCRIPTION = "A training job: its spec, datasets, bids, result, challenge and payouts."
 
@@ -518,11 +518,7 @@ def job_detail() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding_y="3em", width="100%"),
         ),
         # Signing in or out here re-asks what this account may do on the job.
-        rx.cond(
-            SessionState.is_signed_in,
-            rx.box(display="none", on_mount=S.refresh_viewer, key="in"),
-            rx.box(display="none", on_mount=S.refresh_viewer, key="out"),
-        ),
+        on_sign_in_change(S.refresh_viewer),
         spacing="4",
         width="100%",
     )

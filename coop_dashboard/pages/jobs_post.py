@@ -6,11 +6,11 @@ import reflex as rx
 
 from coop_dashboard.components.job_parts import license_row
 from coop_dashboard.components.section_card import section_card
+from coop_dashboard.components.when_changed import on_sign_in_change
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.jobs.inputs import PURPOSE_CHOICES
 from coop_dashboard.services.jobs.spec import METRIC_LABELS, RECIPES
 from coop_dashboard.state.jobs_post import JobPostState as S
-from coop_dashboard.state.session import SessionState
 
 DESCRIPTION = "Post a training job: escrow a bounty for a model trained on licensed datasets."
 
@@ -152,11 +152,7 @@ def jobs_post() -> rx.Component:
             width="100%",
         ),
         # Signing in or out re-reads the pre-flight (the passes shown are the viewer's).
-        rx.cond(
-            SessionState.is_signed_in,
-            rx.box(display="none", on_mount=S.refresh_preview, key="in"),
-            rx.box(display="none", on_mount=S.refresh_preview, key="out"),
-        ),
+        on_sign_in_change(S.refresh_preview),
         spacing="4",
         width="100%",
     )

@@ -14,11 +14,11 @@ from coop_dashboard.components.on_screen import after_paint, on_screen
 from coop_dashboard.components.proposal_card import state_badge, vote_bars
 from coop_dashboard.components.section_card import section_card
 from coop_dashboard.components.vote_panel import vote_panel
+from coop_dashboard.components.when_changed import on_sign_in_change
 from coop_dashboard.pages.proposal_treasury import proposal_treasury_impact
 from coop_dashboard.pages.registry import dashboard_page
 from coop_dashboard.services.governance.proposal_view import ActionLine, TimelineEntry, VoteLine
 from coop_dashboard.state.proposal_page import ProposalPageState
-from coop_dashboard.state.session import SessionState
 
 ROUTE = "/proposals/[proposal_id]"
 FEED_ROUTE = "/proposals"
@@ -288,10 +288,6 @@ def proposal_detail_body() -> rx.Component:
         ),
         # No timer: the tally, votes and state (and a proposal too new for the index
         # when it arrives) are pushed by the live-data hub. Signing in or out here
-        # mounts one of these, which re-asks whether this member can vote.
-        rx.cond(
-            SessionState.is_signed_in,
-            rx.box(display="none", on_mount=ProposalPageState.check_readiness, key="in"),
-            rx.box(display="none", on_mount=ProposalPageState.check_readiness, key="out"),
-        ),
+        # re-asks whether this member can vote (the page's load asked on arrival).
+        on_sign_in_change(ProposalPageState.check_readiness),
     )

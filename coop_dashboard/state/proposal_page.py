@@ -239,7 +239,7 @@ class ProposalPageState(rx.State):
 
     @rx.event
     async def check_readiness(self) -> Any:
-        """Mounted with the page and whenever the tab signs in or out. A normal event, so
+        """Sent when the tab signs in or out on the page (on_sign_in_change). A normal event, so
         it waits its turn behind the page's load instead of contending for the tab's
         lock (with Redis, concurrent lock requests of one tab were what made proposal
         pages wait seconds in the scaled configuration)."""

@@ -316,3 +316,37 @@ def test_readiness_offers_self_delegation_and_explains_the_snapshot(
     expect(readiness).to_contain_text("Your voting power at this proposal's snapshot: 0 COOP.")
     expect(readiness).to_contain_text("A vote from you would count with a weight of 0.")
     expect(readiness).to_contain_text("only for later proposals")
+
+
+def test_readiness_is_asked_when_the_session_changes_not_on_every_move(
+    page_app: AppServer, page_chain: SeededChain, page: Page
+) -> None:
+    """The page's load reads the vote panel for whoever is signed in; signing in or out on
+    the page asks again (one check_readiness each), and moving between pages does not
+    (it used to send one more event per move, for what the load had just read)."""
+    sent: list[str] = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda data: sent.append(str(data))))
+
+    def count(handler: str) -> int:
+        return sum(handler in frame for frame in sent)
+
+    proposal_id = page_chain.report.proposals["active"]
+    wallet = _wallet(page_chain, KAVYA)
+    _open(page, page_app, wallet, proposal_id)  # loads signed out, then signs in
+    readiness = page.locator("#vote-readiness")
+    expect(readiness).to_contain_text("40,000 COOP", timeout=STEP_TIMEOUT_MS)
+    assert count("check_readiness") == 1
+
+    loads = count("on_load_internal")
+    page.locator("#nav-proposals").click()  # client-side moves: same socket, no reload
+    card = page.locator(f'.proposal-card[data-proposal-id="{proposal_id}"]')
+    card.locator(".proposal-title").click()
+    expect(page.locator("#proposal-title")).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    expect(readiness).to_contain_text("40,000 COOP", timeout=STEP_TIMEOUT_MS)
+    assert count("on_load_internal") == loads + 2
+    assert count("check_readiness") == 1
+
+    page.locator("#account-menu").click()
+    page.locator("#sign-out").click()
+    expect(readiness).not_to_contain_text("40,000 COOP", timeout=STEP_TIMEOUT_MS)
+    assert count("check_readiness") == 2
