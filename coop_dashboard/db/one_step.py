@@ -5,8 +5,8 @@ that is once per row, and a thread must then wait for the lock to come back. Rea
 run in threads beside the event loop (services/live_data.py), and while the loop is
 busy each hand-off waits up to the switch interval (1 ms: loop_latency.py). Packed
 into one JSON array by SQLite itself (json_group_array), the rows come back in one
-step. benchmarks/one_step.py, a proposal's ~103 votes, median: 20.0 ms row by row
-beside a busy thread, 2.9 ms in one step; alone 0.6 and 1.2 ms (the JSON's price).
+step. benchmarks/one_step.py, a proposal's ~103 votes, median: 26.7 ms row by row
+beside a busy thread, 2.8 ms in one step; alone 0.46 and 0.44 ms (prepared: OneStep).
 
 PostgreSQL's driver receives a whole result in one call, so there the statement
 runs as it is. Values come back as the columns' types give them (each type's own
