@@ -426,14 +426,12 @@ class ClickResult:
 _profile_gil = False
 
 
-def start_profiler(
-    server: AppServer, seconds: float, out: Path, gil: bool | None = None
-) -> subprocess.Popen[bytes] | None:
+def start_profiler(server: AppServer, seconds: float, out: Path) -> subprocess.Popen[bytes] | None:
     """py-spy sampling every worker of the server for `seconds` (collapsed stacks to `out`).
 
-    `gil`: only the thread holding the GIL, i.e. where Python's CPU goes. Without it
-    every thread is sampled, idle or not, and a thread waiting for the GIL inside a
-    database call looks as busy as one computing.
+    With --profile-gil, only the thread holding the GIL, i.e. where Python's CPU goes.
+    Without it every thread is sampled, idle or not, and a thread waiting for the GIL
+    inside a database call looks as busy as one computing.
     """
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(py_spy).exists():
@@ -441,7 +439,7 @@ def start_profiler(
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
     command = [py_spy, "record", "--pid", str(server.process.pid), "--subprocesses"]
-    command += ["--gil"] if (_profile_gil if gil is None else gil) else ["--idle"]
+    command += ["--gil"] if _profile_gil else ["--idle"]
     command += ["--rate", "50", "--duration", str(int(seconds)), "--format", "raw"]
     command += ["--output", str(out), "--nonblocking"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

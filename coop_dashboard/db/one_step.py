@@ -45,8 +45,8 @@ class OneStep:
         self.keys = [str(column.key) for column in self._columns]
         self._in_json = not any(isinstance(column.type, _NOT_IN_JSON) for column in self._columns)
         self._packed: Select[Any] | None = None  # built on the first SQLite read
-        # Per dialect: each column's result processor (None: the JSON value as it is).
-        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
+        # SQLite's result processor of each column (None: the JSON value as it is).
+        self._processors: list[Callable[[Any], Any] | None] | None = None
 
     def rows(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
         """The rows, as tuples of the selected columns; `params`: the bindparams' values."""
@@ -63,9 +63,9 @@ class OneStep:
             # Rows larger together than SQLite's longest value (1 GB by default; strangers'
             # vote reasons could add up to it): read as they are, row by row.
             return [tuple(row) for row in connection.execute(self.statement, params)]
-        processors = self._processors.get(connection.dialect.name)
+        processors = self._processors
         if processors is None:
-            processors = self._processors[connection.dialect.name] = [
+            processors = self._processors = [
                 column.type.dialect_impl(connection.dialect).result_processor(
                     connection.dialect, None
                 )
